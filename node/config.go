@@ -1,0 +1,170 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+)
+
+// ReadLevel is how much a read must confirm before answering.
+type ReadLevel string
+
+const (
+	// ReadStale reads the local state machine of whichever node is asked.
+	ReadStale ReadLevel = "stale"
+	// ReadLeader reads the leader's local state without confirming it still
+	// leads: fast, and stale under a partition. It exists for the lab to catch.
+	ReadLeader ReadLevel = "leader"
+	// ReadLinearizable is a read-index read on the leader (see read.go).
+	ReadLinearizable ReadLevel = "linearizable"
+)
+
+// ParseReadLevel parses a level name.
+func ParseReadLevel(s string) (ReadLevel, error) {
+	switch l := ReadLevel(s); l {
+	case ReadStale, ReadLeader, ReadLinearizable:
+		return l, nil
+	}
+	return "", fmt.Errorf("unknown read level %q (want stale, leader or linearizable)", s)
+}
+
+// Config is everything a node needs. Zero durations take the defaults of
+// DefaultConfig.
+type Config struct {
+	ID string
+	// HTTPAddr is where the HTTP API listens; HTTPAdvertise is how other
+	// members reach it (defaults to HTTPAddr).
+	HTTPAddr, HTTPAdvertise string
+	// RaftAddr is the raft TCP bind address; RaftAdvertise must be an IP:port
+	// (raft refuses host names) and defaults to RaftAddr.
+	RaftAddr, RaftAdvertise string
+	// Join is the HTTP address of any member; empty means "bootstrap a new
+	// cluster if this node has no raft state".
+	Join string
+	// DataDir holds the state machine, RaftDir the raft log, stable store and snapshots.
+	DataDir, RaftDir string
+
+	HeartbeatTimeout   time.Duration
+	ElectionTimeout    time.Duration
+	LeaderLeaseTimeout time.Duration
+	CommitTimeout      time.Duration
+	SnapshotInterval   time.Duration
+	SnapshotThreshold  uint64
+	// ApplyTimeout bounds how long a write or a read waits inside the node.
+	ApplyTimeout time.Duration
+	// DefaultRead is the level of a GET that names none.
+	DefaultRead ReadLevel
+	// MaxBodyBytes caps request bodies (413 beyond).
+	MaxBodyBytes int64
+
+	// Logger receives the node's structured logs; RaftLog receives raft's
+	// own (hclog) lines at RaftLogLevel ("error", "warn", "info", "debug").
+	Logger       *slog.Logger
+	RaftLog      io.Writer
+	RaftLogLevel string
+}
+
+// DefaultConfig returns production-safe timeouts (raft's own defaults).
+func DefaultConfig() Config {
+	return Config{
+		HeartbeatTimeout:   time.Second,
+		ElectionTimeout:    time.Second,
+		LeaderLeaseTimeout: 500 * time.Millisecond,
+		CommitTimeout:      50 * time.Millisecond,
+		SnapshotInterval:   120 * time.Second,
+		SnapshotThreshold:  8192,
+		ApplyTimeout:       5 * time.Second,
+		DefaultRead:        ReadLinearizable,
+		MaxBodyBytes:       1 << 20,
+		RaftLogLevel:       "warn",
+	}
+}
+
+// withDefaults fills zero fields from DefaultConfig and checks the rest.
+func (c Config) withDefaults() (Config, error) {
+	d := DefaultConfig()
+	setDur := func(v *time.Duration, def time.Duration) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	setDur(&c.HeartbeatTimeout, d.HeartbeatTimeout)
+	setDur(&c.ElectionTimeout, d.ElectionTimeout)
+	setDur(&c.LeaderLeaseTimeout, d.LeaderLeaseTimeout)
+	setDur(&c.CommitTimeout, d.CommitTimeout)
+	setDur(&c.SnapshotInterval, d.SnapshotInterval)
+	setDur(&c.ApplyTimeout, d.ApplyTimeout)
+	if c.SnapshotThreshold == 0 {
+		c.SnapshotThreshold = d.SnapshotThreshold
+	}
+	if c.DefaultRead == "" {
+		c.DefaultRead = d.DefaultRead
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if c.RaftLogLevel == "" {
+		c.RaftLogLevel = d.RaftLogLevel
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.RaftLog == nil {
+		c.RaftLog = io.Discard
+	}
+	if c.HTTPAdvertise == "" {
+		c.HTTPAdvertise = c.HTTPAddr
+	}
+	if c.RaftAdvertise == "" {
+		c.RaftAdvertise = c.RaftAddr
+	}
+	var errs []error
+	if c.ID == "" {
+		errs = append(errs, errors.New("-id is required"))
+	}
+	if c.DataDir == "" || c.RaftDir == "" {
+		errs = append(errs, errors.New("-datadir and -raftdir are required"))
+	}
+	if _, err := ParseReadLevel(string(c.DefaultRead)); err != nil {
+		errs = append(errs, err)
+	}
+	if err := advertisable(c.RaftAdvertise); err != nil {
+		errs = append(errs, fmt.Errorf("raft advertise address: %w", err))
+	}
+	if err := advertisable(c.HTTPAdvertise); err != nil && c.HTTPAdvertise != "" {
+		// A host name is fine for HTTP; only an unspecified IP is not.
+		if host, _, e := net.SplitHostPort(c.HTTPAdvertise); e != nil || net.ParseIP(host) != nil {
+			errs = append(errs, fmt.Errorf("http advertise address: %w", err))
+		}
+	}
+	if c.LeaderLeaseTimeout > c.HeartbeatTimeout {
+		errs = append(errs, fmt.Errorf("leader lease timeout %v must not exceed heartbeat timeout %v", c.LeaderLeaseTimeout, c.HeartbeatTimeout))
+	}
+	if c.ElectionTimeout < c.HeartbeatTimeout {
+		errs = append(errs, fmt.Errorf("election timeout %v must be at least the heartbeat timeout %v", c.ElectionTimeout, c.HeartbeatTimeout))
+	}
+	return c, errors.Join(errs...)
+}
+
+// advertisable checks that addr is IP:port with a specific (not 0.0.0.0) IP.
+// Port 0 is accepted: Start replaces it with the port actually bound.
+func advertisable(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q: %w", addr, err)
+	}
+	if port == "" {
+		return fmt.Errorf("%q: needs a port", addr)
+	}
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return fmt.Errorf("%q: must be an IP address", addr)
+	}
+	if ip.IsUnspecified() {
+		return fmt.Errorf("%q: cannot advertise an unspecified address; give an advertise flag", addr)
+	}
+	return nil
+}

@@ -1,0 +1,294 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hashicorp/raft"
+)
+
+// headerForwarded marks a request a follower forwarded to the leader; a node
+// receiving one never forwards it again (no forwarding loops during elections).
+const headerForwarded = "X-Raftkv-Forwarded-By"
+
+// Handler returns the node's HTTP API (DESIGN.md, "The node").
+func (n *Node) Handler() http.Handler { return http.HandlerFunc(n.route) }
+
+// route dispatches by path and method. A hand-written router, because every
+// error, 404 and 405 included, must be JSON.
+func (n *Node) route(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	switch {
+	case path == "/key" || path == "/key/":
+		n.methods(w, r, map[string]http.HandlerFunc{http.MethodPost: n.handleSet})
+	case strings.HasPrefix(path, "/key/"):
+		n.methods(w, r, map[string]http.HandlerFunc{
+			http.MethodGet:    n.handleGet,
+			http.MethodDelete: n.handleDelete,
+		})
+	case path == "/cas":
+		n.methods(w, r, map[string]http.HandlerFunc{http.MethodPost: n.handleCAS})
+	case path == "/status":
+		n.methods(w, r, map[string]http.HandlerFunc{http.MethodGet: n.handleStatus})
+	case path == "/health":
+		n.methods(w, r, map[string]http.HandlerFunc{http.MethodGet: n.handleHealth})
+	case path == "/ready":
+		n.methods(w, r, map[string]http.HandlerFunc{http.MethodGet: n.handleReady})
+	case path == "/join":
+		n.methods(w, r, map[string]http.HandlerFunc{http.MethodPost: n.handleJoin})
+	case strings.HasPrefix(path, "/members/"):
+		n.methods(w, r, map[string]http.HandlerFunc{http.MethodDelete: n.handleRemove})
+	default:
+		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf("no such endpoint: %s", path)})
+	}
+}
+
+func (n *Node) methods(w http.ResponseWriter, r *http.Request, hs map[string]http.HandlerFunc) {
+	if h, ok := hs[r.Method]; ok {
+		h(w, r)
+		return
+	}
+	allowed := make([]string, 0, len(hs))
+	for m := range hs {
+		allowed = append(allowed, m)
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: fmt.Sprintf("method %s not allowed on %s", r.Method, r.URL.Path)})
+}
+
+type errorBody struct {
+	Error   string   `json:"error"`
+	Applied *Applied `json:"applied,omitempty"`
+	// Current is the value a cas found (409 only); null when absent.
+	Current *string `json:"current,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeErr(w http.ResponseWriter, e *Error) {
+	body := errorBody{Error: e.Error()}
+	if e.Status >= 500 {
+		a := e.Applied
+		body.Applied = &a
+	}
+	writeJSON(w, e.Status, body)
+}
+
+// readBody reads a body of at most MaxBodyBytes; beyond that it is a 413.
+func (n *Node) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, n.cfg.MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Err: fmt.Errorf("body exceeds %d bytes", n.cfg.MaxBodyBytes)}
+	}
+	if err != nil {
+		return nil, badRequest(fmt.Errorf("read body: %w", err))
+	}
+	return body, nil
+}
+
+// leaderOrForward returns true when this node should serve the request
+// itself (it leads). Otherwise it forwards the request to the leader and
+// writes the leader's answer, or writes a 503 when there is none to ask.
+func (n *Node) leaderOrForward(w http.ResponseWriter, r *http.Request, body []byte) bool {
+	if n.closing.Load() {
+		writeErr(w, unavailable(ErrShuttingDown))
+		return false
+	}
+	if n.raft.State() == raft.Leader {
+		return true
+	}
+	if by := r.Header.Get(headerForwarded); by != "" {
+		writeErr(w, unavailable(fmt.Errorf("%w: forwarded by %s, but this node no longer leads", raft.ErrNotLeader, by)))
+		return false
+	}
+	n.forwardToLeader(w, r, body)
+	return false
+}
+
+func (n *Node) handleSet(w http.ResponseWriter, r *http.Request) {
+	body, e := n.readBody(w, r)
+	if e != nil {
+		writeErr(w, e)
+		return
+	}
+	pairs, err := DecodeSet(body)
+	if err != nil {
+		writeErr(w, badRequest(err))
+		return
+	}
+	if !n.leaderOrForward(w, r, body) {
+		return
+	}
+	if _, e := n.apply(r.Context(), command{Op: opSet, Pairs: pairs}); e != nil {
+		writeErr(w, e)
+		return
+	}
+	writeJSON(w, http.StatusOK, pairs)
+}
+
+func keyFrom(r *http.Request) (string, error) {
+	k := strings.TrimPrefix(r.URL.Path, "/key/")
+	return k, validKey(k)
+}
+
+func (n *Node) handleDelete(w http.ResponseWriter, r *http.Request) {
+	k, err := keyFrom(r)
+	if err != nil {
+		writeErr(w, badRequest(err))
+		return
+	}
+	if !n.leaderOrForward(w, r, nil) {
+		return
+	}
+	if _, e := n.apply(r.Context(), command{Op: opDelete, Key: k}); e != nil {
+		writeErr(w, e)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"deleted": k})
+}
+
+func (n *Node) handleCAS(w http.ResponseWriter, r *http.Request) {
+	body, e := n.readBody(w, r)
+	if e != nil {
+		writeErr(w, e)
+		return
+	}
+	req, err := DecodeCAS(body)
+	if err != nil {
+		writeErr(w, badRequest(err))
+		return
+	}
+	if !n.leaderOrForward(w, r, body) {
+		return
+	}
+	resp, e := n.apply(r.Context(), command{Op: opCAS, Key: req.Key, Expect: req.Expect, Value: req.Value})
+	if e != nil {
+		writeErr(w, e)
+		return
+	}
+	res, ok := resp.(casResult)
+	if !ok {
+		writeErr(w, &Error{Status: http.StatusInternalServerError, Applied: AppliedUnknown, Err: fmt.Errorf("unexpected cas result %T", resp)})
+		return
+	}
+	if !res.Swapped {
+		writeJSON(w, http.StatusConflict, struct {
+			Error   string  `json:"error"`
+			Current *string `json:"current"`
+		}{Error: "cas mismatch", Current: res.Current})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"swapped": true})
+}
+
+func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
+	k, err := keyFrom(r)
+	if err != nil {
+		writeErr(w, badRequest(err))
+		return
+	}
+	level := n.cfg.DefaultRead
+	if q := r.URL.Query().Get("consistency"); q != "" {
+		if level, err = ParseReadLevel(q); err != nil {
+			writeErr(w, badRequest(err))
+			return
+		}
+	}
+	if level != ReadStale {
+		if !n.leaderOrForward(w, r, nil) {
+			return
+		}
+		if level == ReadLinearizable {
+			ctx, cancel := context.WithTimeout(r.Context(), n.cfg.ApplyTimeout)
+			err := n.readIndex(ctx)
+			cancel()
+			if err != nil {
+				e := classifyApplyErr(err)
+				e.Applied = AppliedNo // a read changes nothing
+				writeErr(w, e)
+				return
+			}
+		}
+	}
+	v, err := n.fsm.Get(k)
+	if err != nil {
+		writeErr(w, &Error{Status: http.StatusInternalServerError, Err: err})
+		return
+	}
+	if v == nil {
+		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf("key %q not found", k)})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{k: *v})
+}
+
+func (n *Node) handleStatus(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, n.Status())
+}
+
+func (n *Node) handleHealth(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// handleReady answers 200 once this node knows a leader and is a voter.
+func (n *Node) handleReady(w http.ResponseWriter, _ *http.Request) {
+	st := n.Status()
+	switch {
+	case n.closing.Load():
+		writeErr(w, unavailable(ErrShuttingDown))
+	case st.LeaderID == "":
+		writeErr(w, unavailable(ErrNoLeader))
+	case !st.IsVoter(n.cfg.ID):
+		writeErr(w, unavailable(errors.New("not a voter yet")))
+	default:
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "leader": st.LeaderID})
+	}
+}
+
+func (n *Node) handleJoin(w http.ResponseWriter, r *http.Request) {
+	body, e := n.readBody(w, r)
+	if e != nil {
+		writeErr(w, e)
+		return
+	}
+	j, err := DecodeJoin(body)
+	if err != nil {
+		writeErr(w, badRequest(err))
+		return
+	}
+	if !n.leaderOrForward(w, r, body) {
+		return
+	}
+	if e := n.addVoter(r.Context(), j); e != nil {
+		writeErr(w, e)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"joined": j.ID})
+}
+
+func (n *Node) handleRemove(w http.ResponseWriter, r *http.Request) {
+	id, err := url.PathUnescape(strings.TrimPrefix(r.URL.EscapedPath(), "/members/"))
+	if err != nil || id == "" {
+		writeErr(w, badRequest(errors.New("member id required")))
+		return
+	}
+	if !n.leaderOrForward(w, r, nil) {
+		return
+	}
+	if e := n.removeServer(r.Context(), id); e != nil {
+		writeErr(w, e)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"removed": id})
+}

@@ -39,7 +39,15 @@ func openBadger(dir string, logger *slog.Logger) (*badger.DB, error) {
 // level, info and debug go to debug so a default node stays quiet.
 type badgerLogger struct{ l *slog.Logger }
 
-func (b badgerLogger) Errorf(f string, a ...interface{})   { b.l.Error(fmt.Sprintf(f, a...), "src", "badger") }
-func (b badgerLogger) Warningf(f string, a ...interface{}) { b.l.Warn(fmt.Sprintf(f, a...), "src", "badger") }
-func (b badgerLogger) Infof(f string, a ...interface{})    { b.l.Debug(fmt.Sprintf(f, a...), "src", "badger") }
-func (b badgerLogger) Debugf(f string, a ...interface{})   { b.l.Debug(fmt.Sprintf(f, a...), "src", "badger") }
+func (b badgerLogger) Errorf(f string, a ...interface{}) {
+	b.l.Error(fmt.Sprintf(f, a...), "src", "badger")
+}
+func (b badgerLogger) Warningf(f string, a ...interface{}) {
+	b.l.Warn(fmt.Sprintf(f, a...), "src", "badger")
+}
+func (b badgerLogger) Infof(f string, a ...interface{}) {
+	b.l.Debug(fmt.Sprintf(f, a...), "src", "badger")
+}
+func (b badgerLogger) Debugf(f string, a ...interface{}) {
+	b.l.Debug(fmt.Sprintf(f, a...), "src", "badger")
+}

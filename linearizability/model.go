@@ -84,10 +84,10 @@ type keyHistory struct {
 	absent  *val
 	pops    []pop
 	ops     []porcupine.Operation
-	total   int // operations on the key in the history
-	unknown int // of which outcome unknown
-	dropped int // of which constrain nothing (failed or unknown gets, failed writes, cas failed with an error)
-	pruned  int // unknown writes left out because nothing ever observed their value
+	total   int         // operations on the key in the history
+	unknown int         // of which outcome unknown
+	dropped int         // of which constrain nothing (failed or unknown gets, failed writes, cas failed with an error)
+	pruned  int         // unknown writes left out because nothing ever observed their value
 	idx     []int       // the key's operations, indices into all
 	all     []Operation // the whole history's operations
 }

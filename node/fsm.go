@@ -319,6 +319,10 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	if err := f.db.DropAll(); err != nil {
 		return fmt.Errorf("restore: drop old state: %w", err)
 	}
+	// The old state is gone; until the new one is complete nothing is applied.
+	f.mu.Lock()
+	f.applied = 0
+	f.mu.Unlock()
 	r := bufio.NewReaderSize(rc, 1<<16)
 	wb := f.db.NewWriteBatch()
 	defer wb.Cancel()

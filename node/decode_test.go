@@ -1,0 +1,47 @@
+package node
+
+import (
+	"encoding/json"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// FuzzDecodeRequests checks that request decoding never panics and only
+// accepts what the API allows. Its seed corpus runs in every `go test`.
+func FuzzDecodeRequests(f *testing.F) {
+	for _, s := range []string{
+		`{"a":"1"}`, `{"answer":"41","foo":"bar"}`, `{}`, `null`, `[]`, `{"a":1}`, `{"a":null}`,
+		`{"":"x"}`, `{"a":"1"} x`, `{"key":"k","expect":"a","value":"b"}`, `{"key":"k"}`,
+		`{"id":"n1","raft_addr":"10.0.0.1:7000","http_addr":"10.0.0.1:8080"}`, `{"a":"\u0000"}`, "{\"\xff\":\"v\"}",
+		`{"a":"1","a":"2"}`, `"str"`, ``, `{"a":"1"`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if pairs, err := DecodeSet(body); err == nil {
+			require.NotEmpty(t, pairs)
+			for k := range pairs {
+				require.NoError(t, validKey(k))
+			}
+			// What was accepted must be a JSON object that re-encodes.
+			_, err := json.Marshal(pairs)
+			require.NoError(t, err)
+		}
+		if c, err := DecodeCAS(body); err == nil {
+			require.NoError(t, validKey(c.Key))
+			require.True(t, utf8.ValidString(c.Key))
+		}
+		if j, err := DecodeJoin(body); err == nil {
+			require.NoError(t, j.validate())
+		}
+	})
+}
+
+func TestDecodeSetKeepsValuesExactly(t *testing.T) {
+	pairs, err := DecodeSet([]byte(`{"a":"","b":"x\"y","c":"\u00e9"}`))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"a": "", "b": `x"y`, "c": "é"}, pairs)
+}

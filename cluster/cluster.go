@@ -1,0 +1,506 @@
+// Package cluster runs raftkv clusters as Docker containers (testcontainers-go)
+// and hands chaos drivers the handles they need: kill, stop, start, pause,
+// wipe, and network faults applied as kernel rules in a node's network
+// namespace.
+//
+// Each node is a pod of two containers from the same FROM scratch image:
+//
+//   - the holder runs `netfault hold`; it owns the network namespace, the
+//     static IP on the cluster's network, the DNS alias (n1, n2, ...) and the
+//     published HTTP port. Network faults are netfault processes exec'd in
+//     it, so they work while the node is killed, stopped or paused, and they
+//     survive node restarts;
+//   - the node runs raftkv in the holder's namespace (NetworkMode
+//     container:<holder>) with its data on a labelled named volume.
+//
+// Killing, stopping, pausing or restarting a node therefore keeps its IP
+// (raft advertises an IP), its host port and any fault rules in place.
+//
+// Everything carries the label raftlab=1 plus the cluster id and the
+// creating process; Close removes a cluster, Sweep removes what dead
+// processes left, CleanupOnInterrupt handles SIGINT/SIGTERM.
+package cluster
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+	tcnetwork "github.com/testcontainers/testcontainers-go/network"
+	"golang.org/x/sync/errgroup"
+)
+
+// Ports inside every node's network namespace.
+const (
+	HTTPPort = 8080
+	RaftPort = 7000
+	// EchoPort is the UDP echo port of every holder (netfault probe).
+	EchoPort = 7999
+)
+
+// ReadyKey is the key Start writes to prove that a write round-trips. Workloads
+// should not use it.
+const ReadyKey = "_raftlab_ready"
+
+// Options configures a cluster. The zero value is a three-node cluster with
+// the node's default raft timeouts.
+type Options struct {
+	// Nodes is the number of nodes, 1..7 (default 3).
+	Nodes int
+	// Image is the node image; empty means EnsureImage (built from the tree).
+	Image string
+
+	// Raft timings passed to every node as flags; zero keeps the node's default.
+	HeartbeatTimeout   time.Duration
+	ElectionTimeout    time.Duration
+	LeaderLeaseTimeout time.Duration
+	CommitTimeout      time.Duration
+	ApplyTimeout       time.Duration
+	SnapshotInterval   time.Duration
+	SnapshotThreshold  uint64
+
+	// DefaultRead is the read level a node uses when a request names none:
+	// "stale", "leader" or "linearizable" (empty: the node's default,
+	// linearizable).
+	DefaultRead string
+	// LogLevel of the nodes: error, warn, info or debug (empty: node default).
+	LogLevel string
+	// ExtraArgs are appended to every node's command line.
+	ExtraArgs []string
+
+	// MemoryBytes limits each node container's memory (0: no limit).
+	MemoryBytes int64
+	// CPUs limits each node container's CPU share, e.g. 0.5 (0: no limit).
+	CPUs float64
+
+	// LogDir, when set, receives each node's container log as <node>.log on
+	// Close and on Node.SaveLog (a wiped node's earlier log as <node>.<n>.log).
+	LogDir string
+	// Logger receives progress messages (default slog.Default()).
+	Logger *slog.Logger
+	// ReadyTimeout bounds Start's wait for the cluster to be ready (default 60s).
+	ReadyTimeout time.Duration
+}
+
+// FastRaft returns o with raft timings suited to tests on a small machine:
+// failures are detected in about a second, yet a loaded two-core host does
+// not cause spurious elections.
+func (o Options) FastRaft() Options {
+	o.HeartbeatTimeout = 300 * time.Millisecond
+	o.ElectionTimeout = 300 * time.Millisecond
+	o.LeaderLeaseTimeout = 150 * time.Millisecond
+	o.CommitTimeout = 10 * time.Millisecond
+	return o
+}
+
+// Cluster is a running set of raftkv nodes on their own Docker network.
+type Cluster struct {
+	id      string
+	opts    Options
+	image   string
+	log     *slog.Logger
+	dc      *client.Client
+	labels  map[string]string
+	network *testcontainers.DockerNetwork
+	subnet  netip.Prefix
+	gateway netip.Addr
+	nodes   []*Node
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start brings up a cluster: a network with its own subnet, then every node's
+// holder and node container. The first node bootstraps, the others join it.
+// Start returns when every node is a voter, a leader is known and a write has
+// round-tripped. On failure it removes whatever it created.
+func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	if opts.Nodes == 0 {
+		opts.Nodes = 3
+	}
+	if opts.Nodes < 1 || opts.Nodes > 7 {
+		return nil, fmt.Errorf("cluster: %d nodes requested; 1..7 are supported", opts.Nodes)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.ReadyTimeout == 0 {
+		opts.ReadyTimeout = 60 * time.Second
+	}
+	dc, err := dockerClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	image := opts.Image
+	if image == "" {
+		if image, err = EnsureImage(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	c := &Cluster{
+		id:    hex.EncodeToString(b[:]),
+		opts:  opts,
+		image: image,
+		dc:    dc,
+	}
+	c.log = opts.Logger.With("cluster", c.id)
+	c.labels = map[string]string{LabelProject: "1", LabelCluster: c.id, LabelOwner: owner()}
+	if opts.LogDir != "" {
+		if err := os.MkdirAll(opts.LogDir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	begin := time.Now()
+	if err := c.start(ctx); err != nil {
+		if opts.LogDir != "" {
+			c.saveLogs(context.WithoutCancel(ctx))
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if rerr := c.remove(cctx); rerr != nil {
+			c.log.Error("cluster: cleanup after failed start", "err", rerr)
+		}
+		return nil, fmt.Errorf("cluster: start: %w", err)
+	}
+	c.log.Info("cluster: ready", "nodes", opts.Nodes, "subnet", c.subnet, "took", time.Since(begin).Round(time.Millisecond))
+	return c, nil
+}
+
+func (c *Cluster) start(ctx context.Context) error {
+	if err := c.createNetwork(ctx); err != nil {
+		return err
+	}
+	for i := range c.opts.Nodes {
+		id := "n" + strconv.Itoa(i+1)
+		c.nodes = append(c.nodes, &Node{
+			c:      c,
+			id:     id,
+			ip:     hostAddr(c.subnet, 11+i), // n1 = .11, n2 = .12, ...
+			volume: fmt.Sprintf("raftlab-%s-%s", c.id, id),
+		})
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for _, n := range c.nodes {
+		g.Go(func() error { return n.createHolder(gctx) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	g, gctx = errgroup.WithContext(ctx)
+	for i, n := range c.nodes {
+		join := ""
+		if i > 0 {
+			join = c.nodes[0].HTTPAddr()
+		}
+		g.Go(func() error { return n.createNode(gctx, join) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	rctx, cancel := context.WithTimeout(ctx, c.opts.ReadyTimeout)
+	defer cancel()
+	return c.WaitReady(rctx)
+}
+
+// createNetwork creates the cluster's bridge network on a free /24 subnet.
+// Subnets are taken from 10.213.0.0/16; a collision with a network created
+// concurrently is retried on another subnet.
+func (c *Cluster) createNetwork(ctx context.Context) error {
+	var lastErr error
+	for attempt := 0; attempt < 8; attempt++ {
+		subnet, err := c.freeSubnet(ctx)
+		if err != nil {
+			return err
+		}
+		gw := subnet.Addr().Next()
+		nw, err := tcnetwork.New(ctx,
+			tcnetwork.WithLabels(c.labels),
+			tcnetwork.WithIPAM(&network.IPAM{Driver: "default", Config: []network.IPAMConfig{{Subnet: subnet, Gateway: gw}}}),
+		)
+		if err == nil {
+			c.network, c.subnet, c.gateway = nw, subnet, gw
+			return nil
+		}
+		lastErr = err
+		c.log.Debug("cluster: network create failed; trying another subnet", "subnet", subnet, "err", err)
+	}
+	return fmt.Errorf("create network: %w", lastErr)
+}
+
+func hostAddr(p netip.Prefix, host int) netip.Addr {
+	a := p.Masked().Addr().As4()
+	a[3] = byte(host)
+	return netip.AddrFrom4(a)
+}
+
+func (c *Cluster) freeSubnet(ctx context.Context) (netip.Prefix, error) {
+	ns, err := c.dc.NetworkList(ctx, client.NetworkListOptions{})
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("list networks: %w", err)
+	}
+	var used []netip.Prefix
+	for _, n := range ns.Items {
+		for _, cfg := range n.IPAM.Config {
+			if cfg.Subnet.IsValid() {
+				used = append(used, cfg.Subnet)
+			}
+		}
+	}
+	var r [1]byte
+	_, _ = rand.Read(r[:])
+	for k := range 256 {
+		third := (int(r[0]) + k) % 256
+		p := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 213, byte(third), 0}), 24)
+		free := true
+		for _, u := range used {
+			if u.Overlaps(p) {
+				free = false
+				break
+			}
+		}
+		if free {
+			return p, nil
+		}
+	}
+	return netip.Prefix{}, errors.New("no free /24 left in 10.213.0.0/16")
+}
+
+// ID is the cluster's id, part of every container and volume name.
+func (c *Cluster) ID() string { return c.id }
+
+// Nodes returns the nodes in order n1, n2, ...
+func (c *Cluster) Nodes() []*Node { return append([]*Node(nil), c.nodes...) }
+
+// Node returns the node with the given id (n1, n2, ...), or nil.
+func (c *Cluster) Node(id string) *Node {
+	for _, n := range c.nodes {
+		if n.id == id {
+			return n
+		}
+	}
+	return nil
+}
+
+// Subnet is the cluster network's IPv4 subnet; Gateway is the host's address
+// on it (the source of the test process's HTTP requests).
+func (c *Cluster) Subnet() netip.Prefix { return c.subnet }
+
+// Gateway is the host side of the cluster network.
+func (c *Cluster) Gateway() netip.Addr { return c.gateway }
+
+// Image is the node image the cluster runs.
+func (c *Cluster) Image() string { return c.image }
+
+// Others returns every node except the given ones.
+func (c *Cluster) Others(except ...*Node) []*Node {
+	var out []*Node
+outer:
+	for _, n := range c.nodes {
+		for _, e := range except {
+			if n == e {
+				continue outer
+			}
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// WaitReady waits until every node answers /ready (it knows a leader and is a
+// voter), a leader is agreed on, and a write to the leader reads back.
+func (c *Cluster) WaitReady(ctx context.Context) error {
+	for _, n := range c.nodes {
+		if err := n.WaitReady(ctx); err != nil {
+			return err
+		}
+	}
+	return poll(ctx, 50*time.Millisecond, func() (bool, error) {
+		l, err := c.leaderOnce(ctx)
+		if err != nil || l == nil {
+			return false, nil
+		}
+		want := c.id + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		if code, _, err := l.put(ctx, map[string]string{ReadyKey: want}); err != nil || code != 200 {
+			return false, nil
+		}
+		v, found, err := l.get(ctx, ReadyKey, "linearizable")
+		return err == nil && found && v == want, nil
+	})
+}
+
+// Leader returns the node that a majority of the cluster's nodes agree is the
+// leader (same leader id and term), waiting for one until ctx ends. A
+// deposed leader on the minority side of a partition is not returned.
+func (c *Cluster) Leader(ctx context.Context) (*Node, error) {
+	var leader *Node
+	err := poll(ctx, 50*time.Millisecond, func() (bool, error) {
+		l, err := c.leaderOnce(ctx)
+		leader = l
+		return err == nil && l != nil, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("no leader agreed on by a majority: %w", err)
+	}
+	return leader, nil
+}
+
+func (c *Cluster) leaderOnce(ctx context.Context) (*Node, error) {
+	type vote struct {
+		leader string
+		term   uint64
+	}
+	sts := c.statuses(ctx, time.Second)
+	votes := map[vote]int{}
+	for _, st := range sts {
+		if st == nil || st.LeaderID == "" {
+			continue
+		}
+		votes[vote{st.LeaderID, st.Term}]++
+	}
+	for v, k := range votes {
+		if k > len(c.nodes)/2 {
+			if n := c.Node(v.leader); n != nil {
+				return n, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+// Statuses returns every node's /status (nil for a node that did not answer
+// within a second).
+func (c *Cluster) Statuses(ctx context.Context) []*Status { return c.statuses(ctx, time.Second) }
+
+func (c *Cluster) statuses(ctx context.Context, timeout time.Duration) []*Status {
+	out := make([]*Status, len(c.nodes))
+	var wg sync.WaitGroup
+	for i, n := range c.nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			if st, err := n.Status(sctx); err == nil {
+				out[i] = st
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// Partition cuts the network between the given groups of nodes (both
+// directions); nodes in no group are cut from everyone in a group. Rules add
+// to those already in place; Heal removes them.
+func (c *Cluster) Partition(ctx context.Context, groups ...[]*Node) error {
+	group := map[*Node]int{}
+	for i, g := range groups {
+		for _, n := range g {
+			group[n] = i + 1
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for _, n := range c.nodes {
+		var peers []*Node
+		for _, m := range c.nodes {
+			if m != n && group[m] != group[n] {
+				peers = append(peers, m)
+			}
+		}
+		if len(peers) == 0 {
+			continue
+		}
+		g.Go(func() error { return n.Cut(gctx, peers, Both) })
+	}
+	return g.Wait()
+}
+
+// Heal removes every network fault from every node.
+func (c *Cluster) Heal(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	for _, n := range c.nodes {
+		g.Go(func() error { return n.Heal(gctx) })
+	}
+	return g.Wait()
+}
+
+// SaveLogs writes every node's container log to Options.LogDir (or does
+// nothing when it is empty).
+func (c *Cluster) SaveLogs(ctx context.Context) error {
+	if c.opts.LogDir == "" {
+		return nil
+	}
+	return c.saveLogs(ctx)
+}
+
+func (c *Cluster) saveLogs(ctx context.Context) error {
+	var errs []error
+	for _, n := range c.nodes {
+		if n.ctrID() == "" {
+			continue
+		}
+		if err := n.SaveLog(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Close saves the logs (when Options.LogDir is set) and removes the
+// cluster's containers, volumes and network. It is safe to call more than
+// once and from a t.Cleanup.
+func (c *Cluster) Close(ctx context.Context) error {
+	c.closeOnce.Do(func() {
+		var errs []error
+		if c.opts.LogDir != "" {
+			if err := c.saveLogs(ctx); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		errs = append(errs, c.remove(ctx))
+		c.closeErr = errors.Join(errs...)
+		c.log.Info("cluster: closed")
+	})
+	return c.closeErr
+}
+
+func (c *Cluster) remove(ctx context.Context) error {
+	return removeLabelled(ctx, c.dc, client.Filters{}.Add("label", LabelCluster+"="+c.id),
+		func(map[string]string) bool { return true })
+}
+
+func (c *Cluster) logPath(name string) string { return filepath.Join(c.opts.LogDir, name) }
+
+// poll calls f every interval until it returns true or an error, or ctx ends.
+func poll(ctx context.Context, interval time.Duration, f func() (bool, error)) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		ok, err := f()
+		if err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,475 @@
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/pkg/stdcopy"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
+	tcnetwork "github.com/testcontainers/testcontainers-go/network"
+)
+
+// Node is one member of a cluster: a holder container that owns the network
+// namespace, and a node container running raftkv inside it.
+type Node struct {
+	c      *Cluster
+	id     string
+	ip     netip.Addr
+	volume string
+
+	mu       sync.Mutex
+	holder   *testcontainers.DockerContainer
+	ctr      string // node container id ("" while absent)
+	endpoint string // cached http://host:port
+	wipes    int
+}
+
+// ID is the node's raft server id and DNS alias: n1, n2, ...
+func (n *Node) ID() string { return n.id }
+
+// IP is the node's static address on the cluster network; it survives
+// restarts, kills and wipes.
+func (n *Node) IP() netip.Addr { return n.ip }
+
+// HTTPAddr is the node's HTTP address as other nodes reach it (IP:8080).
+func (n *Node) HTTPAddr() string { return net.JoinHostPort(n.ip.String(), strconv.Itoa(HTTPPort)) }
+
+// RaftAddr is the raft address the node advertises (IP:7000).
+func (n *Node) RaftAddr() string { return net.JoinHostPort(n.ip.String(), strconv.Itoa(RaftPort)) }
+
+func (n *Node) String() string { return n.id }
+
+func (n *Node) ctrID() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ctr
+}
+
+func (n *Node) labels(role string) map[string]string {
+	l := map[string]string{LabelNode: n.id, LabelRole: role}
+	for k, v := range n.c.labels {
+		l[k] = v
+	}
+	return l
+}
+
+// tcLogger routes testcontainers' own messages to the cluster's slog logger
+// at debug level.
+type tcLogger struct{ n *Node }
+
+func (l tcLogger) Printf(format string, v ...any) {
+	l.n.c.log.Debug(strings.TrimSpace(fmt.Sprintf(format, v...)), "node", l.n.id)
+}
+
+var _ tclog.Logger = tcLogger{}
+
+func (n *Node) createHolder(ctx context.Context) error {
+	c := n.c
+	ctr, err := testcontainers.Run(ctx, c.image,
+		testcontainers.WithName(fmt.Sprintf("raftlab-%s-%s-pod", c.id, n.id)),
+		testcontainers.WithEntrypoint("/netfault"),
+		testcontainers.WithCmd("hold", "-echo", ":"+strconv.Itoa(EchoPort)),
+		testcontainers.WithExposedPorts(strconv.Itoa(HTTPPort)+"/tcp"),
+		testcontainers.WithLabels(n.labels("holder")),
+		testcontainers.WithLogger(tcLogger{n}),
+		tcnetwork.WithNetwork([]string{n.id}, c.network),
+		testcontainers.WithEndpointSettingsModifier(func(m map[string]*network.EndpointSettings) {
+			if es := m[c.network.Name]; es != nil {
+				es.IPAMConfig = &network.EndpointIPAMConfig{IPv4Address: n.ip}
+			}
+		}),
+		testcontainers.WithConfigModifier(func(cfg *container.Config) { cfg.Hostname = n.id }),
+		testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+			// netfault execs need CAP_NET_ADMIN in this namespace.
+			hc.CapAdd = []string{"NET_ADMIN"}
+		}),
+	)
+	if err != nil {
+		return fmt.Errorf("%s: holder: %w", n.id, err)
+	}
+	n.mu.Lock()
+	n.holder = ctr
+	n.mu.Unlock()
+	_, err = n.Endpoint(ctx)
+	return err
+}
+
+// createNode creates the data volume and the node container and starts it.
+// join is the HTTP address of a member to join ("" bootstraps).
+func (n *Node) createNode(ctx context.Context, join string) error {
+	c := n.c
+	if _, err := c.dc.VolumeCreate(ctx, client.VolumeCreateOptions{Name: n.volume, Labels: n.labels("node")}); err != nil {
+		return fmt.Errorf("%s: volume: %w", n.id, err)
+	}
+	n.mu.Lock()
+	holderID := n.holder.GetContainerID()
+	n.mu.Unlock()
+	ctr, err := testcontainers.Run(ctx, c.image,
+		testcontainers.WithName(fmt.Sprintf("raftlab-%s-%s", c.id, n.id)),
+		testcontainers.WithEntrypoint("/raftkv"),
+		testcontainers.WithCmd(n.args(join)...),
+		testcontainers.WithLabels(n.labels("node")),
+		testcontainers.WithLogger(tcLogger{n}),
+		testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+			hc.NetworkMode = container.NetworkMode("container:" + holderID)
+			hc.Mounts = []mount.Mount{{Type: mount.TypeVolume, Source: n.volume, Target: "/data"}}
+			if m := c.opts.MemoryBytes; m > 0 {
+				hc.Resources.Memory = m
+				hc.Resources.MemorySwap = m
+			}
+			if cpus := c.opts.CPUs; cpus > 0 {
+				hc.Resources.NanoCPUs = int64(cpus * 1e9)
+			}
+		}),
+	)
+	if ctr != nil {
+		n.mu.Lock()
+		n.ctr = ctr.GetContainerID()
+		n.mu.Unlock()
+	}
+	if err != nil {
+		return fmt.Errorf("%s: node container: %w", n.id, err)
+	}
+	return nil
+}
+
+func (n *Node) args(join string) []string {
+	o := n.c.opts
+	a := []string{
+		"-id", n.id,
+		"-http", "0.0.0.0:" + strconv.Itoa(HTTPPort), "-http-advertise", n.HTTPAddr(),
+		"-raft", "0.0.0.0:" + strconv.Itoa(RaftPort), "-raft-advertise", n.RaftAddr(),
+		"-datadir", "/data/kv", "-raftdir", "/data/raft",
+	}
+	if join != "" {
+		a = append(a, "-join", join)
+	}
+	dur := func(flag string, d time.Duration) {
+		if d > 0 {
+			a = append(a, flag, d.String())
+		}
+	}
+	dur("-heartbeat-timeout", o.HeartbeatTimeout)
+	dur("-election-timeout", o.ElectionTimeout)
+	dur("-leader-lease-timeout", o.LeaderLeaseTimeout)
+	dur("-commit-timeout", o.CommitTimeout)
+	dur("-apply-timeout", o.ApplyTimeout)
+	dur("-snapshot-interval", o.SnapshotInterval)
+	if o.SnapshotThreshold > 0 {
+		a = append(a, "-snapshot-threshold", strconv.FormatUint(o.SnapshotThreshold, 10))
+	}
+	if o.DefaultRead != "" {
+		a = append(a, "-default-read", o.DefaultRead)
+	}
+	if o.LogLevel != "" {
+		a = append(a, "-log-level", o.LogLevel)
+	}
+	return append(a, o.ExtraArgs...)
+}
+
+// Endpoint returns the node's HTTP base URL as the test process reaches it
+// (http://127.0.0.1:<published port>). It asks Docker each time; the port is
+// published by the holder, so it stays the same across node restarts.
+func (n *Node) Endpoint(ctx context.Context) (string, error) {
+	n.mu.Lock()
+	h := n.holder
+	n.mu.Unlock()
+	if h == nil {
+		return "", fmt.Errorf("%s: no holder container", n.id)
+	}
+	host := publishedHost(n.c.dc.DaemonHost())
+	p, err := h.MappedPort(ctx, strconv.Itoa(HTTPPort)+"/tcp")
+	if err != nil {
+		return "", fmt.Errorf("%s: mapped port: %w", n.id, err)
+	}
+	ep := "http://" + net.JoinHostPort(host, p.Port())
+	n.mu.Lock()
+	n.endpoint = ep
+	n.mu.Unlock()
+	return ep, nil
+}
+
+// url returns the cached endpoint (resolving it if needed) plus path.
+func (n *Node) url(ctx context.Context, path string) (string, error) {
+	n.mu.Lock()
+	ep := n.endpoint
+	n.mu.Unlock()
+	if ep == "" {
+		var err error
+		if ep, err = n.Endpoint(ctx); err != nil {
+			return "", err
+		}
+	}
+	return ep + path, nil
+}
+
+// ContainerState is the node container's Docker state: "running", "paused",
+// "exited", "created", or "absent" while a wipe replaces it.
+func (n *Node) ContainerState(ctx context.Context) (string, error) {
+	id := n.ctrID()
+	if id == "" {
+		return "absent", nil
+	}
+	insp, err := n.c.dc.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if err != nil {
+		return "", fmt.Errorf("%s: inspect: %w", n.id, err)
+	}
+	return string(insp.Container.State.Status), nil
+}
+
+func (n *Node) need(ctx context.Context) (string, error) {
+	id := n.ctrID()
+	if id == "" {
+		return "", fmt.Errorf("%s: node container absent", n.id)
+	}
+	return id, nil
+}
+
+// Kill sends SIGKILL to the node process (a crash). A paused node is killed
+// too: it is thawed only after the signal is queued, so it never runs again.
+func (n *Node) Kill(ctx context.Context) error {
+	id, err := n.need(ctx)
+	if err != nil {
+		return err
+	}
+	if st, _ := n.ContainerState(ctx); st == "paused" {
+		return n.killPaused(ctx, id)
+	}
+	if _, err := n.c.dc.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: "SIGKILL"}); err != nil {
+		return fmt.Errorf("%s: kill: %w", n.id, err)
+	}
+	return n.waitState(ctx, "exited")
+}
+
+func (n *Node) killPaused(ctx context.Context, id string) error {
+	_, err := n.c.dc.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: "SIGKILL"})
+	if err != nil {
+		// Engines that refuse to signal a frozen container: thaw, then kill at once.
+		if _, uerr := n.c.dc.ContainerUnpause(ctx, id, client.ContainerUnpauseOptions{}); uerr != nil {
+			return fmt.Errorf("%s: kill paused: %w (unpause: %v)", n.id, err, uerr)
+		}
+		if _, err := n.c.dc.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: "SIGKILL"}); err != nil {
+			return fmt.Errorf("%s: kill: %w", n.id, err)
+		}
+	} else if st, _ := n.ContainerState(ctx); st == "paused" {
+		_, _ = n.c.dc.ContainerUnpause(ctx, id, client.ContainerUnpauseOptions{})
+	}
+	return n.waitState(ctx, "exited")
+}
+
+// Stop sends SIGTERM and waits up to grace for the process to exit before
+// killing it (a clean shutdown).
+func (n *Node) Stop(ctx context.Context, grace time.Duration) error {
+	id, err := n.need(ctx)
+	if err != nil {
+		return err
+	}
+	if st, _ := n.ContainerState(ctx); st == "paused" {
+		if _, err := n.c.dc.ContainerUnpause(ctx, id, client.ContainerUnpauseOptions{}); err != nil {
+			return fmt.Errorf("%s: unpause before stop: %w", n.id, err)
+		}
+	}
+	secs := int((grace + time.Second - 1) / time.Second)
+	if _, err := n.c.dc.ContainerStop(ctx, id, client.ContainerStopOptions{Signal: "SIGTERM", Timeout: &secs}); err != nil {
+		return fmt.Errorf("%s: stop: %w", n.id, err)
+	}
+	return nil
+}
+
+// Start starts a killed or stopped node with its data and original flags.
+// It returns once the process runs; use WaitReady to wait for it to rejoin.
+func (n *Node) Start(ctx context.Context) error {
+	id, err := n.need(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := n.c.dc.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
+		return fmt.Errorf("%s: start: %w", n.id, err)
+	}
+	return nil
+}
+
+// Restart stops the node gracefully (SIGTERM, up to grace) and starts it again.
+func (n *Node) Restart(ctx context.Context, grace time.Duration) error {
+	if err := n.Stop(ctx, grace); err != nil {
+		return err
+	}
+	return n.Start(ctx)
+}
+
+// Pause freezes every process of the node (cgroup freezer): the process
+// neither runs nor notices, and its sockets stay open.
+func (n *Node) Pause(ctx context.Context) error {
+	id, err := n.need(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := n.c.dc.ContainerPause(ctx, id, client.ContainerPauseOptions{}); err != nil {
+		return fmt.Errorf("%s: pause: %w", n.id, err)
+	}
+	return nil
+}
+
+// Resume thaws a paused node.
+func (n *Node) Resume(ctx context.Context) error {
+	id, err := n.need(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := n.c.dc.ContainerUnpause(ctx, id, client.ContainerUnpauseOptions{}); err != nil {
+		return fmt.Errorf("%s: resume: %w", n.id, err)
+	}
+	return nil
+}
+
+func (n *Node) waitState(ctx context.Context, want string) error {
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return poll(wctx, 20*time.Millisecond, func() (bool, error) {
+		st, err := n.ContainerState(wctx)
+		return st == want, err
+	})
+}
+
+// Wipe makes the node lose all its data and come back as a fresh member, the
+// way an operator replaces a failed disk: the node container is removed with
+// its volume, the member is removed from the raft configuration through a
+// surviving node (forwarded to the leader), and a new empty node is started
+// that joins the current leader. It never bootstraps. Wipe returns when the
+// new node is a voter again. The rest of the cluster must have a quorum.
+func (n *Node) Wipe(ctx context.Context) error {
+	c := n.c
+	if c.opts.LogDir != "" {
+		n.mu.Lock()
+		n.wipes++
+		name := fmt.Sprintf("%s.%d.log", n.id, n.wipes)
+		n.mu.Unlock()
+		if b, err := n.Logs(ctx); err == nil {
+			_ = os.WriteFile(c.logPath(name), b, 0o644)
+		}
+	}
+	if id := n.ctrID(); id != "" {
+		if _, err := c.dc.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+			return fmt.Errorf("%s: wipe: remove container: %w", n.id, err)
+		}
+		n.mu.Lock()
+		n.ctr = ""
+		n.mu.Unlock()
+	}
+	if _, err := c.dc.VolumeRemove(ctx, n.volume, client.VolumeRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+		return fmt.Errorf("%s: wipe: remove volume: %w", n.id, err)
+	}
+	// Remove the member through any surviving node; it forwards to the leader.
+	var leader *Node
+	err := poll(ctx, 100*time.Millisecond, func() (bool, error) {
+		l, err := c.leaderOnce(ctx)
+		if err != nil || l == nil || l == n {
+			return false, nil
+		}
+		code, _, err := l.do(ctx, "DELETE", "/members/"+n.id, nil)
+		if err != nil || code != 200 {
+			return false, nil
+		}
+		leader = l
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: wipe: remove member: %w", n.id, err)
+	}
+	if err := n.createNode(ctx, leader.HTTPAddr()); err != nil {
+		return fmt.Errorf("wipe: %w", err)
+	}
+	return n.WaitReady(ctx)
+}
+
+// WaitReady waits until the node answers /ready: it knows a leader and is a
+// voter in the latest configuration.
+func (n *Node) WaitReady(ctx context.Context) error {
+	err := poll(ctx, 50*time.Millisecond, func() (bool, error) {
+		rctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		code, _, err := n.do(rctx, "GET", "/ready", nil)
+		return err == nil && code == 200, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: not ready: %w", n.id, err)
+	}
+	return nil
+}
+
+// Logs returns the node container's output (stdout and stderr, with Docker
+// timestamps). It works on stopped containers.
+func (n *Node) Logs(ctx context.Context) ([]byte, error) {
+	id, err := n.need(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := n.c.dc.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Timestamps: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: logs: %w", n.id, err)
+	}
+	defer rc.Close()
+	var buf bytes.Buffer
+	if _, err := stdcopy.StdCopy(&buf, &buf, rc); err != nil && !errors.Is(err, io.EOF) {
+		return buf.Bytes(), fmt.Errorf("%s: logs: %w", n.id, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// SaveLog writes the node's container log to <LogDir>/<id>.log.
+func (n *Node) SaveLog(ctx context.Context) error {
+	if n.c.opts.LogDir == "" {
+		return errors.New("cluster: Options.LogDir is not set")
+	}
+	b, err := n.Logs(ctx)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(n.c.logPath(n.id+".log"), b, 0o644)
+}
+
+// MemoryStats is a node container's memory use as the cgroup reports it.
+type MemoryStats struct {
+	// RSS is anonymous resident memory (cgroup v1 "rss", v2 "anon").
+	RSS uint64
+	// Usage is the cgroup's total charge, page cache included.
+	Usage uint64
+}
+
+// Memory samples the node container's memory use.
+func (n *Node) Memory(ctx context.Context) (MemoryStats, error) {
+	id, err := n.need(ctx)
+	if err != nil {
+		return MemoryStats{}, err
+	}
+	res, err := n.c.dc.ContainerStats(ctx, id, client.ContainerStatsOptions{Stream: false})
+	if err != nil {
+		return MemoryStats{}, fmt.Errorf("%s: stats: %w", n.id, err)
+	}
+	defer res.Body.Close()
+	var st container.StatsResponse
+	if err := jsonDecode(res.Body, &st); err != nil {
+		return MemoryStats{}, fmt.Errorf("%s: stats: %w", n.id, err)
+	}
+	ms := MemoryStats{Usage: st.MemoryStats.Usage, RSS: st.MemoryStats.Stats["rss"]}
+	if ms.RSS == 0 {
+		ms.RSS = st.MemoryStats.Stats["anon"]
+	}
+	return ms, nil
+}

@@ -21,6 +21,15 @@ import (
 // already applied before a crash (raft's own applied index is not durable), and
 // the FSM skips every entry at or below its durable applied index, so a chain of
 // cas operations is never applied twice.
+//
+// The FSM's Badger does not fsync each batch: that would put a third fsync on
+// every write's critical path (leader log, follower log, FSM). A SIGKILL
+// loses nothing (written data is in the page cache); a power loss may lose a
+// suffix of applied batches, data and applied index together, since they share
+// transactions. Raft then re-applies those entries from its fsynced log, and
+// if the lost suffix reaches below the newest snapshot (whose log entries may
+// be compacted away), the node restores that snapshot on start
+// (Node.catchUpFromSnapshot).
 type FSM struct {
 	db     *badger.DB
 	logger *slog.Logger
@@ -42,7 +51,7 @@ var (
 
 // OpenFSM opens the state machine's database in dir.
 func OpenFSM(dir string, logger *slog.Logger) (*FSM, error) {
-	db, err := openBadger(dir, logger)
+	db, err := openBadger(dir, false, logger)
 	if err != nil {
 		return nil, err
 	}

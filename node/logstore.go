@@ -48,7 +48,7 @@ var (
 
 // OpenLogStore opens (or creates) the raft log and stable store in dir.
 func OpenLogStore(dir string, logger *slog.Logger) (*LogStore, error) {
-	db, err := openBadger(dir, logger)
+	db, err := openBadger(dir, true, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -343,8 +343,10 @@ func (c *Cluster) WaitReady(ctx context.Context) error {
 }
 
 // Leader returns the node that a majority of the cluster's nodes agree is the
-// leader (same leader id and term), waiting for one until ctx ends. A
-// deposed leader on the minority side of a partition is not returned.
+// leader (same leader id and term) and that itself claims leadership in that
+// term, waiting for one until ctx ends. A leader on the minority side of a
+// partition is returned only until the majority notices (one election
+// timeout); use NewLeader to wait for a change.
 func (c *Cluster) Leader(ctx context.Context) (*Node, error) {
 	var leader *Node
 	err := poll(ctx, 50*time.Millisecond, func() (bool, error) {
@@ -354,6 +356,20 @@ func (c *Cluster) Leader(ctx context.Context) (*Node, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("no leader agreed on by a majority: %w", err)
+	}
+	return leader, nil
+}
+
+// NewLeader waits until a leader other than old is agreed on (see Leader).
+func (c *Cluster) NewLeader(ctx context.Context, old *Node) (*Node, error) {
+	var leader *Node
+	err := poll(ctx, 50*time.Millisecond, func() (bool, error) {
+		l, err := c.leaderOnce(ctx)
+		leader = l
+		return err == nil && l != nil && l != old, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("no new leader after %s: %w", old, err)
 	}
 	return leader, nil
 }
@@ -372,8 +388,13 @@ func (c *Cluster) leaderOnce(ctx context.Context) (*Node, error) {
 		votes[vote{st.LeaderID, st.Term}]++
 	}
 	for v, k := range votes {
-		if k > len(c.nodes)/2 {
-			if n := c.Node(v.leader); n != nil {
+		if k <= len(c.nodes)/2 {
+			continue
+		}
+		// The leader must answer and claim the same term itself: followers
+		// keep naming a dead leader until their heartbeat timeout.
+		for i, n := range c.nodes {
+			if n.id == v.leader && sts[i] != nil && sts[i].State == "Leader" && sts[i].Term == v.term {
 				return n, nil
 			}
 		}

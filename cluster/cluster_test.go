@@ -1,0 +1,337 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftlab/raftlab/node"
+)
+
+func ctxFor(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func nodeClient(t *testing.T, ctx context.Context, n *Node) *node.Client {
+	t.Helper()
+	cl, err := n.Client(ctx, node.WithTimeout(3*time.Second))
+	require.NoError(t, err)
+	return cl
+}
+
+// mustSet writes through n and requires success.
+func mustSet(t *testing.T, ctx context.Context, n *Node, k, v string) {
+	t.Helper()
+	r := nodeClient(t, ctx, n).Set(ctx, k, v)
+	require.Equal(t, node.OK, r.Outcome, "set %s=%s via %s: %v", k, v, n, r.Err)
+}
+
+// eventually waits until f holds, failing with msg after the deadline.
+func eventually(t *testing.T, ctx context.Context, msg string, f func() bool) {
+	t.Helper()
+	if err := poll(ctx, 50*time.Millisecond, func() (bool, error) { return f(), nil }); err != nil {
+		t.Fatalf("%s: %v", msg, err)
+	}
+}
+
+// readsAs reports whether a read of k at level on n returns want.
+func readsAs(ctx context.Context, cl *node.Client, k, want string, level node.ReadLevel) bool {
+	r := cl.Get(ctx, k, level)
+	return r.Outcome == node.OK && r.Value != nil && *r.Value == want
+}
+
+func TestReadWriteOnEveryNode(t *testing.T) {
+	c := shared(t)
+	ctx := ctxFor(t, time.Minute)
+	for i, n := range c.Nodes() {
+		k, v := fmt.Sprintf("rw-%d", i), fmt.Sprintf("v-%s", n)
+		mustSet(t, ctx, n, k, v) // followers forward to the leader
+		for _, m := range c.Nodes() {
+			cl := nodeClient(t, ctx, m)
+			r := cl.Get(ctx, k, node.ReadLinearizable)
+			require.Equal(t, node.OK, r.Outcome, "linearizable read on %s: %v", m, r.Err)
+			require.NotNil(t, r.Value)
+			assert.Equal(t, v, *r.Value, "linearizable read on %s", m)
+			eventually(t, ctx, "stale read on "+m.ID(), func() bool { return readsAs(ctx, cl, k, v, node.ReadStale) })
+		}
+	}
+	r := nodeClient(t, ctx, c.Nodes()[1]).Delete(ctx, "rw-0")
+	require.Equal(t, node.OK, r.Outcome, "%v", r.Err)
+	r = nodeClient(t, ctx, c.Nodes()[2]).Get(ctx, "rw-0", node.ReadLinearizable)
+	require.Equal(t, node.OK, r.Outcome, "%v", r.Err)
+	assert.Nil(t, r.Value, "deleted key still readable")
+}
+
+func TestKillLeaderElectsAnotherAndLosesNothing(t *testing.T) {
+	c := shared(t)
+	ctx := ctxFor(t, 2*time.Minute)
+	old, err := c.Leader(ctx)
+	require.NoError(t, err)
+	var acked []string
+	for i := range 20 {
+		k := fmt.Sprintf("kill-%d", i)
+		mustSet(t, ctx, c.Others(old)[i%2], k, "v"+k)
+		acked = append(acked, k)
+	}
+	require.NoError(t, old.Kill(ctx))
+	st, err := old.ContainerState(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "exited", st)
+
+	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	leader, err := c.NewLeader(lctx, old)
+	require.NoError(t, err)
+
+	cl := nodeClient(t, ctx, leader)
+	for _, k := range acked {
+		r := cl.Get(ctx, k, node.ReadLinearizable)
+		require.Equal(t, node.OK, r.Outcome, "%s: %v", k, r.Err)
+		require.NotNil(t, r.Value, "acknowledged write %s lost", k)
+		assert.Equal(t, "v"+k, *r.Value)
+	}
+	mustSet(t, ctx, leader, "kill-after", "x")
+
+	require.NoError(t, old.Start(ctx))
+	require.NoError(t, old.WaitReady(ctx))
+	ocl := nodeClient(t, ctx, old)
+	eventually(t, ctx, "restarted old leader catches up", func() bool { return readsAs(ctx, ocl, "kill-after", "x", node.ReadStale) })
+}
+
+func TestIsolatedLeaderLosesWritesMajorityContinues(t *testing.T) {
+	c := shared(t)
+	ctx := ctxFor(t, 2*time.Minute)
+	old, err := c.Leader(ctx)
+	require.NoError(t, err)
+	mustSet(t, ctx, old, "iso", "before")
+
+	require.NoError(t, old.Isolate(ctx))
+	// A write through the isolated leader must not be acknowledged.
+	r := nodeClient(t, ctx, old).Set(ctx, "iso", "minority")
+	assert.NotEqual(t, node.OK, r.Outcome, "write on the isolated leader was acknowledged (status %d)", r.Status)
+	t.Logf("write on isolated leader: %v (status %d): %v", r.Outcome, r.Status, r.Err)
+
+	// The majority elects a new leader and keeps writing.
+	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	leader, err := c.NewLeader(lctx, old)
+	require.NoError(t, err)
+	mustSet(t, ctx, leader, "iso", "majority")
+
+	// The test process still reaches the isolated node: faults spare the gateway.
+	st, err := old.Status(ctx)
+	require.NoError(t, err, "isolated node unreachable from the test process")
+	t.Logf("isolated old leader: state %s term %d leader %q", st.State, st.Term, st.LeaderID)
+
+	require.NoError(t, old.Heal(ctx))
+	ocl := nodeClient(t, ctx, old)
+	eventually(t, ctx, "old leader steps down and follows the new one", func() bool {
+		st, err := old.Status(ctx)
+		return err == nil && st.State == "Follower" && st.LeaderID != "" && st.LeaderID != old.ID()
+	})
+	eventually(t, ctx, "old leader converges", func() bool { return readsAs(ctx, ocl, "iso", "majority", node.ReadStale) })
+}
+
+func TestPausedFollowerDoesNotStopWrites(t *testing.T) {
+	c := shared(t)
+	ctx := ctxFor(t, 2*time.Minute)
+	leader, err := c.Leader(ctx)
+	require.NoError(t, err)
+	f := c.Others(leader)[0]
+	require.NoError(t, f.Pause(ctx))
+	st, err := f.ContainerState(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "paused", st)
+	for i := range 10 {
+		mustSet(t, ctx, leader, "pause", fmt.Sprint(i))
+	}
+	require.NoError(t, f.Resume(ctx))
+	fcl := nodeClient(t, ctx, f)
+	eventually(t, ctx, "resumed follower catches up", func() bool { return readsAs(ctx, fcl, "pause", "9", node.ReadStale) })
+}
+
+func TestRestartedNodeKeepsItsData(t *testing.T) {
+	c := shared(t)
+	ctx := ctxFor(t, 2*time.Minute)
+	leader, err := c.Leader(ctx)
+	require.NoError(t, err)
+	f := c.Others(leader)[0]
+	mustSet(t, ctx, leader, "durable", "yes")
+	fcl := nodeClient(t, ctx, f)
+	eventually(t, ctx, "follower has the write", func() bool { return readsAs(ctx, fcl, "durable", "yes", node.ReadStale) })
+
+	// Crash it, cut it off from its peers while it is down (the rules live in
+	// the holder's namespace, so they hold across the restart), and start it:
+	// whatever it serves now comes from its own disk.
+	require.NoError(t, f.Kill(ctx))
+	require.NoError(t, f.Isolate(ctx))
+	require.NoError(t, f.Start(ctx))
+	eventually(t, ctx, "restarted isolated node serves its own data", func() bool {
+		return readsAs(ctx, fcl, "durable", "yes", node.ReadStale)
+	})
+	require.NoError(t, f.Heal(ctx))
+
+	// A graceful restart keeps the IP, the port and the membership.
+	ep, err := f.Endpoint(ctx)
+	require.NoError(t, err)
+	require.NoError(t, f.Restart(ctx, 5*time.Second))
+	require.NoError(t, f.WaitReady(ctx))
+	ep2, err := f.Endpoint(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, ep, ep2, "the published endpoint moved across a restart")
+	assert.True(t, readsAs(ctx, fcl, "durable", "yes", node.ReadStale))
+}
+
+func TestPacketLossRuleDropsAndHealRemovesIt(t *testing.T) {
+	c := shared(t)
+	ctx := ctxFor(t, 2*time.Minute)
+	a, b := c.Nodes()[1], c.Nodes()[2]
+	const n = 400
+	clean, err := a.Probe(ctx, b, n)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, clean.Received, n*97/100, "probe loses packets without any rule")
+
+	require.NoError(t, a.Drop(ctx, 30))
+	lossy, err := a.Probe(ctx, b, n)
+	require.NoError(t, err)
+	fs, err := a.Faults(ctx)
+	require.NoError(t, err)
+	t.Logf("30%% drop on %s: %d of %d echoes came back; rules %d, dropped %d", a, lossy.Received, n, fs.Rules, fs.DroppedPackets)
+	// Each echo crosses the rules twice (out and back): about 49% survive.
+	assert.Greater(t, lossy.Received, n*25/100)
+	assert.Less(t, lossy.Received, n*75/100)
+	assert.True(t, fs.Table)
+	assert.Positive(t, fs.DroppedPackets)
+	// The cluster still works through 30% loss on one node.
+	leader, err := c.Leader(ctx)
+	require.NoError(t, err)
+	mustSet(t, ctx, leader, "lossy", "ok")
+
+	require.NoError(t, a.Limit(ctx, 256<<10))
+	fs, err = a.Faults(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "tbf", fs.Qdisc)
+	assert.EqualValues(t, 256<<10, fs.RateBytes)
+
+	require.NoError(t, a.Heal(ctx))
+	fs, err = a.Faults(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, FaultState{}, fs, "heal left rules behind")
+	healed, err := a.Probe(ctx, b, n)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, healed.Received, n*97/100, "packets still lost after heal")
+}
+
+func TestOneWayCut(t *testing.T) {
+	c := shared(t)
+	ctx := ctxFor(t, time.Minute)
+	a, b := c.Nodes()[0], c.Nodes()[1]
+	require.NoError(t, a.Cut(ctx, []*Node{b}, Inbound))
+	r, err := b.Probe(ctx, a, 50)
+	require.NoError(t, err)
+	assert.Zero(t, r.Received, "inbound cut let packets in")
+	r, err = c.Nodes()[2].Probe(ctx, a, 50)
+	require.NoError(t, err)
+	assert.Equal(t, 50, r.Received, "cut hit a node it does not name")
+	require.NoError(t, a.Heal(ctx))
+	r, err = b.Probe(ctx, a, 50)
+	require.NoError(t, err)
+	assert.Equal(t, 50, r.Received)
+}
+
+func TestWipedNodeRejoinsCleanly(t *testing.T) {
+	c := shared(t)
+	ctx := ctxFor(t, 2*time.Minute)
+	leader, err := c.Leader(ctx)
+	require.NoError(t, err)
+	mustSet(t, ctx, leader, "wipe", "kept")
+	// Wipe n1, the node that bootstrapped: a wiped node that bootstrapped
+	// again would form a cluster of its own.
+	w := c.Nodes()[0]
+	before, err := w.Status(ctx)
+	require.NoError(t, err)
+	require.NoError(t, w.Wipe(ctx))
+
+	wcl := nodeClient(t, ctx, w)
+	eventually(t, ctx, "wiped node receives the data again", func() bool { return readsAs(ctx, wcl, "wipe", "kept", node.ReadStale) })
+	leader, err = c.Leader(ctx)
+	require.NoError(t, err)
+	st, err := w.Status(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, leader.ID(), st.LeaderID, "wiped node follows another leader")
+	assert.GreaterOrEqual(t, st.Term, before.Term)
+	voters := 0
+	for _, m := range st.Members {
+		if m.Suffrage == "Voter" {
+			voters++
+		}
+	}
+	assert.Equal(t, 3, voters, "members after wipe: %+v", st.Members)
+	assert.True(t, st.IsVoter(w.ID()))
+	mustSet(t, ctx, w, "wipe", "after")
+	for _, n := range c.Nodes() {
+		cl := nodeClient(t, ctx, n)
+		eventually(t, ctx, n.ID()+" converges", func() bool { return readsAs(ctx, cl, "wipe", "after", node.ReadStale) })
+	}
+}
+
+func TestSingleNodeCluster(t *testing.T) {
+	o := testOptions("single")
+	o.Nodes = 1
+	o.MemoryBytes = 256 << 20
+	c := startCluster(t, o)
+	ctx := ctxFor(t, time.Minute)
+	n := c.Nodes()[0]
+	mustSet(t, ctx, n, "solo", "1")
+	l, err := c.Leader(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, n, l)
+	logs, err := n.Logs(ctx)
+	require.NoError(t, err)
+	t.Logf("%d bytes of node log", len(logs))
+}
+
+// Unit tests below need no Docker.
+
+func TestStartRejectsSizes(t *testing.T) {
+	for _, k := range []int{-1, 8} {
+		_, err := Start(context.Background(), Options{Nodes: k})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "1..7")
+	}
+}
+
+func TestContextTarIsContentAddressed(t *testing.T) {
+	files := []imageFile{{"raftkv", []byte("a")}, {"netfault", []byte("b")}}
+	_, h1, err := contextTar(files)
+	require.NoError(t, err)
+	_, h2, err := contextTar(files)
+	require.NoError(t, err)
+	assert.Equal(t, h1, h2)
+	_, h3, err := contextTar([]imageFile{{"raftkv", []byte("a2")}, {"netfault", []byte("b")}})
+	require.NoError(t, err)
+	assert.NotEqual(t, h1, h3)
+}
+
+func TestOwnerLabel(t *testing.T) {
+	assert.False(t, ownerDead(owner()), "this process counted as dead")
+	parts := strings.Split(owner(), "/")
+	require.Len(t, parts, 3)
+	assert.True(t, ownerDead(parts[0]+"/999999999/1"))
+	assert.False(t, ownerDead("some-other-host/1/1"), "owners on other hosts must be left alone")
+}
+
+func TestPublishedHost(t *testing.T) {
+	t.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "")
+	assert.Equal(t, "127.0.0.1", publishedHost("unix:///var/run/docker.sock"))
+	assert.Equal(t, "10.0.0.5", publishedHost("tcp://10.0.0.5:2375"))
+	t.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "docker.example")
+	assert.Equal(t, "docker.example", publishedHost("unix:///var/run/docker.sock"))
+}

@@ -312,6 +312,18 @@ func TestKilledProcessRestartsAndCatchesUp(t *testing.T) {
 		require.NotNil(t, r.Value, "acknowledged %s lost after leader SIGKILL", k)
 	}
 	assert.Equal(t, "30", *oc.Get(ctx, "chain", ReadLinearizable).Value)
+
+	// SIGTERM stops a node gracefully: it exits 0 on its own.
+	require.NoError(t, other.cmd.Process.Signal(syscall.SIGTERM))
+	done := make(chan error, 1)
+	go func() { done <- other.cmd.Wait() }()
+	select {
+	case err := <-done:
+		assert.NoError(t, err, "graceful stop exits 0")
+	case <-time.After(15 * time.Second):
+		t.Fatal("node did not stop within 15s of SIGTERM")
+	}
+	other.cmd = nil
 }
 
 // A state machine that lost its data (its directory, or an unsynced tail on

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/raftlab/raftlab/linearizability"
+)
+
+func init() {
+	register(&command{
+		name:    "check",
+		summary: "decide whether a history file is linearizable",
+		usage: `usage: chaoslab check FILE [--timeout D] [--html OUT] [--json] [--parallel N]
+
+Reads a history (JSON Lines, see DESIGN.md) and decides, key by key, whether
+it is linearizable. Flags may come before or after FILE.
+
+  --timeout D    time budget per key (default 10s); a key that runs out is "unknown"
+  --html OUT     also write porcupine's visualization to OUT
+  --json         print the result as JSON instead of text
+  --parallel N   keys checked at once (default: number of CPUs)
+
+Exit codes: 0 linearizable, 1 not linearizable, 2 unknown (some key ran out of
+budget, none is wrong), 3 unreadable input (the message names the line),
+4 usage error, 5 other failure (for example, OUT cannot be written).
+`,
+		run: runCheck,
+	})
+}
+
+func runCheck(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	timeout := fs.Duration("timeout", linearizability.DefaultPerKeyTimeout, "")
+	htmlOut := fs.String("html", "", "")
+	asJSON := fs.Bool("json", false, "")
+	parallel := fs.Int("parallel", 0, "")
+	pos, err := parseInterspersed(fs, args)
+	if err == nil && len(pos) != 1 {
+		err = fmt.Errorf("want exactly one FILE, got %d arguments", len(pos))
+	}
+	if err == nil && *timeout <= 0 {
+		err = errors.New("--timeout must be positive")
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab check: %v\n\n%s", err, commands["check"].usage)
+		return exitUsage
+	}
+	file := pos[0]
+
+	prog := startProgress(e)
+	events, code := readHistory(e, prog, file, "check")
+	if code != exitOK {
+		prog.stop()
+		return code
+	}
+	prog.set("checking", 0, 0)
+	res, err := linearizability.Check(ctx, events, linearizability.Options{
+		PerKeyTimeout: *timeout,
+		Parallelism:   *parallel,
+		Progress:      func(done, total int) { prog.set("checking", done, total) },
+	})
+	prog.stop()
+	if err != nil { // cannot happen: the reader validated the history
+		fmt.Fprintf(e.stderr, "chaoslab check: %s: %v\n", file, err)
+		return exitUnreadable
+	}
+
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			fmt.Fprintf(e.stderr, "chaoslab check: %v\n", err)
+			return exitFailure
+		}
+	} else {
+		printResult(e.stdout, file, res)
+	}
+
+	if *htmlOut != "" {
+		if err := writeHTML(*htmlOut, func(w io.Writer) error {
+			return res.WriteHTML(w, linearizability.DrawOptions{Timeout: *timeout})
+		}); err != nil {
+			fmt.Fprintf(e.stderr, "chaoslab check: %v\n", err)
+			return exitFailure
+		}
+		fmt.Fprintf(e.stderr, "chaoslab check: wrote %s\n", *htmlOut)
+	}
+
+	switch res.Verdict {
+	case linearizability.Linearizable:
+		return exitOK
+	case linearizability.NotLinearizable:
+		return exitNotLinear
+	default:
+		return exitUnknown
+	}
+}
+
+// readHistory reads and validates FILE; on failure it prints the error,
+// naming the line, and returns exitUnreadable.
+func readHistory(e *env, prog *progress, file, cmd string) ([]linearizability.Event, int) {
+	f, err := os.Open(file)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab %s: %v\n", cmd, err)
+		return nil, exitUnreadable
+	}
+	defer f.Close()
+	r := linearizability.NewReader(f)
+	var events []linearizability.Event
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			return events, exitOK
+		}
+		if err != nil {
+			var le *linearizability.LineError
+			if errors.As(err, &le) {
+				fmt.Fprintf(e.stderr, "chaoslab %s: %s:%d: %v\n", cmd, file, le.Line, le.Err)
+			} else {
+				fmt.Fprintf(e.stderr, "chaoslab %s: %s: %v\n", cmd, file, err)
+			}
+			return nil, exitUnreadable
+		}
+		events = append(events, ev)
+		if len(events)&0xfff == 0 {
+			prog.set("reading", len(events), 0)
+		}
+	}
+}
+
+func writeHTML(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+func printResult(w io.Writer, file string, res *linearizability.Result) {
+	bad := res.KeysWith(linearizability.NotLinearizable)
+	unknown := res.KeysWith(linearizability.Unknown)
+	fmt.Fprintf(w, "%s: %s on %s, %s, checked in %s\n",
+		file, plural(res.Operations, "operation"), plural(len(res.Keys), "key"), plural(res.Nemesis, "nemesis event"),
+		res.Elapsed.Round(time.Microsecond))
+	fmt.Fprintf(w, "verdict: %s (keys: %d linearizable, %d not, %d unknown)\n",
+		res.Verdict, len(res.Keys)-len(bad)-len(unknown), len(bad), len(unknown))
+	for _, ex := range res.Explanations {
+		fmt.Fprintf(w, "\n%s", indent(ex.Text, "  "))
+	}
+	if len(unknown) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, k := range unknown {
+		kr := res.Keys[k]
+		fmt.Fprintf(w, "key %q: unknown: %s (%d operations, %d with unknown outcome)\n", k, kr.Reason, kr.Operations, kr.Unknown)
+	}
+}
+
+// progress shows a live status line on stderr for long runs: nothing for the
+// first second, then a line that updates in place on a terminal, or a line
+// every 5 seconds otherwise.
+type progress struct {
+	e           *env
+	start       time.Time
+	mu          sync.Mutex
+	phase       string
+	done, total int
+	quit        chan struct{}
+	wg          sync.WaitGroup
+	shown       atomic.Bool
+}
+
+func startProgress(e *env) *progress {
+	p := &progress{e: e, start: time.Now(), quit: make(chan struct{})}
+	p.wg.Add(1)
+	go p.loop()
+	return p
+}
+
+func (p *progress) set(phase string, done, total int) {
+	p.mu.Lock()
+	p.phase, p.done, p.total = phase, done, total
+	p.mu.Unlock()
+}
+
+func (p *progress) line() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	elapsed := time.Since(p.start).Round(100 * time.Millisecond)
+	if p.total > 0 {
+		return fmt.Sprintf("%s: %d/%d keys, %s", p.phase, p.done, p.total, elapsed)
+	}
+	return fmt.Sprintf("%s: %d events, %s", p.phase, p.done, elapsed)
+}
+
+func (p *progress) loop() {
+	defer p.wg.Done()
+	every := 5 * time.Second
+	if p.e.stderrTTY {
+		every = 250 * time.Millisecond
+	}
+	first := time.NewTimer(time.Second)
+	defer first.Stop()
+	select {
+	case <-p.quit:
+		return
+	case <-first.C:
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		if p.e.stderrTTY {
+			fmt.Fprintf(p.e.stderr, "\r\033[K%s", p.line())
+		} else {
+			fmt.Fprintln(p.e.stderr, p.line())
+		}
+		p.shown.Store(true)
+		select {
+		case <-p.quit:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (p *progress) stop() {
+	close(p.quit)
+	p.wg.Wait()
+	if p.shown.Load() && p.e.stderrTTY {
+		fmt.Fprint(p.e.stderr, "\r\033[K")
+	}
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

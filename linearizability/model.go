@@ -98,36 +98,41 @@ type keyHistory struct {
 // writes whose value nobody observed are left out (see the package doc).
 func prepareKey(key string, idx []int, all []Operation, end int64, prune bool) *keyHistory {
 	kh := &keyHistory{key: key, total: len(idx), idx: idx, all: all}
-	// Intern values: pass 1 numbers them, pass 2 builds the table.
-	ids := make(map[string]int32)
-	intern := func(s *string) {
-		if s != nil {
-			if _, ok := ids[*s]; !ok {
-				ids[*s] = int32(len(ids) + 1)
-			}
+	// Intern values: pass 1 numbers them (0 is absent), pass 2 builds the table.
+	ids := make(map[string]int32, len(idx)/2+1)
+	num := func(s *string) int32 {
+		if s == nil {
+			return 0
 		}
+		id, ok := ids[*s]
+		if !ok {
+			id = int32(len(ids) + 1)
+			ids[*s] = id
+		}
+		return id
 	}
-	for _, i := range idx {
+	valueID := make([]int32, 2*len(idx))
+	for j, i := range idx {
 		op := &all[i]
-		intern(op.Value)
-		intern(op.Expect)
+		valueID[2*j], valueID[2*j+1] = num(op.Value), num(op.Expect)
 	}
 	vals := make([]val, len(ids)+1) // vals[0] is unused: absentV stands for it
 	for s, id := range ids {
 		vals[id] = val{id: id, s: s}
 	}
-	lookup := func(s *string) *val {
-		if s == nil {
+	ptr := func(id int32) *val {
+		if id == 0 {
 			return absentV
 		}
-		return &vals[ids[*s]]
+		return &vals[id]
 	}
 	kh.absent = absentV
 
 	kh.pops = make([]pop, 0, len(idx))
 	hasCASNot := false
-	for _, i := range idx {
+	for j, i := range idx {
 		op := &all[i]
+		value, expect := ptr(valueID[2*j]), ptr(valueID[2*j+1])
 		unknown := op.Type == TypeInfo
 		if unknown {
 			kh.unknown++
@@ -135,21 +140,21 @@ func prepareKey(key string, idx []int, all []Operation, end int64, prune bool) *
 		p := pop{unknown: unknown, op: op}
 		switch {
 		case op.F == FGet && op.Type == TypeOk:
-			p.kind, p.value = kRead, lookup(op.Value)
+			p.kind, p.value = kRead, value
 		case op.F == FGet, op.Type == TypeFail && op.F != FCAS, op.Type == TypeFail && op.Error != "":
 			kh.dropped++
 			continue
 		case op.F == FSet:
-			p.kind, p.value = kWrite, lookup(op.Value)
+			p.kind, p.value = kWrite, value
 		case op.F == FDelete:
 			p.kind, p.value = kWrite, absentV
 		case op.Type == TypeOk: // cas
-			p.kind, p.value, p.expect = kCAS, lookup(op.Value), lookup(op.Expect)
+			p.kind, p.value, p.expect = kCAS, value, expect
 		case op.Type == TypeFail: // cas, no error: found another value
-			p.kind, p.expect = kCASNot, lookup(op.Expect)
+			p.kind, p.expect = kCASNot, expect
 			hasCASNot = true
 		default: // cas, unknown
-			p.kind, p.value, p.expect = kCASMaybe, lookup(op.Value), lookup(op.Expect)
+			p.kind, p.value, p.expect = kCASMaybe, value, expect
 		}
 		kh.pops = append(kh.pops, p)
 	}

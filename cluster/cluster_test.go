@@ -155,6 +155,15 @@ func TestPausedFollowerDoesNotStopWrites(t *testing.T) {
 	require.NoError(t, f.Resume(ctx))
 	fcl := nodeClient(t, ctx, f)
 	eventually(t, ctx, "resumed follower catches up", func() bool { return readsAs(ctx, fcl, "pause", "9", node.ReadStale) })
+
+	// A frozen node can be killed, and starts again.
+	require.NoError(t, f.Pause(ctx))
+	require.NoError(t, f.Kill(ctx))
+	st, err = f.ContainerState(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "exited", st)
+	require.NoError(t, f.Start(ctx))
+	require.NoError(t, f.WaitReady(ctx))
 }
 
 func TestRestartedNodeKeepsItsData(t *testing.T) {

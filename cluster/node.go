@@ -444,12 +444,18 @@ func (n *Node) SaveLog(ctx context.Context) error {
 	return os.WriteFile(n.c.logPath(n.id+".log"), b, 0o644)
 }
 
-// MemoryStats is a node container's memory use as the cgroup reports it.
+// MemoryStats is a node container's memory use.
 type MemoryStats struct {
-	// RSS is anonymous resident memory (cgroup v1 "rss", v2 "anon").
+	// RSS is the cgroup's anonymous resident memory (cgroup v1 "rss", v2 "anon").
 	RSS uint64
+	// MappedFile is file-backed memory mapped by the container (Badger's
+	// memory-mapped tables), as the cgroup reports it.
+	MappedFile uint64
 	// Usage is the cgroup's total charge, page cache included.
 	Usage uint64
+	// VmRSS is the raftkv process's resident set from /proc (anonymous plus
+	// mapped pages), when the engine runs on this host; 0 otherwise.
+	VmRSS uint64
 }
 
 // Memory samples the node container's memory use.
@@ -467,9 +473,34 @@ func (n *Node) Memory(ctx context.Context) (MemoryStats, error) {
 	if err := jsonDecode(res.Body, &st); err != nil {
 		return MemoryStats{}, fmt.Errorf("%s: stats: %w", n.id, err)
 	}
-	ms := MemoryStats{Usage: st.MemoryStats.Usage, RSS: st.MemoryStats.Stats["rss"]}
+	m := st.MemoryStats.Stats
+	ms := MemoryStats{Usage: st.MemoryStats.Usage, RSS: m["rss"], MappedFile: m["mapped_file"]}
 	if ms.RSS == 0 {
-		ms.RSS = st.MemoryStats.Stats["anon"]
+		ms.RSS = m["anon"]
+	}
+	if ms.MappedFile == 0 {
+		ms.MappedFile = m["file_mapped"]
+	}
+	if insp, err := n.c.dc.ContainerInspect(ctx, id, client.ContainerInspectOptions{}); err == nil && insp.Container.State != nil {
+		ms.VmRSS = vmRSS(insp.Container.State.Pid)
 	}
 	return ms, nil
+}
+
+// vmRSS reads VmRSS of pid from /proc, or 0.
+func vmRSS(pid int) uint64 {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseUint(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }

@@ -253,6 +253,19 @@ func TestOneWayCut(t *testing.T) {
 	r, err = b.Probe(ctx, a, 50)
 	require.NoError(t, err)
 	assert.Equal(t, 50, r.Received)
+
+	// Partition {n1} | {n2 n3}: no packet crosses, both sides keep talking inside.
+	c3 := c.Nodes()[2]
+	require.NoError(t, c.Partition(ctx, []*Node{a}, []*Node{b, c3}))
+	for _, p := range [][2]*Node{{a, b}, {b, a}, {c3, a}} {
+		r, err := p[0].Probe(ctx, p[1], 20)
+		require.NoError(t, err)
+		assert.Zero(t, r.Received, "%s reached %s across the partition", p[0], p[1])
+	}
+	r, err = b.Probe(ctx, c3, 20)
+	require.NoError(t, err)
+	assert.Equal(t, 20, r.Received, "partition cut inside a group")
+	require.NoError(t, c.Heal(ctx))
 }
 
 func TestWipedNodeRejoinsCleanly(t *testing.T) {

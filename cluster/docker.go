@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -218,7 +219,7 @@ func removeLabelled(ctx context.Context, cl *client.Client, f client.Filters, ma
 			go func(id string) {
 				defer wg.Done()
 				_, err := cl.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-				if err != nil && !cerrdefs.IsNotFound(err) {
+				if err != nil && !cerrdefs.IsNotFound(err) && !strings.Contains(err.Error(), "already in progress") {
 					mu.Lock()
 					errs = append(errs, fmt.Errorf("remove container %.12s: %w", id, err))
 					mu.Unlock()
@@ -256,8 +257,14 @@ func removeLabelled(ctx context.Context, cl *client.Client, f client.Filters, ma
 	return errors.Join(errs...)
 }
 
+// interrupted is set once CleanupOnInterrupt's handler runs; the process is
+// then about to exit.
+var interrupted atomic.Bool
+
 // CleanupOnInterrupt installs a handler that, on SIGINT or SIGTERM, removes
 // everything this process created (SweepOwn) and exits with 128+signal.
+// Containers that a Start running at that moment creates after the sweep are
+// left for the next Sweep (their owner is then dead).
 // Call it first thing in TestMain or main; the returned function uninstalls it.
 func CleanupOnInterrupt() (stop func()) {
 	ch := make(chan os.Signal, 1)
@@ -266,6 +273,7 @@ func CleanupOnInterrupt() (stop func()) {
 	go func() {
 		select {
 		case s := <-ch:
+			interrupted.Store(true)
 			slog.Warn("cluster: interrupted; removing this process's containers", "signal", s)
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			if err := SweepOwn(ctx); err != nil {

@@ -17,7 +17,7 @@ import (
 // to a ready three-node cluster with the image cached, and resident memory
 // per node container. It takes minutes, so it runs only when asked:
 //
-//	RAFTLAB_FIGURES=1 [RAFTLAB_FIGURES_RUNS=5] go test -run TestFigures -v ./cluster
+//	RAFTLAB_FIGURES=1 [RAFTLAB_FIGURES_RUNS=5] [RAFTLAB_FIGURES_BUILD=0] go test -run TestFigures -v ./cluster
 func TestFigures(t *testing.T) {
 	if os.Getenv("RAFTLAB_FIGURES") == "" {
 		t.Skip("set RAFTLAB_FIGURES=1 to measure")
@@ -35,6 +35,9 @@ func TestFigures(t *testing.T) {
 	// without cache, under a throwaway tag.
 	var compile, build []time.Duration
 	buildRuns := max(1, runs/2)
+	if os.Getenv("RAFTLAB_FIGURES_BUILD") == "0" {
+		buildRuns = 0 // only the cluster figures
+	}
 	for i := range buildRuns {
 		buildEnv = []string{"GOCACHE=" + t.TempDir()}
 		t0 := time.Now()
@@ -74,8 +77,10 @@ func TestFigures(t *testing.T) {
 		require.NoError(t, c.Close(ctx))
 	}
 	t.Logf("image %s", tag)
-	t.Logf("first image build: go build (cold cache) median %v of %v; docker build (no cache) median %v of %v",
-		median(compile), compile, median(build), build)
+	if buildRuns > 0 {
+		t.Logf("first image build: go build (cold cache) median %v of %v; docker build (no cache) median %v of %v",
+			median(compile), compile, median(build), build)
+	}
 	t.Logf("ready three-node cluster, image cached: median %v of %v", median(ready), ready)
 	t.Logf("per node container after 200 writes: process VmRSS median %.1f MiB (min %.1f, max %.1f); cgroup rss %.1f MiB; mapped files %.1f MiB",
 		mib(medianU(vmrss)), mib(slices.Min(vmrss)), mib(slices.Max(vmrss)), mib(medianU(rss)), mib(medianU(mapped)))

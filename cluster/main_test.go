@@ -47,13 +47,16 @@ func TestMain(m *testing.M) {
 	logRoot, _ = os.MkdirTemp("", "raftlab-cluster-test-")
 
 	code := m.Run()
+	if interrupted.Load() {
+		select {} // the interrupt handler sweeps and exits
+	}
 
 	ctx, cancel = context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if sharedC != nil {
 		_ = sharedC.Close(ctx)
 	}
-	if left := leftovers(ctx); left != "" {
+	if left := leftovers(ctx); left != "" && !interrupted.Load() {
 		fmt.Fprintln(os.Stderr, "FAIL: labelled Docker objects left behind by the tests:\n"+left)
 		code = 1
 	}

@@ -3,6 +3,8 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -302,6 +304,17 @@ func TestWipedNodeRejoinsCleanly(t *testing.T) {
 		cl := nodeClient(t, ctx, n)
 		eventually(t, ctx, n.ID()+" converges", func() bool { return readsAs(ctx, cl, "wipe", "after", node.ReadStale) })
 	}
+
+	// Wiping the leader: the others elect a new one, which removes it and lets it rejoin.
+	leader, err = c.Leader(ctx)
+	require.NoError(t, err)
+	require.NoError(t, leader.Wipe(ctx))
+	lcl := nodeClient(t, ctx, leader)
+	eventually(t, ctx, "wiped leader receives the data again", func() bool { return readsAs(ctx, lcl, "wipe", "after", node.ReadStale) })
+	st, err = leader.Status(ctx)
+	require.NoError(t, err)
+	assert.True(t, st.IsVoter(leader.ID()))
+	assert.Len(t, st.Members, 3)
 }
 
 func TestSingleNodeCluster(t *testing.T) {
@@ -318,6 +331,13 @@ func TestSingleNodeCluster(t *testing.T) {
 	logs, err := n.Logs(ctx)
 	require.NoError(t, err)
 	t.Logf("%d bytes of node log", len(logs))
+
+	// Close removes a paused node too, and saves its log first.
+	require.NoError(t, n.Pause(ctx))
+	require.NoError(t, c.Close(ctx))
+	_, err = os.Stat(filepath.Join(o.LogDir, "n1.log"))
+	assert.NoError(t, err, "node log not saved on Close")
+	assert.Empty(t, leftoversOf(ctx, c.ID()))
 }
 
 // Unit tests below need no Docker.

@@ -72,11 +72,19 @@ func TestMain(m *testing.M) {
 
 // leftovers lists this process's labelled containers, volumes and networks.
 func leftovers(ctx context.Context) string {
+	return listLabelled(ctx, client.Filters{}.Add("label", LabelOwner+"="+owner()))
+}
+
+// leftoversOf lists what remains of one cluster.
+func leftoversOf(ctx context.Context, id string) string {
+	return listLabelled(ctx, client.Filters{}.Add("label", LabelCluster+"="+id))
+}
+
+func listLabelled(ctx context.Context, f client.Filters) string {
 	cl, err := dockerClient(ctx)
 	if err != nil {
 		return ""
 	}
-	f := client.Filters{}.Add("label", LabelOwner+"="+owner())
 	var out []string
 	if cs, err := cl.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f}); err == nil {
 		for _, c := range cs.Items {

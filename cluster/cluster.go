@@ -459,6 +459,31 @@ func (c *Cluster) Heal(ctx context.Context) error {
 	return g.Wait()
 }
 
+// Recover undoes every fault: it heals all network rules, resumes paused
+// nodes, starts killed or stopped ones, and waits until the cluster is ready
+// (see WaitReady). Wiped nodes need nothing: Wipe brings them back itself.
+func (c *Cluster) Recover(ctx context.Context) error {
+	if err := c.Heal(ctx); err != nil {
+		return err
+	}
+	for _, n := range c.nodes {
+		st, err := n.ContainerState(ctx)
+		if err != nil {
+			return err
+		}
+		switch st {
+		case "paused":
+			err = n.Resume(ctx)
+		case "exited", "created":
+			err = n.Start(ctx)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return c.WaitReady(ctx)
+}
+
 // SaveLogs writes every node's container log to Options.LogDir (or does
 // nothing when it is empty).
 func (c *Cluster) SaveLogs(ctx context.Context) error {

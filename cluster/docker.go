@@ -18,6 +18,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
+	tclog "github.com/testcontainers/testcontainers-go/log"
 )
 
 // Labels carried by every container, network and volume the package creates.
@@ -54,7 +55,16 @@ func setupEnv() {
 			}
 			_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
 		}
+		// testcontainers' own messages (a banner per provider, a line per
+		// container step) go to slog at debug level instead of stderr.
+		tclog.SetDefault(slogPrintf{})
 	})
+}
+
+type slogPrintf struct{}
+
+func (slogPrintf) Printf(format string, v ...any) {
+	slog.Debug(strings.TrimSpace(fmt.Sprintf(format, v...)), "from", "testcontainers")
 }
 
 // ErrDockerUnreachable wraps every failure to reach the Docker engine.

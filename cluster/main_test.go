@@ -164,31 +164,12 @@ func shared(t *testing.T) *Cluster {
 	return c
 }
 
-// healthy heals every fault, resumes or starts every node and waits until
-// the cluster is ready again.
+// healthy undoes every fault and waits until the cluster is ready again.
 func healthy(t *testing.T, c *Cluster) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	if err := c.Heal(ctx); err != nil {
-		t.Fatalf("heal: %v", err)
-	}
-	for _, n := range c.Nodes() {
-		st, err := n.ContainerState(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch st {
-		case "paused":
-			err = n.Resume(ctx)
-		case "exited", "created":
-			err = n.Start(ctx)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := c.WaitReady(ctx); err != nil {
-		t.Fatalf("cluster not ready: %v", err)
+	if err := c.Recover(ctx); err != nil {
+		t.Fatalf("recover shared cluster: %v", err)
 	}
 }

@@ -241,15 +241,19 @@ func (n *Node) need(ctx context.Context) (string, error) {
 	return id, nil
 }
 
-// Kill sends SIGKILL to the node process (a crash). A paused node is killed
-// too: it is thawed only after the signal is queued, so it never runs again.
+// Kill sends SIGKILL to the node process (a crash) and waits until it is
+// gone. A paused node is killed too, without running again; killing a node
+// that is down does nothing.
 func (n *Node) Kill(ctx context.Context) error {
 	id, err := n.need(ctx)
 	if err != nil {
 		return err
 	}
-	if st, _ := n.ContainerState(ctx); st == "paused" {
+	switch st, _ := n.ContainerState(ctx); st {
+	case "paused":
 		return n.killPaused(ctx, id)
+	case "exited", "created":
+		return nil // already down
 	}
 	if _, err := n.c.dc.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: "SIGKILL"}); err != nil {
 		return fmt.Errorf("%s: kill: %w", n.id, err)
@@ -314,11 +318,15 @@ func (n *Node) Restart(ctx context.Context, grace time.Duration) error {
 }
 
 // Pause freezes every process of the node (cgroup freezer): the process
-// neither runs nor notices, and its sockets stay open.
+// neither runs nor notices, and its sockets stay open. Pausing a paused node
+// does nothing.
 func (n *Node) Pause(ctx context.Context) error {
 	id, err := n.need(ctx)
 	if err != nil {
 		return err
+	}
+	if st, _ := n.ContainerState(ctx); st == "paused" {
+		return nil
 	}
 	if _, err := n.c.dc.ContainerPause(ctx, id, client.ContainerPauseOptions{}); err != nil {
 		return fmt.Errorf("%s: pause: %w", n.id, err)
@@ -326,11 +334,14 @@ func (n *Node) Pause(ctx context.Context) error {
 	return nil
 }
 
-// Resume thaws a paused node.
+// Resume thaws a paused node; on a node that is not paused it does nothing.
 func (n *Node) Resume(ctx context.Context) error {
 	id, err := n.need(ctx)
 	if err != nil {
 		return err
+	}
+	if st, _ := n.ContainerState(ctx); st != "paused" {
+		return nil
 	}
 	if _, err := n.c.dc.ContainerUnpause(ctx, id, client.ContainerUnpauseOptions{}); err != nil {
 		return fmt.Errorf("%s: resume: %w", n.id, err)

@@ -1,0 +1,160 @@
+package chaos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/raftlab/raftlab/cluster"
+)
+
+// A Nemesis is one kind of fault with a rule for choosing its targets.
+// Inject applies the fault to c, choosing targets with rng only, and returns
+// the fault in place. On error nothing may be in place, or part of it: the
+// caller heals everything ([HealAll]).
+type Nemesis interface {
+	// Name identifies the nemesis in schedules and reports, e.g. "kill-leader".
+	Name() string
+	Inject(ctx context.Context, c *cluster.Cluster, rng *rand.Rand) (*Fault, error)
+}
+
+// A Fault is an injected fault: what was done to whom, and how to undo it.
+type Fault struct {
+	// Nemesis is the name of the nemesis that injected it.
+	Nemesis string `json:"nemesis"`
+	// Kind is the f of the history event that opens the fault window
+	// ("kill", "stop", "pause", "partition", "drop").
+	Kind string `json:"kind"`
+	// Value is the value of both history events: the target ("n2"), the
+	// partition ("n1 | n2 n3") or the target and rate ("n2 30%").
+	Value string `json:"value"`
+	// Targets are the nodes the fault acts on (every node for a partition).
+	Targets []string `json:"targets"`
+	// HealKind is the f of the history event that closes the window
+	// ("start", "resume", "heal").
+	HealKind string `json:"heal"`
+
+	heal   func(ctx context.Context) error
+	mu     sync.Mutex
+	healed bool
+}
+
+// String is the fault as people read it: "kill n2".
+func (f *Fault) String() string { return strings.TrimSpace(f.Kind + " " + f.Value) }
+
+// Heal undoes the fault. A second call does nothing; a failed call may be
+// retried.
+func (f *Fault) Heal(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.healed || f.heal == nil {
+		return nil
+	}
+	if err := f.heal(ctx); err != nil {
+		return fmt.Errorf("heal %s: %w", f, err)
+	}
+	f.healed = true
+	return nil
+}
+
+// NewFault builds a fault whose Heal calls heal. Nemeses outside this
+// package use it.
+func NewFault(nemesis, kind, value string, targets []string, healKind string, heal func(ctx context.Context) error) *Fault {
+	return &Fault{Nemesis: nemesis, Kind: kind, Value: value, Targets: targets, HealKind: healKind, heal: heal}
+}
+
+// A Target says which node a single-node fault hits.
+type Target int
+
+const (
+	// AnyNode is a node chosen at random.
+	AnyNode Target = iota
+	// Leader is the node a majority agrees is the leader.
+	Leader
+	// Follower is a node other than the leader, chosen at random.
+	Follower
+)
+
+func (t Target) String() string {
+	switch t {
+	case AnyNode:
+		return "node"
+	case Leader:
+		return "leader"
+	case Follower:
+		return "follower"
+	}
+	return fmt.Sprintf("Target(%d)", int(t))
+}
+
+// ErrNoLeader is returned when a fault aimed at the leader finds none.
+var ErrNoLeader = errors.New("chaos: no leader to target")
+
+// LeaderWait bounds how long a nemesis waits for a leader to target.
+const LeaderWait = 5 * time.Second
+
+// nodeIDs returns the cluster's node ids in order (n1, n2, ...).
+func nodeIDs(c *cluster.Cluster) []string {
+	var ids []string
+	for _, n := range c.Nodes() {
+		ids = append(ids, n.ID())
+	}
+	return ids
+}
+
+// currentLeader returns the id of the leader a majority agrees on, or ""
+// when none is found within LeaderWait.
+func currentLeader(ctx context.Context, c *cluster.Cluster) string {
+	lctx, cancel := context.WithTimeout(ctx, LeaderWait)
+	defer cancel()
+	l, err := c.Leader(lctx)
+	if err != nil {
+		return ""
+	}
+	return l.ID()
+}
+
+// pickTarget asks the cluster for its leader when t needs it, then chooses.
+func pickTarget(ctx context.Context, c *cluster.Cluster, t Target, rng *rand.Rand) (*cluster.Node, error) {
+	leader := ""
+	if t != AnyNode {
+		leader = currentLeader(ctx, c)
+	}
+	id, err := PickNode(nodeIDs(c), leader, t, rng)
+	if err != nil {
+		return nil, err
+	}
+	return c.Node(id), nil
+}
+
+// HealAll undoes every fault this package can cause, whoever caused it:
+// network rules are removed from every node, paused nodes are resumed, and
+// stopped or killed nodes are started. It does not wait for the cluster to
+// be ready again (see cluster.Cluster.WaitReady).
+func HealAll(ctx context.Context, c *cluster.Cluster) error {
+	var errs []error
+	if err := c.Heal(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	for _, n := range c.Nodes() {
+		st, err := n.ContainerState(ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		switch st {
+		case "paused":
+			err = n.Resume(ctx)
+		case "exited", "created":
+			err = n.Start(ctx)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

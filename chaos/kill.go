@@ -1,0 +1,29 @@
+package chaos
+
+import (
+	"context"
+	"math/rand/v2"
+
+	"github.com/raftlab/raftlab/cluster"
+)
+
+// Kill crashes one node with SIGKILL; Heal starts it again with its data.
+// History: "kill n2" … "start n2".
+type Kill struct {
+	Target Target
+}
+
+// Name is "kill-leader", "kill-follower" or "kill-node".
+func (k Kill) Name() string { return "kill-" + k.Target.String() }
+
+// Inject kills the chosen node.
+func (k Kill) Inject(ctx context.Context, c *cluster.Cluster, rng *rand.Rand) (*Fault, error) {
+	n, err := pickTarget(ctx, c, k.Target, rng)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.Kill(ctx); err != nil {
+		return nil, err
+	}
+	return NewFault(k.Name(), "kill", n.ID(), []string{n.ID()}, "start", n.Start), nil
+}

@@ -1,0 +1,187 @@
+package chaos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/raftlab/raftlab/cluster"
+)
+
+// Recorder receives the nemesis events and provides the clock they share
+// with the client operations; *linearizability.Recorder is one.
+type Recorder interface {
+	Nemesis(f, value string)
+	Now() int64
+}
+
+// A Schedule alternates quiet and fault windows: quiet for Quiet, then one
+// fault for Fault, then quiet again, and so on until Duration has passed.
+// The first window is quiet (a baseline). A fault still active when
+// Duration ends is healed then; a fault window never starts in the last
+// 100 ms.
+type Schedule struct {
+	Nemeses  []Nemesis // each fault window uses one, chosen at random
+	Duration time.Duration
+	Quiet    time.Duration
+	Fault    time.Duration
+}
+
+// A Step is one planned fault window.
+type Step struct {
+	At      time.Duration // offset from the schedule's start
+	Length  time.Duration // how long the fault stays (may be cut by Duration)
+	Nemesis int           // index into Schedule.Nemeses
+	Seed    uint64        // seed of the random source the nemesis picks targets with
+}
+
+// planStream separates the plan's random stream from others derived from
+// the same run seed.
+const planStream = 0x6e656d65736973 // "nemesis"
+
+// Plan lays out the fault windows for seed: a pure function of the
+// schedule and the seed.
+func (s Schedule) Plan(seed uint64) []Step {
+	if len(s.Nemeses) == 0 || s.Fault <= 0 || s.Duration <= 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(seed, planStream))
+	var steps []Step
+	for at := s.Quiet; at+100*time.Millisecond <= s.Duration; at += s.Fault + s.Quiet {
+		steps = append(steps, Step{
+			At:      at,
+			Length:  min(s.Fault, s.Duration-at),
+			Nemesis: rng.IntN(len(s.Nemeses)),
+			Seed:    rng.Uint64(),
+		})
+	}
+	return steps
+}
+
+// A Window is what happened in one planned fault window. Times are on the
+// recorder's clock (nanoseconds since the run started).
+type Window struct {
+	Nemesis string `json:"nemesis"`
+	// Fault is nil when the injection failed.
+	Fault *Fault `json:"fault,omitempty"`
+	// Start is just before the injection, Injected when the fault was in
+	// place, Healing when healing began and End when it was done (or when
+	// a failed injection had been cleaned up).
+	Start    int64  `json:"start_ns"`
+	Injected int64  `json:"injected_ns,omitempty"`
+	Healing  int64  `json:"healing_ns,omitempty"`
+	End      int64  `json:"end_ns"`
+	Error    string `json:"error,omitempty"`
+}
+
+// RunOptions tune Schedule.Run.
+type RunOptions struct {
+	// Seed is the seed of the plan.
+	Seed uint64
+	// Logger receives a line per injection and heal (default slog.Default()).
+	Logger *slog.Logger
+	// OnChange, if set, is called with the fault in place ("kill n2"), and
+	// with "" when it is healed.
+	OnChange func(active string)
+	// StepTimeout bounds each injection and each heal (default 30 s).
+	StepTimeout time.Duration
+}
+
+// Run carries out the plan for o.Seed against c, recording every fault on
+// rec, and returns when Duration has passed since it was called (or ctx
+// ended), with every fault it caused healed. It returns the windows in
+// order. A failed injection is logged, cleaned up with HealAll, kept in its
+// Window with the error, and the schedule goes on; Run's error reports only
+// a fault it could not heal, or ctx's end.
+func (s Schedule) Run(ctx context.Context, c *cluster.Cluster, rec Recorder, o RunOptions) ([]Window, error) {
+	begin := time.Now()
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.StepTimeout <= 0 {
+		o.StepTimeout = 30 * time.Second
+	}
+	onChange := func(string) {}
+	if o.OnChange != nil {
+		onChange = o.OnChange
+	}
+	var (
+		windows []Window
+		errs    []error
+	)
+	for _, st := range s.Plan(o.Seed) {
+		if !waitUntil(ctx, begin.Add(st.At)) {
+			break
+		}
+		nem := s.Nemeses[st.Nemesis]
+		w := Window{Nemesis: nem.Name(), Start: rec.Now()}
+		ictx, cancel := context.WithTimeout(ctx, o.StepTimeout)
+		f, err := nem.Inject(ictx, c, rand.New(rand.NewPCG(st.Seed, 0)))
+		cancel()
+		if err != nil {
+			w.Error = err.Error()
+			o.Logger.Warn("chaos: injection failed; healing everything", "nemesis", nem.Name(), "err", err)
+			if c != nil {
+				hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.StepTimeout)
+				if herr := HealAll(hctx, c); herr != nil {
+					errs = append(errs, fmt.Errorf("heal after failed %s: %w", nem.Name(), herr))
+				}
+				cancel()
+			}
+			w.End = rec.Now()
+			windows = append(windows, w)
+			continue
+		}
+		rec.Nemesis(f.Kind, f.Value)
+		w.Fault, w.Injected = f, rec.Now()
+		o.Logger.Info("chaos: fault", "fault", f.String(), "nemesis", nem.Name())
+		onChange(f.String())
+
+		waitUntil(ctx, begin.Add(st.At+st.Length))
+
+		w.Healing = rec.Now()
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.StepTimeout)
+		err = f.Heal(hctx)
+		if err != nil && c != nil {
+			o.Logger.Warn("chaos: heal failed; healing everything", "fault", f.String(), "err", err)
+			err = HealAll(hctx, c)
+		}
+		cancel()
+		if err != nil {
+			w.Error = err.Error()
+			errs = append(errs, err)
+		} else {
+			rec.Nemesis(f.HealKind, f.Value)
+			o.Logger.Info("chaos: healed", "fault", f.String())
+		}
+		w.End = rec.Now()
+		windows = append(windows, w)
+		onChange("")
+	}
+	waitUntil(ctx, begin.Add(s.Duration))
+	if err := ctx.Err(); err != nil {
+		errs = append(errs, err)
+	}
+	return windows, errors.Join(errs...)
+}
+
+// waitUntil waits until t or until ctx ends, reporting whether t came. The
+// waits of a schedule are its fault and quiet window lengths: timing knobs,
+// not synchronisation.
+func waitUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -220,10 +220,16 @@ func TestPacketLossRuleDropsAndHealRemovesIt(t *testing.T) {
 	assert.Less(t, lossy.Received, n*75/100)
 	assert.True(t, fs.Table)
 	assert.Positive(t, fs.DroppedPackets)
-	// The cluster still works through 30% loss on one node.
-	leader, err := c.Leader(ctx)
-	require.NoError(t, err)
-	mustSet(t, ctx, leader, "lossy", "ok")
+	// The cluster still makes progress through 30% loss on one node. A
+	// single write may still fail (if the lossy node leads, it can lose
+	// leadership mid-commit), so the check is that writes get through.
+	eventually(t, ctx, "a write commits despite 30% loss on "+a.String(), func() bool {
+		leader, err := c.Leader(ctx)
+		if err != nil {
+			return false
+		}
+		return nodeClient(t, ctx, leader).Set(ctx, "lossy", "ok").Outcome == node.OK
+	})
 
 	require.NoError(t, a.Limit(ctx, 256<<10))
 	fs, err = a.Faults(ctx)

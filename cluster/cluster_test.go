@@ -28,10 +28,26 @@ func nodeClient(t *testing.T, ctx context.Context, n *Node) *node.Client {
 	return cl
 }
 
-// mustSet writes through n and requires success.
+// mustSet writes through n and requires it to be acknowledged within 10 s.
+// A failed or unknown attempt is retried with the same value (so retries are
+// idempotent): on 2 busy cores a heartbeat can be late and an election
+// interrupt one write, which is an availability blip, not what these tests
+// are about.
 func mustSet(t *testing.T, ctx context.Context, n *Node, k, v string) {
 	t.Helper()
-	r := nodeClient(t, ctx, n).Set(ctx, k, v)
+	cl := nodeClient(t, ctx, n)
+	var r node.Result
+	deadline := time.Now().Add(10 * time.Second)
+	for attempt := 1; ; attempt++ {
+		if r = cl.Set(ctx, k, v); r.Outcome == node.OK {
+			return
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		t.Logf("set %s=%s via %s: attempt %d: %s: %v (retrying)", k, v, n, attempt, r.Outcome, r.Err)
+		time.Sleep(100 * time.Millisecond) // retry pacing, not synchronisation
+	}
 	require.Equal(t, node.OK, r.Outcome, "set %s=%s via %s: %v", k, v, n, r.Err)
 }
 

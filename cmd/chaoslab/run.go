@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	tclog "github.com/testcontainers/testcontainers-go/log"
+
+	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/scenarios"
+)
+
+// exitInterrupted is the exit code after SIGINT or SIGTERM (128+2).
+const exitInterrupted = 130
+
+func init() {
+	register(&command{
+		name:    "run",
+		summary: "run a chaos scenario against a fresh Docker cluster and print the verdict",
+		usage: `usage: chaoslab run [--scenario NAME] [--duration D] [--seed N] [--nodes N]
+                    [--clients N] [--out DIR] [--check-timeout D] [--json] [--verbose]
+
+Starts a cluster of raftkv containers, runs the scenario's clients and fault
+schedule for the duration, heals, reads every key back from every node,
+checks the history for linearizability and the replicas for convergence, and
+writes the artifacts (history.jsonl, summary.json, report.html, history.html,
+run.log, logs/) to one folder. Needs a Docker engine; builds the node image
+from this source tree on first use. 'chaoslab list' shows the scenarios.
+
+  --scenario NAME     scenario to run (default kill-leader)
+  --duration D        workload and fault schedule duration (default: the scenario's)
+  --seed N            seed of the faults and operations (default: from the clock;
+                      the same seed replays the same schedule and operations)
+  --nodes N           cluster size, 1..7 (default: the scenario's, 3)
+  --clients N         workload clients, bound to nodes round-robin (default: the scenario's)
+  --out DIR           artifact folder (default results/<scenario>-<timestamp>)
+  --check-timeout D   linearizability checker budget per key (default 20s)
+  --json              print summary.json to stdout instead of the text verdict
+  --verbose           log the cluster's and the nemeses' progress to stderr
+
+Exit codes: 0 linearizable and the replicas converged, 1 not linearizable (or
+the replicas diverged), 2 unknown (the checker's budget ran out), 4 usage
+error, 5 the run could not be carried out (no Docker, cluster never ready),
+130 interrupted (the cluster is removed; the partial history is kept).
+Scenarios that are broken on purpose exit 1 when the lab catches them.
+`,
+		run: runRun,
+	})
+}
+
+// runFlags are the parsed flags of chaoslab run.
+type runFlags struct {
+	scenario     scenarios.Scenario
+	seed         uint64
+	out          string
+	checkTimeout time.Duration
+	json         bool
+	verbose      bool
+}
+
+// parseRunFlags parses run's arguments into a scenario with the overrides
+// applied.
+func parseRunFlags(args []string) (*runFlags, error) {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	name := fs.String("scenario", "kill-leader", "")
+	duration := fs.Duration("duration", 0, "")
+	seed := fs.String("seed", "", "")
+	nodes := fs.Int("nodes", 0, "")
+	clients := fs.Int("clients", 0, "")
+	out := fs.String("out", "", "")
+	checkTimeout := fs.Duration("check-timeout", 20*time.Second, "")
+	asJSON := fs.Bool("json", false, "")
+	verbose := fs.Bool("verbose", false, "")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", pos[0])
+	}
+	s, ok := scenarios.Lookup(*name)
+	if !ok {
+		return nil, fmt.Errorf("unknown scenario %q (known: %s)", *name, strings.Join(scenarios.Names(), ", "))
+	}
+	f := &runFlags{out: *out, checkTimeout: *checkTimeout, json: *asJSON, verbose: *verbose}
+	if *seed != "" {
+		if f.seed, err = strconv.ParseUint(*seed, 10, 64); err != nil || f.seed == 0 {
+			return nil, fmt.Errorf("--seed %q: want a positive integer", *seed)
+		}
+	}
+	if *duration < 0 || (*duration > 0 && *duration < time.Second) {
+		return nil, errors.New("--duration must be at least 1s")
+	}
+	if *duration > 0 {
+		s.Duration = *duration
+	}
+	if *nodes != 0 {
+		s.Nodes = *nodes
+	}
+	if *clients != 0 {
+		s.Clients = *clients
+	}
+	if *checkTimeout <= 0 {
+		return nil, errors.New("--check-timeout must be positive")
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	f.scenario = s
+	return f, nil
+}
+
+func runRun(ctx context.Context, e *env, args []string) int {
+	f, err := parseRunFlags(args)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab run: %v\n\n%s", err, commands["run"].usage)
+		return exitUsage
+	}
+	// Ryuk (testcontainers' reaper) is an image that cannot be pulled here;
+	// the cluster package removes what it creates itself.
+	_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// A second signal while the run cleans up: remove everything now.
+	go func() {
+		<-ctx.Done()
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+		select {
+		case <-ch:
+			fmt.Fprintln(e.stderr, "\nchaoslab run: second interrupt; removing this run's containers and exiting")
+			sctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			_ = cluster.SweepOwn(sctx)
+			cancel()
+			os.Exit(exitInterrupted)
+		case <-time.After(10 * time.Minute):
+		}
+	}()
+
+	level := slog.LevelWarn
+	if f.verbose {
+		level = slog.LevelInfo
+	}
+	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	if !f.verbose {
+		tclog.SetDefault(tclog.NewNoopLogger()) // its connection banner would break the progress line
+	}
+	if err := cluster.CheckDocker(ctx); err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab run: %v\n", err)
+		return exitFailure
+	}
+	if err := cluster.Sweep(ctx); err != nil {
+		logger.Warn("sweep of earlier runs' leftovers", "err", err)
+	}
+	s := f.scenario
+	fmt.Fprintf(e.stderr, "chaoslab run: scenario %s, %d nodes, %d clients, %s, reads %s, expect %s\n",
+		s.Name, s.Nodes, s.Clients, s.Duration, s.ReadLevel, s.Expect)
+	sum, err := scenarios.Run(ctx, s, scenarios.Options{
+		Seed:         f.seed,
+		Out:          f.out,
+		Logger:       logger,
+		Progress:     e.stderr,
+		ProgressTTY:  e.stderrTTY,
+		CheckTimeout: f.checkTimeout,
+	})
+	if sum == nil {
+		fmt.Fprintf(e.stderr, "chaoslab run: %v\n", err)
+		if ctx.Err() != nil {
+			return exitInterrupted
+		}
+		return exitFailure
+	}
+	if f.json {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(sum)
+	} else {
+		printSummary(e.stdout, sum)
+	}
+	switch {
+	case sum.Interrupted:
+		fmt.Fprintf(e.stderr, "chaoslab run: interrupted; partial history in %s\n", sum.Artifacts.Dir)
+		return exitInterrupted
+	case err != nil:
+		fmt.Fprintf(e.stderr, "chaoslab run: %v\n", err)
+		return exitFailure
+	}
+	return verdictExit(sum)
+}
+
+// verdictExit maps a run's outcome to chaoslab's exit codes.
+func verdictExit(sum *scenarios.Summary) int {
+	switch {
+	case sum.Verdict == linearizability.NotLinearizable:
+		return exitNotLinear
+	case sum.Verdict == linearizability.Unknown:
+		return exitUnknown
+	case !sum.Converged:
+		return exitNotLinear
+	}
+	return exitOK
+}
+
+func printSummary(w io.Writer, s *scenarios.Summary) {
+	fmt.Fprintf(w, "scenario %s, seed %d: %s\n", s.Scenario, s.Seed, s.Outcome)
+	fmt.Fprintf(w, "  workload: %.1fs, %d ops (%d ok, %d cas mismatch, %d fail, %d info)\n",
+		s.Timings.Workload, s.Counts.Ops, s.Counts.OK, s.Counts.Mismatch, s.Counts.Fail, s.Counts.Info)
+	for _, k := range []string{scenarios.PhaseQuiet, scenarios.PhaseFault} {
+		if st, ok := s.Phases[k]; ok {
+			fmt.Fprintf(w, "  %-5s %5.1fs: %6.0f ok/s, %5.1f%% available, %d fail, %d info, p50 %.1f ms, p99 %.1f ms\n",
+				k, st.Seconds, st.OKPerSec, 100*st.Availability, st.Fail, st.Info, st.P50ms, st.P99ms)
+		}
+	}
+	var faults []string
+	for _, fw := range s.Faults {
+		if fw.Fault != nil {
+			faults = append(faults, fmt.Sprintf("%s @%.1fs", fw.Fault, float64(fw.Start)/1e9))
+		} else {
+			faults = append(faults, fmt.Sprintf("%s failed: %s", fw.Nemesis, fw.Error))
+		}
+	}
+	if len(faults) > 0 {
+		fmt.Fprintf(w, "  faults: %s\n", strings.Join(faults, "; "))
+	}
+	for _, ex := range s.Explanations {
+		fmt.Fprintf(w, "\n%s", indent(ex, "  "))
+	}
+	for _, e := range s.Errors {
+		fmt.Fprintf(w, "  problem: %s\n", e)
+	}
+	fmt.Fprintf(w, "  times: cluster start %.1fs, recovery %.1fs, final reads %.1fs, convergence %.1fs, check %.1fs, total %.1fs\n",
+		s.Timings.ClusterStart, s.Timings.Recovery, s.Timings.FinalReads, s.Timings.Convergence, s.Timings.Check, s.Timings.Total)
+	fmt.Fprintf(w, "  report: %s/%s\n", s.Artifacts.Dir, s.Artifacts.Report)
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/node"
+	"github.com/raftlab/raftlab/scenarios"
+)
+
+// cli runs chaoslab in-process and returns the exit code and outputs.
+func cli(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), &env{stdout: &out, stderr: &errOut}, args)
+	return code, out.String(), errOut.String()
+}
+
+func TestParseRunFlagsDefaults(t *testing.T) {
+	f, err := parseRunFlags(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := scenarios.Lookup("kill-leader")
+	s := f.scenario
+	if s.Name != "kill-leader" || s.Duration != want.Duration || s.Nodes != want.Nodes || s.Clients != want.Clients {
+		t.Errorf("defaults: %+v", s)
+	}
+	if f.seed != 0 || f.out != "" || f.json || f.verbose || f.checkTimeout != 20*time.Second {
+		t.Errorf("defaults: %+v", f)
+	}
+}
+
+func TestParseRunFlagsOverrides(t *testing.T) {
+	f, err := parseRunFlags([]string{"--scenario", "stale-reads", "--duration=20s", "--seed", "42",
+		"--nodes", "5", "--clients", "10", "--out", "/tmp/x", "--json", "--check-timeout", "1m", "--verbose"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := f.scenario
+	if s.Name != "stale-reads" || s.Duration != 20*time.Second || s.Nodes != 5 || s.Clients != 10 || s.ReadLevel != node.ReadStale {
+		t.Errorf("scenario %+v", s)
+	}
+	if f.seed != 42 || f.out != "/tmp/x" || !f.json || !f.verbose || f.checkTimeout != time.Minute {
+		t.Errorf("flags %+v", f)
+	}
+}
+
+func TestParseRunFlagsErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--scenario", "nope"},
+		{"--seed", "-1"},
+		{"--seed", "0"},
+		{"--seed", "x"},
+		{"--duration", "500ms"},
+		{"--duration", "-3s"},
+		{"--nodes", "9"},
+		{"--clients", "-1"},
+		{"--check-timeout", "0s"},
+		{"--bogus"},
+		{"extra"},
+	} {
+		if _, err := parseRunFlags(args); err == nil {
+			t.Errorf("%q accepted", args)
+		}
+	}
+}
+
+func TestRunUsageErrorExitsFour(t *testing.T) {
+	code, _, stderr := cli("run", "--scenario", "nope")
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d", code, exitUsage)
+	}
+	for _, want := range []string{`unknown scenario "nope"`, "kill-leader", "usage: chaoslab run"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	code, stdout, _ := cli("help", "run")
+	if code != exitOK || !strings.Contains(stdout, "--scenario NAME") || !strings.Contains(stdout, "Exit codes") {
+		t.Errorf("help run: %d %q", code, stdout)
+	}
+}
+
+func TestList(t *testing.T) {
+	code, stdout, stderr := cli("list")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, s := range scenarios.All() {
+		if !strings.Contains(stdout, s.Name) || !strings.Contains(stdout, s.Description) {
+			t.Errorf("list lacks %s or its description", s.Name)
+		}
+	}
+	code, stdout, _ = cli("list", "--json")
+	if code != exitOK {
+		t.Fatalf("list --json: exit %d", code)
+	}
+	var entries []listEntry
+	if err := json.Unmarshal([]byte(stdout), &entries); err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(scenarios.All()) {
+		t.Fatalf("%d entries", len(entries))
+	}
+	for _, e := range entries {
+		if e.Name == "" || e.Description == "" || len(e.Nemeses) == 0 || e.Expect == "" || e.ReadLevel == "" {
+			t.Errorf("incomplete entry %+v", e)
+		}
+	}
+	if code, _, _ := cli("list", "extra"); code != exitUsage {
+		t.Errorf("list extra: exit %d", code)
+	}
+	_, usage, _ := cli("help")
+	if !strings.Contains(usage, "run ") || !strings.Contains(usage, "list ") {
+		t.Errorf("command list lacks run or list:\n%s", usage)
+	}
+}
+
+func TestVerdictExit(t *testing.T) {
+	for _, tt := range []struct {
+		v         linearizability.Verdict
+		converged bool
+		want      int
+	}{
+		{linearizability.Linearizable, true, exitOK},
+		{linearizability.Linearizable, false, exitNotLinear},
+		{linearizability.NotLinearizable, true, exitNotLinear},
+		{linearizability.Unknown, true, exitUnknown},
+	} {
+		if got := verdictExit(&scenarios.Summary{Verdict: tt.v, Converged: tt.converged}); got != tt.want {
+			t.Errorf("%s converged=%v: exit %d, want %d", tt.v, tt.converged, got, tt.want)
+		}
+	}
+}
+
+func TestPrintSummary(t *testing.T) {
+	var b bytes.Buffer
+	printSummary(&b, &scenarios.Summary{
+		Scenario: "kill-leader", Seed: 9, Outcome: "linearizable, replicas converged — as expected",
+		Phases:       map[string]scenarios.Stats{"quiet": {Seconds: 5, OKPerSec: 300, Availability: 1}},
+		Explanations: []string{"key \"k1\" is not linearizable"},
+		Artifacts:    scenarios.Artifacts{Dir: "results/x", Report: "report.html"},
+	})
+	for _, want := range []string{"scenario kill-leader, seed 9: linearizable", "quiet", "300 ok/s", `  key "k1" is not linearizable`, "report: results/x/report.html"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -1,0 +1,98 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/linearizability"
+)
+
+var runNumber atomic.Int64
+
+// runScenario runs s against Docker and returns its summary; the run's
+// folder is removed when the test passes, unless RAFTLAB_RESULTS is set.
+func runScenario(t *testing.T, s Scenario) *Summary {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs Docker; skipped with -short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := cluster.CheckDocker(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var seed uint64
+	if v := os.Getenv("RAFTLAB_SEED"); v != "" {
+		var err error
+		if seed, err = strconv.ParseUint(v, 10, 64); err != nil {
+			t.Fatalf("RAFTLAB_SEED=%q: %v", v, err)
+		}
+	}
+	out := filepath.Join(resultsRoot, fmt.Sprintf("%s-%d", s.Name, runNumber.Add(1)))
+	sum, err := Run(ctx, s, Options{Seed: seed, Out: out})
+	if err != nil {
+		t.Fatalf("run %s: %v (artifacts: %s)", s.Name, err, out)
+	}
+	t.Cleanup(func() {
+		if t.Failed() || keepResults {
+			t.Logf("artifacts: %s (report: %s)", out, filepath.Join(out, ReportFile))
+			return
+		}
+		_ = os.RemoveAll(out)
+	})
+	w := sum.Phases
+	t.Logf("%s seed %d: %s; %d ops; quiet %.0f ok/s p99 %.1fms, fault %.0f ok/s avail %.0f%%; total %.1fs (check %.1fs)",
+		s.Name, sum.Seed, sum.Outcome, sum.Counts.Ops, w[PhaseQuiet].OKPerSec, w[PhaseQuiet].P99ms,
+		w[PhaseFault].OKPerSec, 100*w[PhaseFault].Availability, sum.Timings.Total, sum.Timings.Check)
+	return sum
+}
+
+// TestScenarios runs every built-in scenario and checks its expectation:
+// the safe ones must be linearizable and converge; the ones broken on
+// purpose must not be linearizable (the lab can fail). Every run must also
+// have done real work in both kinds of phase and healed its faults.
+func TestScenarios(t *testing.T) {
+	for _, s := range All() {
+		t.Run(s.Name, func(t *testing.T) {
+			sum := runScenario(t, s)
+			for _, e := range sum.Errors {
+				t.Errorf("run problem: %s", e)
+			}
+			switch s.Expect {
+			case ExpectLinearizable:
+				if sum.Verdict != linearizability.Linearizable {
+					t.Errorf("verdict %s, want linearizable\n%v", sum.Verdict, sum.Explanations)
+				}
+			case ExpectViolation:
+				if sum.Verdict != linearizability.NotLinearizable {
+					t.Errorf("verdict %s, want not linearizable: the lab missed a broken read level", sum.Verdict)
+				}
+			}
+			if !sum.Converged {
+				t.Errorf("replicas did not converge: %v", sum.Convergence.Diverged)
+			}
+			if q := sum.Phases[PhaseQuiet]; q.OK < 100 {
+				t.Errorf("only %d successful operations in quiet phases: the workload did not run", q.OK)
+			}
+			healed := 0
+			for _, w := range sum.Faults {
+				if w.Fault != nil && w.Error == "" {
+					healed++
+				}
+			}
+			if healed == 0 {
+				t.Errorf("no fault was injected and healed: %+v", sum.Faults)
+			}
+			if sum.FinalReads.OK < s.Keys*s.Nodes {
+				t.Errorf("%d final reads succeeded, want one per key per node (%d)", sum.FinalReads.OK, s.Keys*s.Nodes)
+			}
+		})
+	}
+}

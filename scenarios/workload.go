@@ -1,0 +1,233 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/node"
+)
+
+// Mix weighs the operation kinds of the workload. Zero weights leave a kind
+// out; the zero Mix means DefaultMix.
+type Mix struct {
+	Get, Set, Delete, CAS int
+}
+
+// DefaultMix reads half the time: reads are what stale-read bugs show up in,
+// and writes with unique values are what reads identify.
+var DefaultMix = Mix{Get: 50, Set: 25, Delete: 10, CAS: 15}
+
+func (m Mix) total() int { return m.Get + m.Set + m.Delete + m.CAS }
+
+// An Op is one planned operation of a workload client.
+type Op struct {
+	F     string // linearizability.FGet, FSet, FDelete or FCAS
+	Key   string
+	Value string // the unique value a set or cas writes, "c<client>-<n>"
+	// Think is the pause after the operation: load shaping, not
+	// synchronisation.
+	Think time.Duration
+}
+
+// generator plans one client's operations from its own seeded source. Every
+// Next draws exactly three values (kind, key, think time), so the sequence
+// of kinds, keys, values and pauses depends only on the seed; only what a cas
+// expects comes from what the client saw at run time.
+type generator struct {
+	client int
+	keys   []string
+	mix    Mix
+	think  time.Duration
+	rng    *rand.Rand
+	writes int
+}
+
+// clientStream separates client random streams from the schedule's.
+const clientStream = 0x636c69656e74 // "client"
+
+func newGenerator(seed uint64, client int, keys []string, mix Mix, think time.Duration) *generator {
+	if mix.total() <= 0 {
+		mix = DefaultMix
+	}
+	return &generator{
+		client: client,
+		keys:   keys,
+		mix:    mix,
+		think:  think,
+		rng:    rand.New(rand.NewPCG(seed, clientStream+uint64(client))),
+	}
+}
+
+// Next plans the next operation.
+func (g *generator) Next() Op {
+	k := g.rng.IntN(g.mix.total())
+	key := g.keys[g.rng.IntN(len(g.keys))]
+	var think time.Duration
+	if g.think > 0 {
+		think = time.Duration(g.rng.Int64N(2 * int64(g.think))) // uniform, mean think
+	} else {
+		g.rng.Uint64()
+	}
+	op := Op{Key: key, Think: think}
+	switch {
+	case k < g.mix.Get:
+		op.F = linearizability.FGet
+	case k < g.mix.Get+g.mix.Set:
+		op.F = linearizability.FSet
+	case k < g.mix.Get+g.mix.Set+g.mix.Delete:
+		op.F = linearizability.FDelete
+	default:
+		op.F = linearizability.FCAS
+	}
+	if op.F == linearizability.FSet || op.F == linearizability.FCAS {
+		g.writes++
+		op.Value = "c" + strconv.Itoa(g.client) + "-" + strconv.Itoa(g.writes)
+	}
+	return op
+}
+
+// keyNames returns the workload's keys k1..kn.
+func keyNames(n int) []string {
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = "k" + strconv.Itoa(i+1)
+	}
+	return keys
+}
+
+// counters are the live totals the progress line shows.
+type counters struct {
+	ok, mismatch, fail, info atomic.Int64
+}
+
+// kv is the part of node.Client a workload client uses (a fake in tests).
+type kv interface {
+	Get(ctx context.Context, key string, level node.ReadLevel) node.Result
+	Set(ctx context.Context, key, value string) node.Result
+	Delete(ctx context.Context, key string) node.Result
+	CAS(ctx context.Context, key, expect, value string) node.Result
+}
+
+// worker is one workload client, bound to one node for the whole run (as
+// Jepsen binds its clients), so that a node serving stale data is seen.
+type worker struct {
+	gen   *generator
+	kv    kv
+	rec   *linearizability.Client
+	level node.ReadLevel
+	// seen is the last value this client saw per key: read, written, or
+	// found by a failed cas. A cas expects it.
+	seen map[string]string
+	cnt  *counters
+}
+
+func newWorker(gen *generator, c kv, rec *linearizability.Client, level node.ReadLevel, cnt *counters) *worker {
+	return &worker{gen: gen, kv: c, rec: rec, level: level, seen: map[string]string{}, cnt: cnt}
+}
+
+// run executes operations until stop is closed. An operation in flight when
+// stop closes completes (each call has its own timeout); ctx ends only on
+// abort, and then outstanding calls end as unknown.
+func (w *worker) run(ctx context.Context, stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		default:
+		}
+		op := w.gen.Next()
+		w.do(ctx, op)
+		if op.Think > 0 {
+			t := time.NewTimer(op.Think)
+			select {
+			case <-t.C:
+			case <-stop:
+				t.Stop()
+				return
+			case <-ctx.Done():
+				t.Stop()
+				return
+			}
+		}
+	}
+}
+
+// do performs one operation and records it. Outcomes map to the history as
+// DESIGN.md says: node.OK → ok; a cas that found another value → fail
+// without an error; any other definite failure → fail with the reason;
+// node.Unknown → info (the recorder moves the client to a fresh process).
+func (w *worker) do(ctx context.Context, op Op) {
+	var (
+		call *linearizability.Call
+		r    node.Result
+	)
+	switch op.F {
+	case linearizability.FGet:
+		call = w.rec.Get(op.Key)
+		r = w.kv.Get(ctx, op.Key, w.level)
+	case linearizability.FSet:
+		call = w.rec.Set(op.Key, op.Value)
+		r = w.kv.Set(ctx, op.Key, op.Value)
+	case linearizability.FDelete:
+		call = w.rec.Delete(op.Key)
+		r = w.kv.Delete(ctx, op.Key)
+	case linearizability.FCAS:
+		// Nothing seen yet: expect "", which no client writes, so the cas
+		// fails with 409 and tells us the current value.
+		expect := w.seen[op.Key]
+		call = w.rec.CAS(op.Key, expect, op.Value)
+		r = w.kv.CAS(ctx, op.Key, expect, op.Value)
+	default:
+		panic("scenarios: unknown op " + op.F)
+	}
+	switch {
+	case r.Outcome == node.OK:
+		call.Ok(r.Value)
+		w.cnt.ok.Add(1)
+		switch op.F {
+		case linearizability.FGet:
+			w.remember(op.Key, r.Value)
+		case linearizability.FSet, linearizability.FCAS:
+			w.seen[op.Key] = op.Value
+		case linearizability.FDelete:
+			delete(w.seen, op.Key)
+		}
+	case r.Outcome == node.Fail && r.Mismatch && op.F == linearizability.FCAS:
+		call.Fail("")
+		w.cnt.mismatch.Add(1)
+		w.remember(op.Key, r.Value)
+	case r.Outcome == node.Fail:
+		call.Fail(reason(r))
+		w.cnt.fail.Add(1)
+	default:
+		call.Info(reason(r))
+		w.cnt.info.Add(1)
+	}
+}
+
+func (w *worker) remember(key string, v *string) {
+	if v == nil {
+		delete(w.seen, key)
+	} else {
+		w.seen[key] = *v
+	}
+}
+
+// reason is the "error" field of a failed or unknown operation; never empty,
+// because for a cas an empty reason would mean "found another value".
+func reason(r node.Result) string {
+	if r.Err != nil {
+		return r.Err.Error()
+	}
+	if r.Status != 0 {
+		return fmt.Sprintf("http %d", r.Status)
+	}
+	return r.Outcome.String()
+}

@@ -116,7 +116,16 @@ type rawEvent struct {
 	Node    *string         `json:"node"`
 }
 
+// parseLine parses one trimmed line: the fast path for plain lines, the
+// strict encoding/json path for everything else (and for every error).
 func parseLine(text []byte) (Event, error) {
+	if e, err := parseLineFast(text); err == nil {
+		return e, nil
+	}
+	return parseLineSlow(text)
+}
+
+func parseLineSlow(text []byte) (Event, error) {
 	var raw rawEvent
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.DisallowUnknownFields()

@@ -151,3 +151,34 @@ func FuzzReadJSONL(f *testing.F) {
 		assert.Equal(t, events, again)
 	})
 }
+
+// FuzzFastParseAgrees checks that every line the fast path accepts is read
+// the same way by the strict encoding/json path.
+func FuzzFastParseAgrees(f *testing.F) {
+	for _, line := range strings.Split(sampleHistory, "\n") {
+		f.Add(line)
+	}
+	for _, s := range []string{
+		`{"process":-1,"type":"info","f":"partition","value":"n1 | n2 n3","time":900}`,
+		`{"process":1,"type":"invoke","f":"cas","key":"k","value":"a","expect":"b","time":1}`,
+		`{"process":1,"type":"ok","f":"get","key":"k","value":null,"time":01}`,
+		`{"process":1,"type":"ok","f":"get","key":"k","value":"é","time":1,"node":"n1","error":""}`,
+		`{"process":1,"type":"ok","f":"get","key":"k","key":"j","value":null,"time":1}`,
+		`{"process":1,"type":"ok","f":"get","key":"k\u0041","value":null,"time":1}`,
+		` { "process" : 2 , "type":"invoke","f":"delete","key":"k","time":-0 } `,
+		`{"process":1,"type":"ok","f":"get","key":"k","value":null,"time":1e3}`,
+		`{"process":99999999999999999999,"type":"invoke","f":"get","key":"k","time":1}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		text := bytes.TrimSpace([]byte(line))
+		fast, err := parseLineFast(text)
+		if err != nil {
+			return
+		}
+		slow, err := parseLineSlow(text)
+		require.NoError(t, err, "fast path accepted a line the strict path refuses: %q", line)
+		assert.Equal(t, slow, fast, "%q", line)
+	})
+}

@@ -135,6 +135,7 @@ func TestNames(t *testing.T) {
 		Partition{Shape: Isolate, Target: Leader}: "partition-leader",
 		Partition{Shape: Halves}:                  "partition-halves",
 		Drop{Target: Follower, Percent: 30}:       "drop30-follower",
+		Stall{Target: Leader}:                     "stall-leader",
 	} {
 		if nem.Name() != want {
 			t.Errorf("%#v.Name() = %q, want %q", nem, nem.Name(), want)

@@ -26,8 +26,11 @@
 // that found another value → fail without an error; any other definite
 // failure → fail with the reason; unknown → info, after which the client
 // continues under a fresh process number. Between operations a client
-// pauses for a random time (mean Scenario.Think): load shaping, not
-// synchronisation.
+// pauses for a random time (mean Scenario.Think), and after a failed or
+// unknown operation it backs off (25 ms doubling to 400 ms, reset by a
+// definite answer): load shaping, not synchronisation. The backoff keeps a
+// client bound to a dead node from filling the history with unknown-outcome
+// writes, which are what makes the linearizability search expensive.
 //
 // # A run
 //

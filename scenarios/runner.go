@@ -189,7 +189,6 @@ func (r *run) execute(ctx context.Context) (*Summary, error) {
 	if err := r.analyse(ctx); err != nil {
 		return sum, err
 	}
-	sum.Timings.Total = secs(time.Since(r.begin))
 	if err := r.writeArtifacts(); err != nil {
 		return sum, err
 	}

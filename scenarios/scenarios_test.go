@@ -58,10 +58,20 @@ func runScenario(t *testing.T, s Scenario) *Summary {
 // the safe ones must be linearizable and converge; the ones broken on
 // purpose must not be linearizable (the lab can fail). Every run must also
 // have done real work in both kinds of phase and healed its faults.
+//
+// Catching a broken read level is probabilistic: leader-reads-partition
+// depends on a scheduler race that the stale reads win in 40-50% of its
+// fault windows, so a run (seven windows) misses in about 2-3% of runs.
+// A scenario expecting a violation therefore gets a second run when the
+// first one misses; both missing fails the test (about 0.1%).
 func TestScenarios(t *testing.T) {
 	for _, s := range All() {
 		t.Run(s.Name, func(t *testing.T) {
 			sum := runScenario(t, s)
+			if s.Expect == ExpectViolation && sum.Verdict == linearizability.Linearizable {
+				t.Logf("%s: no violation in run 1 (seed %d); running again", s.Name, sum.Seed)
+				sum = runScenario(t, s)
+			}
 			for _, e := range sum.Errors {
 				t.Errorf("run problem: %s", e)
 			}

@@ -124,6 +124,8 @@ type worker struct {
 	// found by a failed cas. A cas expects it.
 	seen map[string]string
 	cnt  *counters
+	// failures counts failed or unknown operations in a row (backoff).
+	failures int
 }
 
 func newWorker(gen *generator, c kv, rec *linearizability.Client, level node.ReadLevel, cnt *counters) *worker {
@@ -143,9 +145,15 @@ func (w *worker) run(ctx context.Context, stop <-chan struct{}) {
 		default:
 		}
 		op := w.gen.Next()
-		w.do(ctx, op)
-		if op.Think > 0 {
-			t := time.NewTimer(op.Think)
+		pause := op.Think
+		if w.do(ctx, op) {
+			w.failures = 0
+		} else {
+			w.failures++
+			pause += backoff(w.failures)
+		}
+		if pause > 0 {
+			t := time.NewTimer(pause)
 			select {
 			case <-t.C:
 			case <-stop:
@@ -159,11 +167,32 @@ func (w *worker) run(ctx context.Context, stop <-chan struct{}) {
 	}
 }
 
-// do performs one operation and records it. Outcomes map to the history as
-// DESIGN.md says: node.OK → ok; a cas that found another value → fail
-// without an error; any other definite failure → fail with the reason;
-// node.Unknown → info (the recorder moves the client to a fresh process).
-func (w *worker) do(ctx context.Context, op Op) {
+// Backoff after failed or unknown operations.
+const (
+	backoffBase = 25 * time.Millisecond
+	backoffMax  = 400 * time.Millisecond
+)
+
+// backoff is the extra pause after the n-th failed or unknown operation in a
+// row: 25 ms doubling up to 400 ms. Without it a client bound to a dead node
+// (whose published port still accepts and then resets connections) would
+// record hundreds of unknown-outcome writes per second; each one stays
+// concurrent with everything after it, which makes the linearizability
+// search explode. Real clients back off too.
+func backoff(n int) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	return min(backoffBase<<min(n-1, 8), backoffMax)
+}
+
+// do performs one operation and records it, and reports whether the store
+// answered definitely (ok, or a cas that found another value). Outcomes map
+// to the history as DESIGN.md says: node.OK → ok; a cas that found another
+// value → fail without an error; any other definite failure → fail with the
+// reason; node.Unknown → info (the recorder moves the client to a fresh
+// process).
+func (w *worker) do(ctx context.Context, op Op) bool {
 	var (
 		call *linearizability.Call
 		r    node.Result
@@ -199,10 +228,12 @@ func (w *worker) do(ctx context.Context, op Op) {
 		case linearizability.FDelete:
 			delete(w.seen, op.Key)
 		}
+		return true
 	case r.Outcome == node.Fail && r.Mismatch && op.F == linearizability.FCAS:
 		call.Fail("")
 		w.cnt.mismatch.Add(1)
 		w.remember(op.Key, r.Value)
+		return true
 	case r.Outcome == node.Fail:
 		call.Fail(reason(r))
 		w.cnt.fail.Add(1)
@@ -210,6 +241,7 @@ func (w *worker) do(ctx context.Context, op Op) {
 		call.Info(reason(r))
 		w.cnt.info.Add(1)
 	}
+	return false
 }
 
 func (w *worker) remember(key string, v *string) {

@@ -246,3 +246,15 @@ func TestWorkerRunStops(t *testing.T) {
 		t.Error("worker stopped with an operation outstanding")
 	}
 }
+
+func TestBackoff(t *testing.T) {
+	want := []time.Duration{0, 25, 50, 100, 200, 400, 400}
+	for n, w := range want {
+		if got := backoff(n); got != w*time.Millisecond {
+			t.Errorf("backoff(%d) = %v, want %v", n, got, w*time.Millisecond)
+		}
+	}
+	if backoff(1000) != backoffMax {
+		t.Error("backoff overflows")
+	}
+}

@@ -139,15 +139,12 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		<-ctx.Done()
 		ch := make(chan os.Signal, 1)
 		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-		select {
-		case <-ch:
-			fmt.Fprintln(e.stderr, "\nchaoslab run: second interrupt; removing this run's containers and exiting")
-			sctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			_ = cluster.SweepOwn(sctx)
-			cancel()
-			os.Exit(exitInterrupted)
-		case <-time.After(10 * time.Minute):
-		}
+		<-ch
+		fmt.Fprintln(e.stderr, "\nchaoslab run: second interrupt; removing this run's containers and exiting")
+		sctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		_ = cluster.SweepOwn(sctx)
+		cancel()
+		os.Exit(exitInterrupted)
 	}()
 
 	level := slog.LevelWarn
@@ -166,8 +163,11 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		logger.Warn("sweep of earlier runs' leftovers", "err", err)
 	}
 	s := f.scenario
-	fmt.Fprintf(e.stderr, "chaoslab run: scenario %s, %d nodes, %d clients, %s, reads %s, expect %s\n",
-		s.Name, s.Nodes, s.Clients, s.Duration, s.ReadLevel, s.Expect)
+	if f.seed == 0 {
+		f.seed = uint64(time.Now().UnixNano())&(1<<53-1) | 1 // exact in JSON numbers
+	}
+	fmt.Fprintf(e.stderr, "chaoslab run: scenario %s, seed %d, %d nodes, %d clients, %s, reads %s, expect %s\n",
+		s.Name, f.seed, s.Nodes, s.Clients, s.Duration, s.ReadLevel, s.Expect)
 	sum, err := scenarios.Run(ctx, s, scenarios.Options{
 		Seed:         f.seed,
 		Out:          f.out,

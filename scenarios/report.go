@@ -348,7 +348,7 @@ func timelineSVG(ops []opRecord, phases []PhaseStats, start, end int64) string {
 		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#999"/>`, xt, xt, top2+panelH, top2+panelH+4)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%gs</text>`, xt, top2+panelH+16, math.Round((t+float64(start)/1e9)*10)/10)
 	}
-	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">time since the run started (bins of %s)</text>`, (W+left)/2, H-6, time.Duration(width))
+	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">time since the run started (bins of %s)</text>`, (W+left)/2, H-6, time.Duration(width).Round(time.Millisecond))
 	b.WriteString(`</svg>`)
 	return b.String()
 }

@@ -135,26 +135,4 @@ func pickTarget(ctx context.Context, c *cluster.Cluster, t Target, rng *rand.Ran
 // network rules are removed from every node, paused nodes are resumed, and
 // stopped or killed nodes are started. It does not wait for the cluster to
 // be ready again (see cluster.Cluster.WaitReady).
-func HealAll(ctx context.Context, c *cluster.Cluster) error {
-	var errs []error
-	if err := c.Heal(ctx); err != nil {
-		errs = append(errs, err)
-	}
-	for _, n := range c.Nodes() {
-		st, err := n.ContainerState(ctx)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		switch st {
-		case "paused":
-			err = n.Resume(ctx)
-		case "exited", "created":
-			err = n.Start(ctx)
-		}
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
+func HealAll(ctx context.Context, c *cluster.Cluster) error { return c.Undo(ctx) }

@@ -459,17 +459,20 @@ func (c *Cluster) Heal(ctx context.Context) error {
 	return g.Wait()
 }
 
-// Recover undoes every fault: it heals all network rules, resumes paused
-// nodes, starts killed or stopped ones, and waits until the cluster is ready
-// (see WaitReady). Wiped nodes need nothing: Wipe brings them back itself.
-func (c *Cluster) Recover(ctx context.Context) error {
+// Undo undoes every fault without waiting for the cluster to recover: it
+// heals all network rules, resumes paused nodes and starts killed or stopped
+// ones. It tries every node and returns all errors. Wiped nodes need
+// nothing: Wipe brings them back itself.
+func (c *Cluster) Undo(ctx context.Context) error {
+	var errs []error
 	if err := c.Heal(ctx); err != nil {
-		return err
+		errs = append(errs, err)
 	}
 	for _, n := range c.nodes {
 		st, err := n.ContainerState(ctx)
 		if err != nil {
-			return err
+			errs = append(errs, err)
+			continue
 		}
 		switch st {
 		case "paused":
@@ -478,8 +481,17 @@ func (c *Cluster) Recover(ctx context.Context) error {
 			err = n.Start(ctx)
 		}
 		if err != nil {
-			return err
+			errs = append(errs, err)
 		}
+	}
+	return errors.Join(errs...)
+}
+
+// Recover undoes every fault (Undo) and waits until the cluster is ready
+// (see WaitReady).
+func (c *Cluster) Recover(ctx context.Context) error {
+	if err := c.Undo(ctx); err != nil {
+		return err
 	}
 	return c.WaitReady(ctx)
 }

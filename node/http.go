@@ -206,6 +206,10 @@ func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if level != ReadStale {
+		// Name the level explicitly, so the leader does not apply its own default.
+		q := r.URL.Query()
+		q.Set("consistency", string(level))
+		r.URL.RawQuery = q.Encode()
 		if !n.leaderOrForward(w, r, nil) {
 			return
 		}

@@ -366,33 +366,12 @@ func (r *run) converge(ctx context.Context, final map[string]*string) Convergenc
 		ids = append(ids, n.ID())
 	}
 	conv := Convergence{Final: final}
+	allNodes := len(clients) == len(r.c.Nodes())
 	for attempt := 0; ; attempt++ {
-		values := map[string]map[string]*string{}
-		var diverged []string
-		for _, k := range keys {
-			values[k] = map[string]*string{}
-			agree := len(clients) == len(r.c.Nodes())
-			want, haveFinal := final[k]
-			for i, kvc := range clients {
-				res := kvc.Get(ctx, k, node.ReadStale)
-				if res.Outcome != node.OK {
-					agree = false
-					continue
-				}
-				values[k][ids[i]] = res.Value
-				if haveFinal && !sameValue(res.Value, want) {
-					agree = false
-				}
-				if i > 0 {
-					if prev, ok := values[k][ids[0]]; !ok || !sameValue(prev, res.Value) {
-						agree = false
-					}
-				}
-			}
-			if !agree {
-				diverged = append(diverged, k)
-			}
-		}
+		values, diverged := compareReplicas(keys, ids, final, allNodes, func(i int, k string) (*string, bool) {
+			res := clients[i].Get(ctx, k, node.ReadStale)
+			return res.Value, res.Outcome == node.OK
+		})
 		conv.Values, conv.Diverged = values, diverged
 		if len(diverged) == 0 {
 			conv.Converged = true
@@ -405,6 +384,40 @@ func (r *run) converge(ctx context.Context, final map[string]*string) Convergenc
 	conv.Waited = secs(time.Since(t0))
 	sort.Strings(conv.Diverged)
 	return conv
+}
+
+// compareReplicas reads every key on every node (read(i, key) for node
+// ids[i]) and returns what each node holds and the keys on which replicas
+// differ from each other or from the final linearizable read, or could not
+// be read (as when not every node has a client: allNodes false).
+func compareReplicas(keys, ids []string, final map[string]*string, allNodes bool, read func(i int, key string) (*string, bool)) (map[string]map[string]*string, []string) {
+	values := map[string]map[string]*string{}
+	var diverged []string
+	for _, k := range keys {
+		values[k] = map[string]*string{}
+		agree := allNodes
+		want, haveFinal := final[k]
+		for i := range ids {
+			v, ok := read(i, k)
+			if !ok {
+				agree = false
+				continue
+			}
+			values[k][ids[i]] = v
+			if haveFinal && !sameValue(v, want) {
+				agree = false
+			}
+			if i > 0 {
+				if prev, ok := values[k][ids[0]]; !ok || !sameValue(prev, v) {
+					agree = false
+				}
+			}
+		}
+		if !agree {
+			diverged = append(diverged, k)
+		}
+	}
+	return values, diverged
 }
 
 func sameValue(a, b *string) bool {

@@ -116,18 +116,27 @@ func (n *Node) leaderOrForward(w http.ResponseWriter, r *http.Request, body []by
 	return false
 }
 
-func (n *Node) handleSet(w http.ResponseWriter, r *http.Request) {
+// decodeBodyOnLeader reads and decodes a request body (4xx on bad input,
+// before anything else happens) and then either lets this node, the leader,
+// serve it (ok) or forwards it to the leader and writes the answer.
+func decodeBodyOnLeader[T any](n *Node, w http.ResponseWriter, r *http.Request, decode func([]byte) (T, error)) (T, bool) {
+	var zero T
 	body, e := n.readBody(w, r)
 	if e != nil {
 		writeErr(w, e)
-		return
+		return zero, false
 	}
-	pairs, err := DecodeSet(body)
+	v, err := decode(body)
 	if err != nil {
 		writeErr(w, badRequest(err))
-		return
+		return zero, false
 	}
-	if !n.leaderOrForward(w, r, body) {
+	return v, n.leaderOrForward(w, r, body)
+}
+
+func (n *Node) handleSet(w http.ResponseWriter, r *http.Request) {
+	pairs, ok := decodeBodyOnLeader(n, w, r, DecodeSet)
+	if !ok {
 		return
 	}
 	if _, e := n.apply(r.Context(), command{Op: opSet, Pairs: pairs}); e != nil {
@@ -159,17 +168,8 @@ func (n *Node) handleDelete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *Node) handleCAS(w http.ResponseWriter, r *http.Request) {
-	body, e := n.readBody(w, r)
-	if e != nil {
-		writeErr(w, e)
-		return
-	}
-	req, err := DecodeCAS(body)
-	if err != nil {
-		writeErr(w, badRequest(err))
-		return
-	}
-	if !n.leaderOrForward(w, r, body) {
+	req, ok := decodeBodyOnLeader(n, w, r, DecodeCAS)
+	if !ok {
 		return
 	}
 	resp, e := n.apply(r.Context(), command{Op: opCAS, Key: req.Key, Expect: req.Expect, Value: req.Value})
@@ -261,17 +261,8 @@ func (n *Node) handleReady(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (n *Node) handleJoin(w http.ResponseWriter, r *http.Request) {
-	body, e := n.readBody(w, r)
-	if e != nil {
-		writeErr(w, e)
-		return
-	}
-	j, err := DecodeJoin(body)
-	if err != nil {
-		writeErr(w, badRequest(err))
-		return
-	}
-	if !n.leaderOrForward(w, r, body) {
+	j, ok := decodeBodyOnLeader(n, w, r, DecodeJoin)
+	if !ok {
 		return
 	}
 	if e := n.addVoter(r.Context(), j); e != nil {

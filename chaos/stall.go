@@ -58,7 +58,7 @@ func (s Stall) Inject(ctx context.Context, c *cluster.Cluster, rng *rand.Rand) (
 		wctx, cancel := context.WithTimeout(ctx, wait)
 		for wctx.Err() == nil {
 			st, err := n.Status(wctx)
-			if err == nil && st.State != "Leader" {
+			if err == nil && !st.IsLeader() {
 				break
 			}
 			waitUntil(wctx, time.Now().Add(20*time.Millisecond))

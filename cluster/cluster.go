@@ -40,6 +40,8 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	tcnetwork "github.com/testcontainers/testcontainers-go/network"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/raftlab/raftlab/api"
 )
 
 // Ports inside every node's network namespace.
@@ -334,11 +336,12 @@ func (c *Cluster) WaitReady(ctx context.Context) error {
 			return false, nil
 		}
 		want := c.id + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-		if code, _, err := l.put(ctx, map[string]string{ReadyKey: want}); err != nil || code != 200 {
+		cl, err := l.labClient(ctx)
+		if err != nil || cl.Set(ctx, ReadyKey, want).Outcome != api.OK {
 			return false, nil
 		}
-		v, found, err := l.get(ctx, ReadyKey, "linearizable")
-		return err == nil && found && v == want, nil
+		r := cl.Get(ctx, ReadyKey, api.ReadLinearizable)
+		return r.Outcome == api.OK && r.Value != nil && *r.Value == want, nil
 	})
 }
 
@@ -394,7 +397,7 @@ func (c *Cluster) leaderOnce(ctx context.Context) (*Node, error) {
 		// The leader must answer and claim the same term itself: followers
 		// keep naming a dead leader until their heartbeat timeout.
 		for i, n := range c.nodes {
-			if n.id == v.leader && sts[i] != nil && sts[i].State == "Leader" && sts[i].Term == v.term {
+			if n.id == v.leader && sts[i] != nil && sts[i].IsLeader() && sts[i].Term == v.term {
 				return n, nil
 			}
 		}
@@ -404,10 +407,10 @@ func (c *Cluster) leaderOnce(ctx context.Context) (*Node, error) {
 
 // Statuses returns every node's /status (nil for a node that did not answer
 // within a second).
-func (c *Cluster) Statuses(ctx context.Context) []*Status { return c.statuses(ctx, time.Second) }
+func (c *Cluster) Statuses(ctx context.Context) []*api.Status { return c.statuses(ctx, time.Second) }
 
-func (c *Cluster) statuses(ctx context.Context, timeout time.Duration) []*Status {
-	out := make([]*Status, len(c.nodes))
+func (c *Cluster) statuses(ctx context.Context, timeout time.Duration) []*api.Status {
+	out := make([]*api.Status, len(c.nodes))
 	var wg sync.WaitGroup
 	for i, n := range c.nodes {
 		wg.Add(1)

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/raftlab/raftlab/node"
+	"github.com/raftlab/raftlab/api"
 )
 
 func ctxFor(t *testing.T, d time.Duration) context.Context {
@@ -21,9 +21,9 @@ func ctxFor(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-func nodeClient(t *testing.T, ctx context.Context, n *Node) *node.Client {
+func nodeClient(t *testing.T, ctx context.Context, n *Node) *api.Client {
 	t.Helper()
-	cl, err := n.Client(ctx, node.WithTimeout(3*time.Second))
+	cl, err := n.Client(ctx, api.WithTimeout(3*time.Second))
 	require.NoError(t, err)
 	return cl
 }
@@ -36,10 +36,10 @@ func nodeClient(t *testing.T, ctx context.Context, n *Node) *node.Client {
 func mustSet(t *testing.T, ctx context.Context, n *Node, k, v string) {
 	t.Helper()
 	cl := nodeClient(t, ctx, n)
-	var r node.Result
+	var r api.Result
 	deadline := time.Now().Add(10 * time.Second)
 	for attempt := 1; ; attempt++ {
-		if r = cl.Set(ctx, k, v); r.Outcome == node.OK {
+		if r = cl.Set(ctx, k, v); r.Outcome == api.OK {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -48,7 +48,7 @@ func mustSet(t *testing.T, ctx context.Context, n *Node, k, v string) {
 		t.Logf("set %s=%s via %s: attempt %d: %s: %v (retrying)", k, v, n, attempt, r.Outcome, r.Err)
 		time.Sleep(100 * time.Millisecond) // retry pacing, not synchronisation
 	}
-	require.Equal(t, node.OK, r.Outcome, "set %s=%s via %s: %v", k, v, n, r.Err)
+	require.Equal(t, api.OK, r.Outcome, "set %s=%s via %s: %v", k, v, n, r.Err)
 }
 
 // eventually waits until f holds, failing with msg after the deadline.
@@ -60,9 +60,9 @@ func eventually(t *testing.T, ctx context.Context, msg string, f func() bool) {
 }
 
 // readsAs reports whether a read of k at level on n returns want.
-func readsAs(ctx context.Context, cl *node.Client, k, want string, level node.ReadLevel) bool {
+func readsAs(ctx context.Context, cl *api.Client, k, want string, level api.ReadLevel) bool {
 	r := cl.Get(ctx, k, level)
-	return r.Outcome == node.OK && r.Value != nil && *r.Value == want
+	return r.Outcome == api.OK && r.Value != nil && *r.Value == want
 }
 
 func TestReadWriteOnEveryNode(t *testing.T) {
@@ -73,17 +73,17 @@ func TestReadWriteOnEveryNode(t *testing.T) {
 		mustSet(t, ctx, n, k, v) // followers forward to the leader
 		for _, m := range c.Nodes() {
 			cl := nodeClient(t, ctx, m)
-			r := cl.Get(ctx, k, node.ReadLinearizable)
-			require.Equal(t, node.OK, r.Outcome, "linearizable read on %s: %v", m, r.Err)
+			r := cl.Get(ctx, k, api.ReadLinearizable)
+			require.Equal(t, api.OK, r.Outcome, "linearizable read on %s: %v", m, r.Err)
 			require.NotNil(t, r.Value)
 			assert.Equal(t, v, *r.Value, "linearizable read on %s", m)
-			eventually(t, ctx, "stale read on "+m.ID(), func() bool { return readsAs(ctx, cl, k, v, node.ReadStale) })
+			eventually(t, ctx, "stale read on "+m.ID(), func() bool { return readsAs(ctx, cl, k, v, api.ReadStale) })
 		}
 	}
 	r := nodeClient(t, ctx, c.Nodes()[1]).Delete(ctx, "rw-0")
-	require.Equal(t, node.OK, r.Outcome, "%v", r.Err)
-	r = nodeClient(t, ctx, c.Nodes()[2]).Get(ctx, "rw-0", node.ReadLinearizable)
-	require.Equal(t, node.OK, r.Outcome, "%v", r.Err)
+	require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
+	r = nodeClient(t, ctx, c.Nodes()[2]).Get(ctx, "rw-0", api.ReadLinearizable)
+	require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
 	assert.Nil(t, r.Value, "deleted key still readable")
 }
 
@@ -110,8 +110,8 @@ func TestKillLeaderElectsAnotherAndLosesNothing(t *testing.T) {
 
 	cl := nodeClient(t, ctx, leader)
 	for _, k := range acked {
-		r := cl.Get(ctx, k, node.ReadLinearizable)
-		require.Equal(t, node.OK, r.Outcome, "%s: %v", k, r.Err)
+		r := cl.Get(ctx, k, api.ReadLinearizable)
+		require.Equal(t, api.OK, r.Outcome, "%s: %v", k, r.Err)
 		require.NotNil(t, r.Value, "acknowledged write %s lost", k)
 		assert.Equal(t, "v"+k, *r.Value)
 	}
@@ -120,7 +120,7 @@ func TestKillLeaderElectsAnotherAndLosesNothing(t *testing.T) {
 	require.NoError(t, old.Start(ctx))
 	require.NoError(t, old.WaitReady(ctx))
 	ocl := nodeClient(t, ctx, old)
-	eventually(t, ctx, "restarted old leader catches up", func() bool { return readsAs(ctx, ocl, "kill-after", "x", node.ReadStale) })
+	eventually(t, ctx, "restarted old leader catches up", func() bool { return readsAs(ctx, ocl, "kill-after", "x", api.ReadStale) })
 }
 
 func TestIsolatedLeaderLosesWritesMajorityContinues(t *testing.T) {
@@ -133,7 +133,7 @@ func TestIsolatedLeaderLosesWritesMajorityContinues(t *testing.T) {
 	require.NoError(t, old.Isolate(ctx))
 	// A write through the isolated leader must not be acknowledged.
 	r := nodeClient(t, ctx, old).Set(ctx, "iso", "minority")
-	assert.NotEqual(t, node.OK, r.Outcome, "write on the isolated leader was acknowledged (status %d)", r.Status)
+	assert.NotEqual(t, api.OK, r.Outcome, "write on the isolated leader was acknowledged (status %d)", r.Status)
 	t.Logf("write on isolated leader: %v (status %d): %v", r.Outcome, r.Status, r.Err)
 
 	// The majority elects a new leader and keeps writing.
@@ -154,7 +154,7 @@ func TestIsolatedLeaderLosesWritesMajorityContinues(t *testing.T) {
 		st, err := old.Status(ctx)
 		return err == nil && st.State == "Follower" && st.LeaderID != "" && st.LeaderID != old.ID()
 	})
-	eventually(t, ctx, "old leader converges", func() bool { return readsAs(ctx, ocl, "iso", "majority", node.ReadStale) })
+	eventually(t, ctx, "old leader converges", func() bool { return readsAs(ctx, ocl, "iso", "majority", api.ReadStale) })
 }
 
 func TestPausedFollowerDoesNotStopWrites(t *testing.T) {
@@ -172,7 +172,7 @@ func TestPausedFollowerDoesNotStopWrites(t *testing.T) {
 	}
 	require.NoError(t, f.Resume(ctx))
 	fcl := nodeClient(t, ctx, f)
-	eventually(t, ctx, "resumed follower catches up", func() bool { return readsAs(ctx, fcl, "pause", "9", node.ReadStale) })
+	eventually(t, ctx, "resumed follower catches up", func() bool { return readsAs(ctx, fcl, "pause", "9", api.ReadStale) })
 
 	// A frozen node can be killed, and starts again.
 	require.NoError(t, f.Pause(ctx))
@@ -192,7 +192,7 @@ func TestRestartedNodeKeepsItsData(t *testing.T) {
 	f := c.Others(leader)[0]
 	mustSet(t, ctx, leader, "durable", "yes")
 	fcl := nodeClient(t, ctx, f)
-	eventually(t, ctx, "follower has the write", func() bool { return readsAs(ctx, fcl, "durable", "yes", node.ReadStale) })
+	eventually(t, ctx, "follower has the write", func() bool { return readsAs(ctx, fcl, "durable", "yes", api.ReadStale) })
 
 	// Crash it, cut it off from its peers while it is down (the rules live in
 	// the holder's namespace, so they hold across the restart), and start it:
@@ -201,7 +201,7 @@ func TestRestartedNodeKeepsItsData(t *testing.T) {
 	require.NoError(t, f.Isolate(ctx))
 	require.NoError(t, f.Start(ctx))
 	eventually(t, ctx, "restarted isolated node serves its own data", func() bool {
-		return readsAs(ctx, fcl, "durable", "yes", node.ReadStale)
+		return readsAs(ctx, fcl, "durable", "yes", api.ReadStale)
 	})
 	require.NoError(t, f.Heal(ctx))
 
@@ -213,7 +213,7 @@ func TestRestartedNodeKeepsItsData(t *testing.T) {
 	ep2, err := f.Endpoint(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, ep, ep2, "the published endpoint moved across a restart")
-	assert.True(t, readsAs(ctx, fcl, "durable", "yes", node.ReadStale))
+	assert.True(t, readsAs(ctx, fcl, "durable", "yes", api.ReadStale))
 }
 
 func TestPacketLossRuleDropsAndHealRemovesIt(t *testing.T) {
@@ -244,7 +244,7 @@ func TestPacketLossRuleDropsAndHealRemovesIt(t *testing.T) {
 		if err != nil {
 			return false
 		}
-		return nodeClient(t, ctx, leader).Set(ctx, "lossy", "ok").Outcome == node.OK
+		return nodeClient(t, ctx, leader).Set(ctx, "lossy", "ok").Outcome == api.OK
 	})
 
 	require.NoError(t, a.Limit(ctx, 256<<10))
@@ -306,7 +306,7 @@ func TestWipedNodeRejoinsCleanly(t *testing.T) {
 	require.NoError(t, w.Wipe(ctx))
 
 	wcl := nodeClient(t, ctx, w)
-	eventually(t, ctx, "wiped node receives the data again", func() bool { return readsAs(ctx, wcl, "wipe", "kept", node.ReadStale) })
+	eventually(t, ctx, "wiped node receives the data again", func() bool { return readsAs(ctx, wcl, "wipe", "kept", api.ReadStale) })
 	leader, err = c.Leader(ctx)
 	require.NoError(t, err)
 	st, err := w.Status(ctx)
@@ -324,7 +324,7 @@ func TestWipedNodeRejoinsCleanly(t *testing.T) {
 	mustSet(t, ctx, w, "wipe", "after")
 	for _, n := range c.Nodes() {
 		cl := nodeClient(t, ctx, n)
-		eventually(t, ctx, n.ID()+" converges", func() bool { return readsAs(ctx, cl, "wipe", "after", node.ReadStale) })
+		eventually(t, ctx, n.ID()+" converges", func() bool { return readsAs(ctx, cl, "wipe", "after", api.ReadStale) })
 	}
 
 	// Wiping the leader: the others elect a new one, which removes it and lets it rejoin.
@@ -332,7 +332,7 @@ func TestWipedNodeRejoinsCleanly(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, leader.Wipe(ctx))
 	lcl := nodeClient(t, ctx, leader)
-	eventually(t, ctx, "wiped leader receives the data again", func() bool { return readsAs(ctx, lcl, "wipe", "after", node.ReadStale) })
+	eventually(t, ctx, "wiped leader receives the data again", func() bool { return readsAs(ctx, lcl, "wipe", "after", api.ReadStale) })
 	st, err = leader.Status(ctx)
 	require.NoError(t, err)
 	assert.True(t, st.IsVoter(leader.ID()))

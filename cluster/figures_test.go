@@ -10,6 +10,8 @@ import (
 
 	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftlab/raftlab/api"
 )
 
 // TestFigures measures what the closing note of the cluster issue reports:
@@ -66,8 +68,10 @@ func TestFigures(t *testing.T) {
 		leader, err := c.Leader(ctx)
 		require.NoError(t, err)
 		for i := range 200 {
-			_, _, err := leader.put(ctx, map[string]string{"k" + strconv.Itoa(i%20): "v" + strconv.Itoa(i)})
+			cl, err := leader.labClient(ctx)
 			require.NoError(t, err)
+			r := cl.Set(ctx, "k"+strconv.Itoa(i%20), "v"+strconv.Itoa(i))
+			require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
 		}
 		for _, n := range c.Nodes() {
 			m, err := n.Memory(ctx)

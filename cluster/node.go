@@ -3,6 +3,7 @@ package cluster
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -205,20 +206,6 @@ func (n *Node) Endpoint(ctx context.Context) (string, error) {
 	return ep, nil
 }
 
-// url returns the cached endpoint (resolving it if needed) plus path.
-func (n *Node) url(ctx context.Context, path string) (string, error) {
-	n.mu.Lock()
-	ep := n.endpoint
-	n.mu.Unlock()
-	if ep == "" {
-		var err error
-		if ep, err = n.Endpoint(ctx); err != nil {
-			return "", err
-		}
-	}
-	return ep + path, nil
-}
-
 // ContainerState is the node container's Docker state: "running", "paused",
 // "exited", "created", or "absent" while a wipe replaces it.
 func (n *Node) ContainerState(ctx context.Context) (string, error) {
@@ -393,8 +380,8 @@ func (n *Node) Wipe(ctx context.Context) error {
 		if err != nil || l == nil || l == n {
 			return false, nil
 		}
-		code, _, err := l.do(ctx, "DELETE", "/members/"+n.id, nil)
-		if err != nil || code != 200 {
+		cl, err := l.labClient(ctx)
+		if err != nil || cl.RemoveMember(ctx, n.id) != nil {
 			return false, nil
 		}
 		leader = l
@@ -415,8 +402,8 @@ func (n *Node) WaitReady(ctx context.Context) error {
 	err := poll(ctx, 50*time.Millisecond, func() (bool, error) {
 		rctx, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()
-		code, _, err := n.do(rctx, "GET", "/ready", nil)
-		return err == nil && code == 200, nil
+		cl, err := n.labClient(rctx)
+		return err == nil && cl.Ready(rctx) == nil, nil
 	})
 	if err != nil {
 		return fmt.Errorf("%s: not ready: %w", n.id, err)
@@ -481,7 +468,7 @@ func (n *Node) Memory(ctx context.Context) (MemoryStats, error) {
 	}
 	defer res.Body.Close()
 	var st container.StatsResponse
-	if err := jsonDecode(res.Body, &st); err != nil {
+	if err := json.NewDecoder(res.Body).Decode(&st); err != nil {
 		return MemoryStats{}, fmt.Errorf("%s: stats: %w", n.id, err)
 	}
 	m := st.MemoryStats.Stats

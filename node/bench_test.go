@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/raftlab/raftlab/api"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -35,9 +37,9 @@ func benchOps(b *testing.B, clients int, op benchOp) {
 	leader := leaderOf(b, nodes)
 	ctx := context.Background()
 	value := strings.Repeat("v", 100)
-	c0 := NewClient(leader.HTTPAddr())
+	c0 := api.NewClient(leader.HTTPAddr())
 	for i := 0; i < 100; i++ {
-		require.Equal(b, OK, c0.Set(ctx, fmt.Sprintf("k%d", i), value).Outcome)
+		require.Equal(b, api.OK, c0.Set(ctx, fmt.Sprintf("k%d", i), value).Outcome)
 	}
 
 	var next atomic.Int64
@@ -50,7 +52,7 @@ func benchOps(b *testing.B, clients int, op benchOp) {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			c := NewClient(leader.HTTPAddr())
+			c := api.NewClient(leader.HTTPAddr())
 			for {
 				i := next.Add(1)
 				if i > int64(b.N) {
@@ -58,14 +60,14 @@ func benchOps(b *testing.B, clients int, op benchOp) {
 				}
 				key := fmt.Sprintf("k%d", i%100)
 				t0 := time.Now()
-				var r Result
+				var r api.Result
 				if op == opWrite {
 					r = c.Set(ctx, key, value)
 				} else {
-					r = c.Get(ctx, key, ReadLinearizable)
+					r = c.Get(ctx, key, api.ReadLinearizable)
 				}
 				lat[w] = append(lat[w], time.Since(t0))
-				if r.Outcome != OK {
+				if r.Outcome != api.OK {
 					failed.Add(1)
 				}
 			}

@@ -7,29 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"time"
+
+	"github.com/raftlab/raftlab/api"
 )
-
-// ReadLevel is how much a read must confirm before answering.
-type ReadLevel string
-
-const (
-	// ReadStale reads the local state machine of whichever node is asked.
-	ReadStale ReadLevel = "stale"
-	// ReadLeader reads the leader's local state without confirming it still
-	// leads: fast, and stale under a partition. It exists for the lab to catch.
-	ReadLeader ReadLevel = "leader"
-	// ReadLinearizable is a read-index read on the leader (see read.go).
-	ReadLinearizable ReadLevel = "linearizable"
-)
-
-// ParseReadLevel parses a level name.
-func ParseReadLevel(s string) (ReadLevel, error) {
-	switch l := ReadLevel(s); l {
-	case ReadStale, ReadLeader, ReadLinearizable:
-		return l, nil
-	}
-	return "", fmt.Errorf("unknown read level %q (want stale, leader or linearizable)", s)
-}
 
 // Config is everything a node needs. Zero durations take the defaults of
 // DefaultConfig.
@@ -56,7 +36,7 @@ type Config struct {
 	// ApplyTimeout bounds how long a write or a read waits inside the node.
 	ApplyTimeout time.Duration
 	// DefaultRead is the level of a GET that names none.
-	DefaultRead ReadLevel
+	DefaultRead api.ReadLevel
 	// MaxBodyBytes caps request bodies (413 beyond).
 	MaxBodyBytes int64
 
@@ -77,7 +57,7 @@ func DefaultConfig() Config {
 		SnapshotInterval:   120 * time.Second,
 		SnapshotThreshold:  8192,
 		ApplyTimeout:       5 * time.Second,
-		DefaultRead:        ReadLinearizable,
+		DefaultRead:        api.ReadLinearizable,
 		MaxBodyBytes:       1 << 20,
 		RaftLogLevel:       "warn",
 	}
@@ -128,7 +108,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.DataDir == "" || c.RaftDir == "" {
 		errs = append(errs, errors.New("-datadir and -raftdir are required"))
 	}
-	if _, err := ParseReadLevel(string(c.DefaultRead)); err != nil {
+	if _, err := api.ParseReadLevel(string(c.DefaultRead)); err != nil {
 		errs = append(errs, err)
 	}
 	if err := advertisable(c.RaftAdvertise); err != nil {

@@ -7,17 +7,12 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
+
+	"github.com/raftlab/raftlab/api"
 )
 
 // MaxKeyLen bounds key length; longer keys are refused with 400.
 const MaxKeyLen = 1024
-
-// CASRequest is the body of POST /cas.
-type CASRequest struct {
-	Key    string `json:"key"`
-	Expect string `json:"expect"`
-	Value  string `json:"value"`
-}
 
 func validKey(k string) error {
 	switch {
@@ -75,29 +70,29 @@ func DecodeSet(body []byte) (map[string]string, error) {
 }
 
 // DecodeCAS parses a POST /cas body; key, expect and value are all required.
-func DecodeCAS(body []byte) (CASRequest, error) {
+func DecodeCAS(body []byte) (api.CASRequest, error) {
 	var raw struct {
 		Key    *string `json:"key"`
 		Expect *string `json:"expect"`
 		Value  *string `json:"value"`
 	}
 	if err := decodeStrict(body, &raw); err != nil {
-		return CASRequest{}, err
+		return api.CASRequest{}, err
 	}
 	if raw.Key == nil || raw.Expect == nil || raw.Value == nil {
-		return CASRequest{}, errors.New(`cas needs string fields "key", "expect" and "value"`)
+		return api.CASRequest{}, errors.New(`cas needs string fields "key", "expect" and "value"`)
 	}
 	if err := validKey(*raw.Key); err != nil {
-		return CASRequest{}, err
+		return api.CASRequest{}, err
 	}
-	return CASRequest{Key: *raw.Key, Expect: *raw.Expect, Value: *raw.Value}, nil
+	return api.CASRequest{Key: *raw.Key, Expect: *raw.Expect, Value: *raw.Value}, nil
 }
 
 // DecodeJoin parses a POST /join body.
-func DecodeJoin(body []byte) (JoinRequest, error) {
-	var j JoinRequest
+func DecodeJoin(body []byte) (api.JoinRequest, error) {
+	var j api.JoinRequest
 	if err := decodeStrict(body, &j); err != nil {
 		return j, err
 	}
-	return j, j.validate()
+	return j, validateJoin(j)
 }

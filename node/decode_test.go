@@ -35,7 +35,7 @@ func FuzzDecodeRequests(f *testing.F) {
 			require.True(t, utf8.ValidString(c.Key))
 		}
 		if j, err := DecodeJoin(body); err == nil {
-			require.NoError(t, j.validate())
+			require.NoError(t, validateJoin(j))
 		}
 	})
 }

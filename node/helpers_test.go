@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/raftlab/raftlab/api"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -37,7 +39,7 @@ func startNodes(t testing.TB, n int) []*Node {
 	t.Cleanup(func() { _ = first.Close() })
 	nodes := []*Node{first}
 	waitFor(t, 10*time.Second, "first node leads", func() error {
-		return NewClient(first.HTTPAddr()).Ready(context.Background())
+		return api.NewClient(first.HTTPAddr()).Ready(context.Background())
 	})
 	for i := 2; i <= n; i++ {
 		nd, err := Start(fastConfig(t, fmt.Sprintf("n%d", i), dir, first.HTTPAddr()))
@@ -53,7 +55,7 @@ func waitReady(t testing.TB, nodes ...*Node) {
 	t.Helper()
 	for _, nd := range nodes {
 		waitFor(t, 15*time.Second, nd.ID()+" ready", func() error {
-			return NewClient(nd.HTTPAddr()).Ready(context.Background())
+			return api.NewClient(nd.HTTPAddr()).Ready(context.Background())
 		})
 	}
 }

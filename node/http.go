@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/raftlab/raftlab/api"
+
 	"github.com/hashicorp/raft"
 )
 
@@ -200,12 +202,12 @@ func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 	}
 	level := n.cfg.DefaultRead
 	if q := r.URL.Query().Get("consistency"); q != "" {
-		if level, err = ParseReadLevel(q); err != nil {
+		if level, err = api.ParseReadLevel(q); err != nil {
 			writeErr(w, badRequest(err))
 			return
 		}
 	}
-	if level != ReadStale {
+	if level != api.ReadStale {
 		// Name the level explicitly, so the leader does not apply its own default.
 		q := r.URL.Query()
 		q.Set("consistency", string(level))
@@ -213,7 +215,7 @@ func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 		if !n.leaderOrForward(w, r, nil) {
 			return
 		}
-		if level == ReadLinearizable {
+		if level == api.ReadLinearizable {
 			ctx, cancel := context.WithTimeout(r.Context(), n.cfg.ApplyTimeout)
 			err := n.readIndex(ctx)
 			cancel()

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/raftlab/raftlab/api"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -84,31 +86,31 @@ func TestHTTPBadInputChangesNothing(t *testing.T) {
 
 func TestHTTPAPIOnOneNode(t *testing.T) {
 	nd := startNodes(t, 1)[0]
-	c := NewClient(nd.HTTPAddr())
+	c := api.NewClient(nd.HTTPAddr())
 	ctx := context.Background()
 
 	r := c.Get(ctx, "k", "")
-	require.Equal(t, OK, r.Outcome)
+	require.Equal(t, api.OK, r.Outcome)
 	assert.Nil(t, r.Value, "absent")
-	require.Equal(t, OK, c.SetMany(ctx, map[string]string{"k": "v1", "j": "w"}).Outcome)
-	for _, lvl := range []ReadLevel{ReadStale, ReadLeader, ReadLinearizable, ""} {
+	require.Equal(t, api.OK, c.SetMany(ctx, map[string]string{"k": "v1", "j": "w"}).Outcome)
+	for _, lvl := range []api.ReadLevel{api.ReadStale, api.ReadLeader, api.ReadLinearizable, ""} {
 		r = c.Get(ctx, "k", lvl)
-		require.Equal(t, OK, r.Outcome, "level %q", lvl)
+		require.Equal(t, api.OK, r.Outcome, "level %q", lvl)
 		assert.Equal(t, "v1", *r.Value)
 	}
 	r = c.CAS(ctx, "k", "nope", "v2")
-	assert.Equal(t, Fail, r.Outcome)
+	assert.Equal(t, api.Fail, r.Outcome)
 	assert.True(t, r.Mismatch)
 	assert.Equal(t, "v1", *r.Value)
-	assert.Equal(t, OK, c.CAS(ctx, "k", "v1", "v2").Outcome)
+	assert.Equal(t, api.OK, c.CAS(ctx, "k", "v1", "v2").Outcome)
 	r = c.CAS(ctx, "absent", "", "x")
 	assert.True(t, r.Mismatch)
 	assert.Nil(t, r.Value)
-	assert.Equal(t, OK, c.Delete(ctx, "k").Outcome)
-	assert.Equal(t, OK, c.Delete(ctx, "k").Outcome, "deleting an absent key succeeds")
+	assert.Equal(t, api.OK, c.Delete(ctx, "k").Outcome)
+	assert.Equal(t, api.OK, c.Delete(ctx, "k").Outcome, "deleting an absent key succeeds")
 	assert.Nil(t, c.Get(ctx, "k", "").Value)
 	// Keys with slashes and spaces round-trip through the path.
-	require.Equal(t, OK, c.Set(ctx, "a/b c", "x").Outcome)
+	require.Equal(t, api.OK, c.Set(ctx, "a/b c", "x").Outcome)
 	assert.Equal(t, "x", *c.Get(ctx, "a/b c", "").Value)
 
 	st, err := c.Status(ctx)
@@ -121,26 +123,4 @@ func TestHTTPAPIOnOneNode(t *testing.T) {
 	status, body := doReq(t, "GET", "http://"+nd.HTTPAddr()+"/health", "")
 	assert.Equal(t, 200, status)
 	assert.Equal(t, "ok", body["status"])
-}
-
-func TestClientOutcomeMapping(t *testing.T) {
-	cases := []struct {
-		status int
-		body   string
-		want   Outcome
-	}{
-		{400, `{"error":"bad"}`, Fail},
-		{413, `{"error":"big"}`, Fail},
-		{503, `{"error":"no leader","applied":false}`, Fail},
-		{503, `{"error":"?"}`, Unknown},
-		{500, `{"error":"lost","applied":"unknown"}`, Unknown},
-		{504, `{"error":"timeout","applied":"unknown"}`, Unknown},
-		{502, `garbage`, Unknown},
-	}
-	for _, c := range cases {
-		assert.Equal(t, c.want, errorResult(c.status, []byte(c.body)).Outcome, "%d %s", c.status, c.body)
-	}
-	// Nothing listens: the request was never sent, a definite failure.
-	r := NewClient("127.0.0.1:1").Set(context.Background(), "k", "v")
-	assert.Equal(t, Fail, r.Outcome, "%v", r.Err)
 }

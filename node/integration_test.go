@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/raftlab/raftlab/api"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -32,24 +34,24 @@ func TestThreeNodesForwardingReadsAndFailover(t *testing.T) {
 	}
 
 	// Writes and cas through a follower are forwarded to the leader.
-	fc := NewClient(followers[0].HTTPAddr())
-	require.Equal(t, OK, fc.SetMany(ctx, map[string]string{"x": "1", "y": "1"}).Outcome)
-	require.Equal(t, OK, fc.CAS(ctx, "x", "1", "2").Outcome)
+	fc := api.NewClient(followers[0].HTTPAddr())
+	require.Equal(t, api.OK, fc.SetMany(ctx, map[string]string{"x": "1", "y": "1"}).Outcome)
+	require.Equal(t, api.OK, fc.CAS(ctx, "x", "1", "2").Outcome)
 	r := fc.CAS(ctx, "x", "1", "3")
 	require.True(t, r.Mismatch)
 	assert.Equal(t, "2", *r.Value)
 
 	// Linearizable and leader reads on any node see the write at once.
 	for _, nd := range nodes {
-		c := NewClient(nd.HTTPAddr())
-		for _, lvl := range []ReadLevel{ReadLinearizable, ReadLeader} {
+		c := api.NewClient(nd.HTTPAddr())
+		for _, lvl := range []api.ReadLevel{api.ReadLinearizable, api.ReadLeader} {
 			r := c.Get(ctx, "x", lvl)
-			require.Equal(t, OK, r.Outcome, "%s %s: %v", nd.ID(), lvl, r.Err)
+			require.Equal(t, api.OK, r.Outcome, "%s %s: %v", nd.ID(), lvl, r.Err)
 			assert.Equal(t, "2", *r.Value, "%s %s", nd.ID(), lvl)
 		}
 		// Stale reads converge.
 		waitFor(t, 5*time.Second, nd.ID()+" applies x", func() error {
-			if v := c.Get(ctx, "x", ReadStale).Value; v == nil || *v != "2" {
+			if v := c.Get(ctx, "x", api.ReadStale).Value; v == nil || *v != "2" {
 				return fmt.Errorf("stale read %v", v)
 			}
 			return nil
@@ -62,15 +64,15 @@ func TestThreeNodesForwardingReadsAndFailover(t *testing.T) {
 	rest := followers
 	newLeader := leaderOf(t, rest)
 	assert.NotEqual(t, leader.ID(), newLeader.ID())
-	c := NewClient(rest[1].HTTPAddr())
+	c := api.NewClient(rest[1].HTTPAddr())
 	for k, v := range acked {
-		r := c.Get(ctx, k, ReadLinearizable)
-		require.Equal(t, OK, r.Outcome, "%v", r.Err)
+		r := c.Get(ctx, k, api.ReadLinearizable)
+		require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
 		require.NotNil(t, r.Value, "acknowledged write %s lost", k)
 		assert.Equal(t, v, *r.Value)
 	}
 	// The survivors still make progress with one member down.
-	require.Equal(t, OK, c.Set(ctx, "after", "failover").Outcome)
+	require.Equal(t, api.OK, c.Set(ctx, "after", "failover").Outcome)
 }
 
 // writeConcurrently runs clients against all live nodes and returns the
@@ -84,10 +86,10 @@ func writeConcurrently(t *testing.T, nodes []*Node, prefix string, clients, each
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			c := NewClient(nodes[i%len(nodes)].HTTPAddr())
+			c := api.NewClient(nodes[i%len(nodes)].HTTPAddr())
 			for j := 0; j < each; j++ {
 				k, v := fmt.Sprintf("%s-%d-%d", prefix, i, j), strconv.Itoa(j)
-				if c.Set(context.Background(), k, v).Outcome == OK {
+				if c.Set(context.Background(), k, v).Outcome == api.OK {
 					mu.Lock()
 					acked[k] = v
 					mu.Unlock()
@@ -106,8 +108,8 @@ func TestRestartedMemberRejoinsWithoutBootstrapping(t *testing.T) {
 	}
 	nodes := startNodes(t, 3)
 	ctx := context.Background()
-	c := NewClient(nodes[0].HTTPAddr())
-	require.Equal(t, OK, c.Set(ctx, "k", "v").Outcome)
+	c := api.NewClient(nodes[0].HTTPAddr())
+	require.Equal(t, api.OK, c.Set(ctx, "k", "v").Outcome)
 
 	// Restart the bootstrap node with its directories and no -join: it must
 	// come back as a member of the same cluster, not found a new one.
@@ -119,23 +121,23 @@ func TestRestartedMemberRejoinsWithoutBootstrapping(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = again.Close() })
 	waitReady(t, again)
-	st, err := NewClient(again.HTTPAddr()).Status(ctx)
+	st, err := api.NewClient(again.HTTPAddr()).Status(ctx)
 	require.NoError(t, err)
 	assert.Len(t, st.Members, 3, "still one three-member cluster")
 
 	// A join from a node that is already a member is harmless.
-	require.NoError(t, NewClient(nodes[1].HTTPAddr()).Join(ctx, JoinRequest{ID: "n2", RaftAddr: nodes[1].RaftAddr(), HTTPAddr: nodes[1].HTTPAddr()}))
-	st, err = NewClient(nodes[1].HTTPAddr()).Status(ctx)
+	require.NoError(t, api.NewClient(nodes[1].HTTPAddr()).Join(ctx, api.JoinRequest{ID: "n2", RaftAddr: nodes[1].RaftAddr(), HTTPAddr: nodes[1].HTTPAddr()}))
+	st, err = api.NewClient(nodes[1].HTTPAddr()).Status(ctx)
 	require.NoError(t, err)
 	assert.Len(t, st.Members, 3)
-	r := NewClient(again.HTTPAddr()).Get(ctx, "k", ReadLinearizable)
-	require.Equal(t, OK, r.Outcome, "%v", r.Err)
+	r := api.NewClient(again.HTTPAddr()).Get(ctx, "k", api.ReadLinearizable)
+	require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
 	assert.Equal(t, "v", *r.Value)
 
 	// Removing a member works through any node.
-	require.NoError(t, NewClient(again.HTTPAddr()).RemoveMember(ctx, "n3"))
+	require.NoError(t, api.NewClient(again.HTTPAddr()).RemoveMember(ctx, "n3"))
 	waitFor(t, 5*time.Second, "n3 removed", func() error {
-		st, err := NewClient(nodes[1].HTTPAddr()).Status(ctx)
+		st, err := api.NewClient(nodes[1].HTTPAddr()).Status(ctx)
 		if err != nil {
 			return err
 		}
@@ -226,11 +228,11 @@ func TestKilledProcessRestartsAndCatchesUp(t *testing.T) {
 		t.Cleanup(p.kill)
 		procs = append(procs, p)
 		if i == 0 {
-			waitFor(t, 10*time.Second, "p0 ready", func() error { return NewClient(p.http).Ready(context.Background()) })
+			waitFor(t, 10*time.Second, "p0 ready", func() error { return api.NewClient(p.http).Ready(context.Background()) })
 		}
 	}
 	for _, p := range procs {
-		waitFor(t, 15*time.Second, p.http+" ready", func() error { return NewClient(p.http).Ready(context.Background()) })
+		waitFor(t, 15*time.Second, p.http+" ready", func() error { return api.NewClient(p.http).Ready(context.Background()) })
 	}
 	defer func() {
 		if t.Failed() {
@@ -243,8 +245,8 @@ func TestKilledProcessRestartsAndCatchesUp(t *testing.T) {
 
 	ctx := context.Background()
 	// A cas chain on one key, with writes in between, while p2 is killed.
-	c := NewClient(procs[0].http, WithTimeout(3*time.Second))
-	require.Equal(t, OK, c.Set(ctx, "chain", "0").Outcome)
+	c := api.NewClient(procs[0].http, api.WithTimeout(3*time.Second))
+	require.Equal(t, api.OK, c.Set(ctx, "chain", "0").Outcome)
 	victim := procs[2]
 	var acked []string
 	for i := 0; i < 300; i++ {
@@ -252,11 +254,11 @@ func TestKilledProcessRestartsAndCatchesUp(t *testing.T) {
 			victim.kill()
 		}
 		k := fmt.Sprintf("w%d", i)
-		if c.Set(ctx, k, k).Outcome == OK {
+		if c.Set(ctx, k, k).Outcome == api.OK {
 			acked = append(acked, k)
 		}
 		if i%10 == 0 {
-			require.Equal(t, OK, c.CAS(ctx, "chain", strconv.Itoa(i/10), strconv.Itoa(i/10+1)).Outcome)
+			require.Equal(t, api.OK, c.CAS(ctx, "chain", strconv.Itoa(i/10), strconv.Itoa(i/10+1)).Outcome)
 		}
 	}
 	require.Len(t, acked, 300, "a majority stays up: every write succeeds")
@@ -264,20 +266,20 @@ func TestKilledProcessRestartsAndCatchesUp(t *testing.T) {
 	// Restart the killed process from its directories: it rejoins and catches
 	// up (through a snapshot: the threshold is low), and nothing applies twice.
 	victim.start(t, bin)
-	vc := NewClient(victim.http)
+	vc := api.NewClient(victim.http)
 	waitFor(t, 20*time.Second, "killed node catches up", func() error {
-		r := vc.Get(ctx, "w299", ReadStale)
-		if r.Outcome != OK || r.Value == nil {
+		r := vc.Get(ctx, "w299", api.ReadStale)
+		if r.Outcome != api.OK || r.Value == nil {
 			return fmt.Errorf("w299 not on restarted node yet: %v", r.Err)
 		}
 		return nil
 	})
 	for _, k := range acked {
-		r := vc.Get(ctx, k, ReadStale)
-		require.Equal(t, OK, r.Outcome)
+		r := vc.Get(ctx, k, api.ReadStale)
+		require.Equal(t, api.OK, r.Outcome)
 		require.NotNil(t, r.Value, "%s missing on restarted node", k)
 	}
-	r := vc.Get(ctx, "chain", ReadStale)
+	r := vc.Get(ctx, "chain", api.ReadStale)
 	require.NotNil(t, r.Value)
 	assert.Equal(t, "30", *r.Value, "the cas chain is exactly as it was")
 
@@ -298,20 +300,20 @@ func TestKilledProcessRestartsAndCatchesUp(t *testing.T) {
 			other = p
 		}
 	}
-	oc := NewClient(other.http)
+	oc := api.NewClient(other.http)
 	waitFor(t, 15*time.Second, "new leader after SIGKILL", func() error {
-		r := oc.Get(ctx, "chain", ReadLinearizable)
-		if r.Outcome != OK {
+		r := oc.Get(ctx, "chain", api.ReadLinearizable)
+		if r.Outcome != api.OK {
 			return r.Err
 		}
 		return nil
 	})
 	for _, k := range acked {
-		r := oc.Get(ctx, k, ReadLinearizable)
-		require.Equal(t, OK, r.Outcome, "%v", r.Err)
+		r := oc.Get(ctx, k, api.ReadLinearizable)
+		require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
 		require.NotNil(t, r.Value, "acknowledged %s lost after leader SIGKILL", k)
 	}
-	assert.Equal(t, "30", *oc.Get(ctx, "chain", ReadLinearizable).Value)
+	assert.Equal(t, "30", *oc.Get(ctx, "chain", api.ReadLinearizable).Value)
 
 	// SIGTERM stops a node gracefully: it exits 0 on its own.
 	require.NoError(t, other.cmd.Process.Signal(syscall.SIGTERM))
@@ -332,12 +334,12 @@ func TestKilledProcessRestartsAndCatchesUp(t *testing.T) {
 func TestStateMachineBehindSnapshotIsRestoredOnStart(t *testing.T) {
 	nd := startNodes(t, 1)[0]
 	ctx := context.Background()
-	c := NewClient(nd.HTTPAddr())
+	c := api.NewClient(nd.HTTPAddr())
 	for i := 0; i < 20; i++ {
-		require.Equal(t, OK, c.Set(ctx, fmt.Sprintf("k%d", i), "v").Outcome)
+		require.Equal(t, api.OK, c.Set(ctx, fmt.Sprintf("k%d", i), "v").Outcome)
 	}
 	require.NoError(t, nd.Raft().Snapshot().Error())
-	require.Equal(t, OK, c.Set(ctx, "after-snapshot", "v").Outcome)
+	require.Equal(t, api.OK, c.Set(ctx, "after-snapshot", "v").Outcome)
 	cfg := nd.cfg
 	require.NoError(t, nd.Close())
 	require.NoError(t, os.RemoveAll(cfg.DataDir))
@@ -347,10 +349,10 @@ func TestStateMachineBehindSnapshotIsRestoredOnStart(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = again.Close() })
 	waitReady(t, again)
-	ac := NewClient(again.HTTPAddr())
+	ac := api.NewClient(again.HTTPAddr())
 	for _, k := range []string{"k0", "k19", "after-snapshot"} {
-		r := ac.Get(ctx, k, ReadLinearizable)
-		require.Equal(t, OK, r.Outcome, "%v", r.Err)
+		r := ac.Get(ctx, k, api.ReadLinearizable)
+		require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
 		require.NotNil(t, r.Value, "%s lost", k)
 	}
 }

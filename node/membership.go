@@ -7,17 +7,12 @@ import (
 	"net"
 	"time"
 
+	"github.com/raftlab/raftlab/api"
+
 	"github.com/hashicorp/raft"
 )
 
-// JoinRequest asks the leader to add a voter.
-type JoinRequest struct {
-	ID       string `json:"id"`
-	RaftAddr string `json:"raft_addr"`
-	HTTPAddr string `json:"http_addr"`
-}
-
-func (j JoinRequest) validate() error {
+func validateJoin(j api.JoinRequest) error {
 	if j.ID == "" {
 		return errors.New("join: id is required")
 	}
@@ -34,7 +29,7 @@ func (j JoinRequest) validate() error {
 // changes nothing; a new address for a known ID updates it; another server
 // holding the same address is removed first (a wiped node coming back under
 // a new ID).
-func (n *Node) addVoter(ctx context.Context, j JoinRequest) *Error {
+func (n *Node) addVoter(ctx context.Context, j api.JoinRequest) *Error {
 	f := n.raft.GetConfiguration()
 	if err := f.Error(); err != nil {
 		return classifyApplyErr(err)
@@ -85,8 +80,8 @@ func (n *Node) removeServer(ctx context.Context, id string) *Error {
 // also run by a restarted member: re-joining with the same ID and address is
 // a no-op, and it refreshes the HTTP address record.
 func (n *Node) joinLoop(ctx context.Context) {
-	c := NewClient(n.cfg.Join, WithTimeout(n.cfg.ApplyTimeout+3*time.Second))
-	req := JoinRequest{ID: n.cfg.ID, RaftAddr: n.cfg.RaftAdvertise, HTTPAddr: n.cfg.HTTPAdvertise}
+	c := api.NewClient(n.cfg.Join, api.WithTimeout(n.cfg.ApplyTimeout+3*time.Second))
+	req := api.JoinRequest{ID: n.cfg.ID, RaftAddr: n.cfg.RaftAdvertise, HTTPAddr: n.cfg.HTTPAdvertise}
 	backoff := 50 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		err := c.Join(ctx, req)

@@ -21,7 +21,7 @@
 // Written values are unique ("c3-17": client 3's 17th write), so a read
 // names the write it saw. A cas expects the last value the client saw for
 // the key (read, written, or found by a failed cas); with nothing seen it
-// expects "", which nobody writes. Operations go through node.Client with a
+// expects "", which nobody writes. Operations go through api.Client with a
 // per-call timeout; outcomes are recorded as DESIGN.md says: OK → ok; a cas
 // that found another value → fail without an error; any other definite
 // failure → fail with the reason; unknown → info, after which the client

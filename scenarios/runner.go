@@ -13,10 +13,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/linearizability"
-	"github.com/raftlab/raftlab/node"
 )
 
 // Options tune a run; the zero value is ready to use.
@@ -211,7 +211,7 @@ func (r *run) workload(ctx context.Context) (interrupted bool, err error) {
 	var workers []*worker
 	for i := range s.Clients {
 		n := nodes[i%len(nodes)]
-		kvc, err := n.Client(wctx, node.WithTimeout(s.ClientTimeout))
+		kvc, err := n.Client(wctx, api.WithTimeout(s.ClientTimeout))
 		if err != nil {
 			return ctx.Err() != nil, fmt.Errorf("client for %s: %w", n.ID(), err)
 		}
@@ -306,7 +306,7 @@ func (r *run) finalReads(ctx context.Context) map[string]*string {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, n := range r.c.Nodes() {
-		kvc, err := n.Client(ctx, node.WithTimeout(3*time.Second))
+		kvc, err := n.Client(ctx, api.WithTimeout(3*time.Second))
 		if err != nil {
 			r.sum.Errors = append(r.sum.Errors, "final reads: "+err.Error())
 			continue
@@ -321,15 +321,15 @@ func (r *run) finalReads(ctx context.Context) map[string]*string {
 						waitBackoff(ctx, attempt)
 					}
 					call := rc.Get(k)
-					res := kvc.Get(ctx, k, node.ReadLinearizable)
-					if res.Outcome == node.OK {
+					res := kvc.Get(ctx, k, api.ReadLinearizable)
+					if res.Outcome == api.OK {
 						call.Ok(res.Value)
 						mu.Lock()
 						final[k] = res.Value
 						mu.Unlock()
 						break
 					}
-					if res.Outcome == node.Fail {
+					if res.Outcome == api.Fail {
 						call.Fail(reason(res))
 					} else {
 						call.Info(reason(res))
@@ -355,10 +355,10 @@ func (r *run) converge(ctx context.Context, final map[string]*string) Convergenc
 	ctx, cancel := context.WithTimeout(ctx, r.o.RecoveryTimeout/2)
 	defer cancel()
 	keys := keyNames(r.s.Keys)
-	var clients []*node.Client
+	var clients []*api.Client
 	var ids []string
 	for _, n := range r.c.Nodes() {
-		kvc, err := n.Client(ctx, node.WithTimeout(2*time.Second))
+		kvc, err := n.Client(ctx, api.WithTimeout(2*time.Second))
 		if err != nil {
 			continue
 		}
@@ -369,8 +369,8 @@ func (r *run) converge(ctx context.Context, final map[string]*string) Convergenc
 	allNodes := len(clients) == len(r.c.Nodes())
 	for attempt := 0; ; attempt++ {
 		values, diverged := compareReplicas(keys, ids, final, allNodes, func(i int, k string) (*string, bool) {
-			res := clients[i].Get(ctx, k, node.ReadStale)
-			return res.Value, res.Outcome == node.OK
+			res := clients[i].Get(ctx, k, api.ReadStale)
+			return res.Value, res.Outcome == api.OK
 		})
 		conv.Values, conv.Diverged = values, diverged
 		if len(diverged) == 0 {

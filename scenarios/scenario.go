@@ -5,9 +5,9 @@ import (
 	"sort"
 	"time"
 
+	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/cluster"
-	"github.com/raftlab/raftlab/node"
 )
 
 // Expect is what a scenario's run should find.
@@ -33,7 +33,7 @@ type Scenario struct {
 	Keys    int // the workload's key set, k1..kN
 	// ReadLevel is the consistency of the workload's reads. The final reads
 	// are always linearizable.
-	ReadLevel node.ReadLevel
+	ReadLevel api.ReadLevel
 	Mix       Mix           // zero: DefaultMix
 	Think     time.Duration // mean pause between a client's operations
 	// ClientTimeout bounds each call; a call that runs out is unknown (info).
@@ -69,7 +69,7 @@ func (s Scenario) Validate() error {
 	case s.Expect != ExpectLinearizable && s.Expect != ExpectViolation:
 		return fmt.Errorf("%s: expect %q; want %q or %q", s.Name, s.Expect, ExpectLinearizable, ExpectViolation)
 	}
-	if _, err := node.ParseReadLevel(string(s.ReadLevel)); err != nil {
+	if _, err := api.ParseReadLevel(string(s.ReadLevel)); err != nil {
 		return fmt.Errorf("%s: %w", s.Name, err)
 	}
 	return nil
@@ -87,7 +87,7 @@ func base(name, desc string) Scenario {
 	return Scenario{
 		Name: name, Description: desc,
 		Nodes: 3, Clients: 6, Keys: 8,
-		ReadLevel:     node.ReadLinearizable,
+		ReadLevel:     api.ReadLinearizable,
 		Think:         10 * time.Millisecond,
 		ClientTimeout: 1500 * time.Millisecond,
 		Duration:      12 * time.Second,
@@ -141,7 +141,7 @@ func All() []Scenario {
 			// clients re-issue at ~T and ~2T; with a 2.5 s window (2T <
 			// 2.5 s < 3T) the requests waiting when it thaws were invoked
 			// at ~2T, after the new leader's writes. Reads dominate the mix.
-			s.ReadLevel = node.ReadLeader
+			s.ReadLevel = api.ReadLeader
 			s.Clients = 12
 			s.Keys = 5 // more writes per key: a stale value is likelier to be overwritten
 			s.Mix = Mix{Get: 65, Set: 25, Delete: 5, CAS: 5}
@@ -154,7 +154,7 @@ func All() []Scenario {
 			s.Nemeses = []chaos.Nemesis{chaos.Stall{Target: chaos.Leader}}
 		}),
 		with(base("stale-reads", "BROKEN ON PURPOSE: stale reads while a follower is cut off; must not be linearizable"), func(s *Scenario) {
-			s.ReadLevel = node.ReadStale
+			s.ReadLevel = api.ReadStale
 			s.Clients = 9
 			s.Keys = 5
 			s.Expect = ExpectViolation

@@ -5,20 +5,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/raftlab/raftlab/node"
+	"github.com/raftlab/raftlab/api"
 )
 
 func TestRegistry(t *testing.T) {
 	want := map[string]struct {
-		level  node.ReadLevel
+		level  api.ReadLevel
 		expect Expect
 	}{
-		"kill-leader":            {node.ReadLinearizable, ExpectLinearizable},
-		"partition-leader":       {node.ReadLinearizable, ExpectLinearizable},
-		"pause":                  {node.ReadLinearizable, ExpectLinearizable},
-		"mixed":                  {node.ReadLinearizable, ExpectLinearizable},
-		"leader-reads-partition": {node.ReadLeader, ExpectViolation},
-		"stale-reads":            {node.ReadStale, ExpectViolation},
+		"kill-leader":            {api.ReadLinearizable, ExpectLinearizable},
+		"partition-leader":       {api.ReadLinearizable, ExpectLinearizable},
+		"pause":                  {api.ReadLinearizable, ExpectLinearizable},
+		"mixed":                  {api.ReadLinearizable, ExpectLinearizable},
+		"leader-reads-partition": {api.ReadLeader, ExpectViolation},
+		"stale-reads":            {api.ReadStale, ExpectViolation},
 	}
 	seen := map[string]bool{}
 	for _, s := range All() {

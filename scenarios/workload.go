@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/linearizability"
-	"github.com/raftlab/raftlab/node"
 )
 
 // Mix weighs the operation kinds of the workload. Zero weights leave a kind
@@ -105,12 +105,12 @@ type counters struct {
 	ok, mismatch, fail, info atomic.Int64
 }
 
-// kv is the part of node.Client a workload client uses (a fake in tests).
+// kv is the part of api.Client a workload client uses (a fake in tests).
 type kv interface {
-	Get(ctx context.Context, key string, level node.ReadLevel) node.Result
-	Set(ctx context.Context, key, value string) node.Result
-	Delete(ctx context.Context, key string) node.Result
-	CAS(ctx context.Context, key, expect, value string) node.Result
+	Get(ctx context.Context, key string, level api.ReadLevel) api.Result
+	Set(ctx context.Context, key, value string) api.Result
+	Delete(ctx context.Context, key string) api.Result
+	CAS(ctx context.Context, key, expect, value string) api.Result
 }
 
 // worker is one workload client, bound to one node for the whole run (as
@@ -119,7 +119,7 @@ type worker struct {
 	gen   *generator
 	kv    kv
 	rec   *linearizability.Client
-	level node.ReadLevel
+	level api.ReadLevel
 	// seen is the last value this client saw per key: read, written, or
 	// found by a failed cas. A cas expects it.
 	seen map[string]string
@@ -128,7 +128,7 @@ type worker struct {
 	failures int
 }
 
-func newWorker(gen *generator, c kv, rec *linearizability.Client, level node.ReadLevel, cnt *counters) *worker {
+func newWorker(gen *generator, c kv, rec *linearizability.Client, level api.ReadLevel, cnt *counters) *worker {
 	return &worker{gen: gen, kv: c, rec: rec, level: level, seen: map[string]string{}, cnt: cnt}
 }
 
@@ -188,14 +188,14 @@ func backoff(n int) time.Duration {
 
 // do performs one operation and records it, and reports whether the store
 // answered definitely (ok, or a cas that found another value). Outcomes map
-// to the history as DESIGN.md says: node.OK → ok; a cas that found another
+// to the history as DESIGN.md says: api.OK → ok; a cas that found another
 // value → fail without an error; any other definite failure → fail with the
-// reason; node.Unknown → info (the recorder moves the client to a fresh
+// reason; api.Unknown → info (the recorder moves the client to a fresh
 // process).
 func (w *worker) do(ctx context.Context, op Op) bool {
 	var (
 		call *linearizability.Call
-		r    node.Result
+		r    api.Result
 	)
 	switch op.F {
 	case linearizability.FGet:
@@ -217,7 +217,7 @@ func (w *worker) do(ctx context.Context, op Op) bool {
 		panic("scenarios: unknown op " + op.F)
 	}
 	switch {
-	case r.Outcome == node.OK:
+	case r.Outcome == api.OK:
 		call.Ok(r.Value)
 		w.cnt.ok.Add(1)
 		switch op.F {
@@ -229,12 +229,12 @@ func (w *worker) do(ctx context.Context, op Op) bool {
 			delete(w.seen, op.Key)
 		}
 		return true
-	case r.Outcome == node.Fail && r.Mismatch && op.F == linearizability.FCAS:
+	case r.Outcome == api.Fail && r.Mismatch && op.F == linearizability.FCAS:
 		call.Fail("")
 		w.cnt.mismatch.Add(1)
 		w.remember(op.Key, r.Value)
 		return true
-	case r.Outcome == node.Fail:
+	case r.Outcome == api.Fail:
 		call.Fail(reason(r))
 		w.cnt.fail.Add(1)
 	default:
@@ -254,7 +254,7 @@ func (w *worker) remember(key string, v *string) {
 
 // reason is the "error" field of a failed or unknown operation; never empty,
 // because for a cas an empty reason would mean "found another value".
-func reason(r node.Result) string {
+func reason(r api.Result) string {
 	if r.Err != nil {
 		return r.Err.Error()
 	}

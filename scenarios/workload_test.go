@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/linearizability"
-	"github.com/raftlab/raftlab/node"
 )
 
 func plan(seed uint64, client, n int) []Op {
@@ -85,11 +85,11 @@ func TestGeneratorMixKeysValuesAndThink(t *testing.T) {
 // empty, and remembers the calls.
 type fakeKV struct {
 	data   map[string]string
-	script []node.Result
+	script []api.Result
 	calls  []string
 }
 
-func (f *fakeKV) next(def func() node.Result) node.Result {
+func (f *fakeKV) next(def func() api.Result) api.Result {
 	if len(f.script) > 0 {
 		r := f.script[0]
 		f.script = f.script[1:]
@@ -98,38 +98,38 @@ func (f *fakeKV) next(def func() node.Result) node.Result {
 	return def()
 }
 
-func (f *fakeKV) Get(_ context.Context, key string, level node.ReadLevel) node.Result {
+func (f *fakeKV) Get(_ context.Context, key string, level api.ReadLevel) api.Result {
 	f.calls = append(f.calls, "get "+key+" "+string(level))
-	return f.next(func() node.Result {
+	return f.next(func() api.Result {
 		if v, ok := f.data[key]; ok {
-			return node.Result{Outcome: node.OK, Value: &v}
+			return api.Result{Outcome: api.OK, Value: &v}
 		}
-		return node.Result{Outcome: node.OK}
+		return api.Result{Outcome: api.OK}
 	})
 }
 
-func (f *fakeKV) Set(_ context.Context, key, value string) node.Result {
+func (f *fakeKV) Set(_ context.Context, key, value string) api.Result {
 	f.calls = append(f.calls, "set "+key+" "+value)
-	return f.next(func() node.Result { f.data[key] = value; return node.Result{Outcome: node.OK} })
+	return f.next(func() api.Result { f.data[key] = value; return api.Result{Outcome: api.OK} })
 }
 
-func (f *fakeKV) Delete(_ context.Context, key string) node.Result {
+func (f *fakeKV) Delete(_ context.Context, key string) api.Result {
 	f.calls = append(f.calls, "delete "+key)
-	return f.next(func() node.Result { delete(f.data, key); return node.Result{Outcome: node.OK} })
+	return f.next(func() api.Result { delete(f.data, key); return api.Result{Outcome: api.OK} })
 }
 
-func (f *fakeKV) CAS(_ context.Context, key, expect, value string) node.Result {
+func (f *fakeKV) CAS(_ context.Context, key, expect, value string) api.Result {
 	f.calls = append(f.calls, "cas "+key+" "+expect+" "+value)
-	return f.next(func() node.Result {
+	return f.next(func() api.Result {
 		if cur, ok := f.data[key]; ok && cur == expect {
 			f.data[key] = value
-			return node.Result{Outcome: node.OK}
+			return api.Result{Outcome: api.OK}
 		}
 		var cur *string
 		if v, ok := f.data[key]; ok {
 			cur = &v
 		}
-		return node.Result{Outcome: node.Fail, Mismatch: true, Value: cur, Status: 409, Err: errors.New("cas mismatch")}
+		return api.Result{Outcome: api.Fail, Mismatch: true, Value: cur, Status: 409, Err: errors.New("cas mismatch")}
 	})
 }
 
@@ -137,7 +137,7 @@ func TestWorkerRecordsOutcomes(t *testing.T) {
 	rec := linearizability.NewRecorder()
 	kv := &fakeKV{data: map[string]string{"k1": "old"}}
 	var cnt counters
-	w := newWorker(newGenerator(1, 0, keyNames(1), Mix{}, 0), kv, rec.NewClient("n1"), node.ReadLeader, &cnt)
+	w := newWorker(newGenerator(1, 0, keyNames(1), Mix{}, 0), kv, rec.NewClient("n1"), api.ReadLeader, &cnt)
 	ctx := context.Background()
 
 	w.do(ctx, Op{F: "get", Key: "k1"})                // ok "old"
@@ -145,9 +145,9 @@ func TestWorkerRecordsOutcomes(t *testing.T) {
 	kv.data["k1"] = "other"                           // someone else writes
 	w.do(ctx, Op{F: "cas", Key: "k1", Value: "c0-2"}) // mismatch: learns "other"
 	w.do(ctx, Op{F: "cas", Key: "k1", Value: "c0-3"}) // expects "other": swaps
-	kv.script = []node.Result{{Outcome: node.Fail, Status: 503, Err: errors.New("http 503: no leader")}}
+	kv.script = []api.Result{{Outcome: api.Fail, Status: 503, Err: errors.New("http 503: no leader")}}
 	w.do(ctx, Op{F: "set", Key: "k1", Value: "c0-4"}) // definite failure
-	kv.script = []node.Result{{Outcome: node.Unknown, Err: errors.New("timeout")}}
+	kv.script = []api.Result{{Outcome: api.Unknown, Err: errors.New("timeout")}}
 	w.do(ctx, Op{F: "delete", Key: "k1"}) // unknown
 	w.do(ctx, Op{F: "get", Key: "k1"})    // fresh process after info
 
@@ -194,7 +194,7 @@ func TestWorkerRecordsOutcomes(t *testing.T) {
 func TestCASWithNothingSeenExpectsEmpty(t *testing.T) {
 	rec := linearizability.NewRecorder()
 	kv := &fakeKV{data: map[string]string{}}
-	w := newWorker(newGenerator(1, 0, keyNames(1), Mix{}, 0), kv, rec.NewClient("n1"), node.ReadLinearizable, &counters{})
+	w := newWorker(newGenerator(1, 0, keyNames(1), Mix{}, 0), kv, rec.NewClient("n1"), api.ReadLinearizable, &counters{})
 	w.do(context.Background(), Op{F: "cas", Key: "k1", Value: "c0-1"})
 	if kv.calls[0] != "cas k1  c0-1" {
 		t.Errorf("call %q, want a cas expecting \"\"", kv.calls[0])
@@ -208,7 +208,7 @@ func TestWorkerSameSeedSameCalls(t *testing.T) {
 		rec := linearizability.NewRecorder()
 		kv := &fakeKV{data: map[string]string{}}
 		g := newGenerator(99, 1, keyNames(3), Mix{}, time.Millisecond)
-		w := newWorker(g, kv, rec.NewClient("n2"), node.ReadLinearizable, &counters{})
+		w := newWorker(g, kv, rec.NewClient("n2"), api.ReadLinearizable, &counters{})
 		var think time.Duration
 		for range 300 {
 			op := g.Next()
@@ -227,7 +227,7 @@ func TestWorkerSameSeedSameCalls(t *testing.T) {
 func TestWorkerRunStops(t *testing.T) {
 	rec := linearizability.NewRecorder()
 	kv := &fakeKV{data: map[string]string{}}
-	w := newWorker(newGenerator(1, 0, keyNames(2), Mix{}, time.Millisecond), kv, rec.NewClient("n1"), node.ReadStale, &counters{})
+	w := newWorker(newGenerator(1, 0, keyNames(2), Mix{}, time.Millisecond), kv, rec.NewClient("n1"), api.ReadStale, &counters{})
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() { w.run(context.Background(), stop); close(done) }()

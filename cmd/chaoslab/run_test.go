@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/linearizability"
-	"github.com/raftlab/raftlab/node"
 	"github.com/raftlab/raftlab/scenarios"
 )
 
@@ -42,7 +42,7 @@ func TestParseRunFlagsOverrides(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := f.scenario
-	if s.Name != "stale-reads" || s.Duration != 20*time.Second || s.Nodes != 5 || s.Clients != 10 || s.ReadLevel != node.ReadStale {
+	if s.Name != "stale-reads" || s.Duration != 20*time.Second || s.Nodes != 5 || s.Clients != 10 || s.ReadLevel != api.ReadStale {
 		t.Errorf("scenario %+v", s)
 	}
 	if f.seed != 42 || f.out != "/tmp/x" || !f.json || !f.verbose || f.checkTimeout != time.Minute {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/node"
 )
 
@@ -93,7 +94,7 @@ Flags:
 		return cfg, 0, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	var err error
-	if cfg.DefaultRead, err = node.ParseReadLevel(readLevel); err != nil {
+	if cfg.DefaultRead, err = api.ParseReadLevel(readLevel); err != nil {
 		return cfg, 0, fmt.Errorf("-default-read: %w", err)
 	}
 	level, err := parseLevel(logLevel)

@@ -102,7 +102,7 @@ func Run(ctx context.Context, s Scenario, o Options) (sum *Summary, err error) {
 	r := &run{s: s, o: o, log: log, begin: begin}
 	r.sum = &Summary{
 		Scenario: s.Name, Description: s.Description, Expect: s.Expect, Seed: o.Seed, Started: begin,
-		Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys, ReadLevel: string(s.ReadLevel),
+		Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys, OpsPerKey: s.OpsPerKey, ReadLevel: string(s.ReadLevel),
 		Duration: s.Duration.Seconds(), FaultWindow: s.Fault.Seconds(), QuietWindow: s.Quiet.Seconds(),
 		Artifacts: Artifacts{
 			Dir: o.Out, History: HistoryFile, Summary: SummaryFile, Report: ReportFile,
@@ -215,7 +215,7 @@ func (r *run) workload(ctx context.Context) (interrupted bool, err error) {
 		if err != nil {
 			return ctx.Err() != nil, fmt.Errorf("client for %s: %w", n.ID(), err)
 		}
-		gen := newGenerator(r.o.Seed, i, keyNames(s.Keys), s.Mix, s.Think)
+		gen := newGenerator(r.o.Seed, i, s.keySpace(), s.Mix, s.Think)
 		workers = append(workers, newWorker(gen, kvc, r.rec.NewClient(n.ID()), s.ReadLevel, &r.cnt))
 	}
 
@@ -301,7 +301,7 @@ func (r *run) recover(ctx context.Context) {
 func (r *run) finalReads(ctx context.Context) map[string]*string {
 	ctx, cancel := context.WithTimeout(ctx, r.o.RecoveryTimeout)
 	defer cancel()
-	keys := keyNames(r.s.Keys)
+	keys := usedKeys(keyNames(r.s.Keys), r.rec.Events())
 	final := map[string]*string{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -354,7 +354,7 @@ func (r *run) converge(ctx context.Context, final map[string]*string) Convergenc
 	t0 := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, r.o.RecoveryTimeout/2)
 	defer cancel()
-	keys := keyNames(r.s.Keys)
+	keys := usedKeys(keyNames(r.s.Keys), r.rec.Events())
 	var clients []*api.Client
 	var ids []string
 	for _, n := range r.c.Nodes() {

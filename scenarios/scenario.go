@@ -30,12 +30,17 @@ type Scenario struct {
 
 	Nodes   int // cluster size
 	Clients int // workload clients; client i is bound to node i mod Nodes
-	Keys    int // the workload's key set, k1..kN
+	Keys    int // live keys: k1..kN, or N at a time with OpsPerKey
+	// OpsPerKey, when positive, rotates keys (Jepsen's independent keys):
+	// after about OpsPerKey operations a key is retired and clients move
+	// to fresh ones, so a long run stays checkable per key. 0: the same
+	// Keys keys all run long.
+	OpsPerKey int
 	// ReadLevel is the consistency of the workload's reads. The final reads
 	// are always linearizable.
 	ReadLevel api.ReadLevel
 	Mix       Mix           // zero: DefaultMix
-	Think     time.Duration // mean pause between a client's operations
+	Think     time.Duration // mean pause between a client's operations: the rate knob
 	// ClientTimeout bounds each call; a call that runs out is unknown (info).
 	ClientTimeout time.Duration
 
@@ -62,6 +67,8 @@ func (s Scenario) Validate() error {
 		return fmt.Errorf("%s: needs at least one client", s.Name)
 	case s.Keys < 1:
 		return fmt.Errorf("%s: needs at least one key", s.Name)
+	case s.OpsPerKey < 0:
+		return fmt.Errorf("%s: ops per key %d is negative", s.Name, s.OpsPerKey)
 	case s.Duration <= 0:
 		return fmt.Errorf("%s: duration must be positive", s.Name)
 	case len(s.Nemeses) > 0 && (s.Fault <= 0 || s.Quiet < 0):
@@ -73,6 +80,11 @@ func (s Scenario) Validate() error {
 		return fmt.Errorf("%s: %w", s.Name, err)
 	}
 	return nil
+}
+
+// keySpace is the workload's key space.
+func (s Scenario) keySpace() keySpace {
+	return keySpace{Slots: s.Keys, OpsPerKey: s.OpsPerKey, Clients: s.Clients}
 }
 
 // Schedule is the scenario's fault schedule.

@@ -24,6 +24,7 @@ type Summary struct {
 	Nodes       int       `json:"nodes"`
 	Clients     int       `json:"clients"`
 	Keys        int       `json:"keys"`
+	OpsPerKey   int       `json:"ops_per_key,omitempty"`
 	ReadLevel   string    `json:"read_level"`
 	Nemeses     []string  `json:"nemeses"`
 	Duration    float64   `json:"duration"`     // planned workload duration

@@ -40,7 +40,8 @@ type Op struct {
 // expects comes from what the client saw at run time.
 type generator struct {
 	client int
-	keys   []string
+	keys   keySpace
+	n      int // operations planned so far
 	mix    Mix
 	think  time.Duration
 	rng    *rand.Rand
@@ -50,7 +51,7 @@ type generator struct {
 // clientStream separates client random streams from the schedule's.
 const clientStream = 0x636c69656e74 // "client"
 
-func newGenerator(seed uint64, client int, keys []string, mix Mix, think time.Duration) *generator {
+func newGenerator(seed uint64, client int, keys keySpace, mix Mix, think time.Duration) *generator {
 	if mix.total() <= 0 {
 		mix = DefaultMix
 	}
@@ -66,7 +67,8 @@ func newGenerator(seed uint64, client int, keys []string, mix Mix, think time.Du
 // Next plans the next operation.
 func (g *generator) Next() Op {
 	k := g.rng.IntN(g.mix.total())
-	key := g.keys[g.rng.IntN(len(g.keys))]
+	key := g.keys.key(g.rng.IntN(g.keys.Slots), g.keys.gen(g.n))
+	g.n++
 	var think time.Duration
 	if g.think > 0 {
 		think = time.Duration(g.rng.Int64N(2 * int64(g.think))) // uniform, mean think
@@ -89,15 +91,6 @@ func (g *generator) Next() Op {
 		op.Value = "c" + strconv.Itoa(g.client) + "-" + strconv.Itoa(g.writes)
 	}
 	return op
-}
-
-// keyNames returns the workload's keys k1..kn.
-func keyNames(n int) []string {
-	keys := make([]string, n)
-	for i := range keys {
-		keys[i] = "k" + strconv.Itoa(i+1)
-	}
-	return keys
 }
 
 // counters are the live totals the progress line shows.

@@ -13,7 +13,7 @@ import (
 )
 
 func plan(seed uint64, client, n int) []Op {
-	g := newGenerator(seed, client, keyNames(5), Mix{}, 10*time.Millisecond)
+	g := newGenerator(seed, client, keySpace{Slots: 5}, Mix{}, 10*time.Millisecond)
 	ops := make([]Op, n)
 	for i := range ops {
 		ops[i] = g.Next()
@@ -73,7 +73,7 @@ func TestGeneratorMixKeysValuesAndThink(t *testing.T) {
 		t.Errorf("mean think %v, want about 10ms", mean)
 	}
 	// A mix without deletes never deletes.
-	g := newGenerator(1, 0, keyNames(2), Mix{Get: 1, Set: 1}, 0)
+	g := newGenerator(1, 0, keySpace{Slots: 2}, Mix{Get: 1, Set: 1}, 0)
 	for range 1000 {
 		if op := g.Next(); op.F != linearizability.FGet && op.F != linearizability.FSet {
 			t.Fatalf("mix get/set produced %s", op.F)
@@ -137,7 +137,7 @@ func TestWorkerRecordsOutcomes(t *testing.T) {
 	rec := linearizability.NewRecorder()
 	kv := &fakeKV{data: map[string]string{"k1": "old"}}
 	var cnt counters
-	w := newWorker(newGenerator(1, 0, keyNames(1), Mix{}, 0), kv, rec.NewClient("n1"), api.ReadLeader, &cnt)
+	w := newWorker(newGenerator(1, 0, keySpace{Slots: 1}, Mix{}, 0), kv, rec.NewClient("n1"), api.ReadLeader, &cnt)
 	ctx := context.Background()
 
 	w.do(ctx, Op{F: "get", Key: "k1"})                // ok "old"
@@ -194,7 +194,7 @@ func TestWorkerRecordsOutcomes(t *testing.T) {
 func TestCASWithNothingSeenExpectsEmpty(t *testing.T) {
 	rec := linearizability.NewRecorder()
 	kv := &fakeKV{data: map[string]string{}}
-	w := newWorker(newGenerator(1, 0, keyNames(1), Mix{}, 0), kv, rec.NewClient("n1"), api.ReadLinearizable, &counters{})
+	w := newWorker(newGenerator(1, 0, keySpace{Slots: 1}, Mix{}, 0), kv, rec.NewClient("n1"), api.ReadLinearizable, &counters{})
 	w.do(context.Background(), Op{F: "cas", Key: "k1", Value: "c0-1"})
 	if kv.calls[0] != "cas k1  c0-1" {
 		t.Errorf("call %q, want a cas expecting \"\"", kv.calls[0])
@@ -207,7 +207,7 @@ func TestWorkerSameSeedSameCalls(t *testing.T) {
 	run := func() ([]string, time.Duration) {
 		rec := linearizability.NewRecorder()
 		kv := &fakeKV{data: map[string]string{}}
-		g := newGenerator(99, 1, keyNames(3), Mix{}, time.Millisecond)
+		g := newGenerator(99, 1, keySpace{Slots: 3}, Mix{}, time.Millisecond)
 		w := newWorker(g, kv, rec.NewClient("n2"), api.ReadLinearizable, &counters{})
 		var think time.Duration
 		for range 300 {
@@ -227,7 +227,7 @@ func TestWorkerSameSeedSameCalls(t *testing.T) {
 func TestWorkerRunStops(t *testing.T) {
 	rec := linearizability.NewRecorder()
 	kv := &fakeKV{data: map[string]string{}}
-	w := newWorker(newGenerator(1, 0, keyNames(2), Mix{}, time.Millisecond), kv, rec.NewClient("n1"), api.ReadStale, &counters{})
+	w := newWorker(newGenerator(1, 0, keySpace{Slots: 2}, Mix{}, time.Millisecond), kv, rec.NewClient("n1"), api.ReadStale, &counters{})
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() { w.run(context.Background(), stop); close(done) }()

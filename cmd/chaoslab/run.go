@@ -30,7 +30,8 @@ func init() {
 		name:    "run",
 		summary: "run a chaos scenario against a fresh Docker cluster and print the verdict",
 		usage: `usage: chaoslab run [--scenario NAME] [--duration D] [--seed N] [--nodes N]
-                    [--clients N] [--out DIR] [--check-timeout D] [--json] [--verbose]
+                    [--clients N] [--keys N] [--ops-per-key N] [--think D]
+                    [--out DIR] [--check-timeout D] [--json] [--verbose]
 
 Starts a cluster of raftkv containers, runs the scenario's clients and fault
 schedule for the duration, heals, reads every key back from every node,
@@ -45,6 +46,12 @@ from this source tree on first use. 'chaoslab list' shows the scenarios.
                       the same seed replays the same schedule and operations)
   --nodes N           cluster size, 1..7 (default: the scenario's, 3)
   --clients N         workload clients, bound to nodes round-robin (default: the scenario's)
+  --keys N            live keys (default: the scenario's)
+  --ops-per-key N     rotate keys: after about N operations a key is retired and
+                      clients move to fresh keys, so long runs stay checkable
+                      (default: the scenario's; 0 = never rotate)
+  --think D           mean pause between a client's operations: the rate knob
+                      (default: the scenario's)
   --out DIR           artifact folder (default results/<scenario>-<timestamp>)
   --check-timeout D   linearizability checker budget per key (default 20s)
   --json              print summary.json to stdout instead of the text verdict
@@ -80,6 +87,9 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	seed := fs.String("seed", "", "")
 	nodes := fs.Int("nodes", 0, "")
 	clients := fs.Int("clients", 0, "")
+	keys := fs.Int("keys", 0, "")
+	opsPerKey := fs.Int("ops-per-key", -1, "")
+	think := fs.Duration("think", -1, "")
 	out := fs.String("out", "", "")
 	checkTimeout := fs.Duration("check-timeout", 20*time.Second, "")
 	asJSON := fs.Bool("json", false, "")
@@ -112,6 +122,24 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	}
 	if *clients != 0 {
 		s.Clients = *clients
+	}
+	if *keys < 0 {
+		return nil, fmt.Errorf("--keys %d: want a positive number", *keys)
+	}
+	if *keys > 0 {
+		s.Keys = *keys
+	}
+	if *opsPerKey < -1 {
+		return nil, fmt.Errorf("--ops-per-key %d: want 0 (no rotation) or a positive number", *opsPerKey)
+	}
+	if *opsPerKey >= 0 {
+		s.OpsPerKey = *opsPerKey
+	}
+	if *think < -1 {
+		return nil, fmt.Errorf("--think %s: must not be negative", *think)
+	}
+	if *think >= 0 {
+		s.Think = *think
 	}
 	if *checkTimeout <= 0 {
 		return nil, errors.New("--check-timeout must be positive")

@@ -11,6 +11,8 @@ import (
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/linearizability"
 	"github.com/raftlab/raftlab/scenarios"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // cli runs chaoslab in-process and returns the exit code and outputs.
@@ -150,5 +152,23 @@ func TestPrintSummary(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+func TestParseRunFlagsWorkloadShape(t *testing.T) {
+	f, err := parseRunFlags([]string{"--keys", "20", "--ops-per-key", "50", "--think", "5ms"})
+	require.NoError(t, err)
+	assert.Equal(t, 20, f.scenario.Keys)
+	assert.Equal(t, 50, f.scenario.OpsPerKey)
+	assert.Equal(t, 5*time.Millisecond, f.scenario.Think)
+
+	f, err = parseRunFlags([]string{"--ops-per-key", "0", "--think", "0s"})
+	require.NoError(t, err)
+	assert.Zero(t, f.scenario.OpsPerKey)
+	assert.Zero(t, f.scenario.Think)
+
+	for _, bad := range [][]string{{"--keys", "-1"}, {"--ops-per-key", "-5"}, {"--think", "-2s"}} {
+		_, err := parseRunFlags(bad)
+		assert.Error(t, err, "%v", bad)
 	}
 }

@@ -165,6 +165,22 @@ func All() []Scenario {
 			s.Expect = ExpectViolation
 			s.Nemeses = []chaos.Nemesis{chaos.Stall{Target: chaos.Leader}}
 		}),
+		with(base("long-pause", "freeze the leader past an election, alone or while cut off, then thaw it; linearizable reads must stay linearizable"), func(s *Scenario) {
+			// The thawed old leader still believes it leads and has requests
+			// queued from before the freeze: a store that answers reads
+			// from its own view without confirming leadership with a quorum
+			// (or without the per-term barrier) returns stale values here.
+			// Same shape as leader-reads-partition, with safe reads.
+			s.Clients = 12
+			s.Keys = 5
+			s.Mix = Mix{Get: 65, Set: 25, Delete: 5, CAS: 5}
+			s.ClientTimeout = time.Second
+			s.Think = 20 * time.Millisecond
+			s.Duration = 17 * time.Second
+			s.Quiet = time.Second
+			s.Fault = 2500 * time.Millisecond
+			s.Nemeses = []chaos.Nemesis{chaos.Stall{Target: chaos.Leader}, chaos.Pause{Target: chaos.Leader}}
+		}),
 		with(base("stale-reads", "BROKEN ON PURPOSE: stale reads while a follower is cut off; must not be linearizable"), func(s *Scenario) {
 			s.ReadLevel = api.ReadStale
 			s.Clients = 9

@@ -8,8 +8,9 @@
 // freezer, healed by resuming), [Restart] (a clean SIGTERM shutdown, healed
 // by starting the node), [Partition] (isolate the leader or a node both ways,
 // or split the cluster into random halves; healed by removing every network
-// rule) and [Drop] (lose a percentage of the packets a node exchanges with
-// its peers). Inject applies the fault and returns a [*Fault]: what was done
+// rule), [Drop] (lose a percentage of the packets a node exchanges with
+// its peers) and [Delay] (hold a node's packets to and from its peers in
+// user space: delay, jitter, reordering). Inject applies the fault and returns a [*Fault]: what was done
 // to whom, and how to undo it. Each nemesis lives in its own file.
 //
 // Targets are chosen by pure functions of the node ids, the current leader
@@ -27,6 +28,7 @@
 //	pause n2       … resume n2       (Pause)
 //	partition "n1 | n2 n3" … heal "n1 | n2 n3"   (Partition)
 //	drop "n2 30%"  … heal "n2 30%"   (Drop)
+//	delay "n2 100ms" … heal "n2 100ms" (Delay; also "n2 50ms±40ms", "n2 50ms reorder 25%")
 //
 // The opening event is recorded once the fault is in place (Inject
 // returned), the closing one once it has been undone (Heal returned), on the

@@ -19,6 +19,7 @@ func TestRegistry(t *testing.T) {
 		"mixed":                  {node.ReadLinearizable, ExpectLinearizable},
 		"leader-reads-partition": {node.ReadLeader, ExpectViolation},
 		"stale-reads":            {node.ReadStale, ExpectViolation},
+		"slow-network":           {node.ReadLinearizable, ExpectLinearizable},
 	}
 	seen := map[string]bool{}
 	for _, s := range All() {

@@ -122,15 +122,20 @@ type delayer struct {
 
 // receive queues every packet with its release time until the socket fails.
 func (d *delayer) receive() error {
+	failures := 0
 	for {
 		ps, err := d.conn.Receive()
 		if err != nil {
-			if nfqueue.IsClosed(err) {
+			failures++
+			// A kernel error message (e.g. a verdict for an id the
+			// kernel already released) leaves the socket usable; a
+			// closed socket, or errors without end, do not.
+			if nfqueue.IsClosed(err) || failures > 100 {
 				return err
 			}
-			// A kernel error message (e.g. a verdict for an id the
-			// kernel already released) leaves the socket usable.
 			d.log.Warn("receive", "err", err)
+		} else {
+			failures = 0
 		}
 		if len(ps) == 0 {
 			continue

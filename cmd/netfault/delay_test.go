@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,4 +27,8 @@ func TestDelayRejectsBadFlags(t *testing.T) {
 		require.Error(t, err, "%v", want)
 		assert.Contains(t, err.Error(), args)
 	}
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), nil))
 }

@@ -44,7 +44,11 @@ type Cluster interface {
 	DropNode(ctx context.Context, id string, percent int) error
 	// LimitNode shapes everything a node sends to bytesPerSec.
 	LimitNode(ctx context.Context, id string, bytesPerSec uint64) error
-	// HealNode removes every network fault (cut, drop, limit) of a node.
+	// DelayNode holds every packet a node exchanges with its peers, both
+	// ways, for delay±jitter in user space; reorder percent of them skip
+	// the hold. It returns the fault as people read it ("100ms±20ms").
+	DelayNode(ctx context.Context, id string, delay, jitter time.Duration, reorder float64) (string, error)
+	// HealNode removes every network fault (cut, drop, limit, delay) of a node.
 	HealNode(ctx context.Context, id string) error
 
 	// HealAll undoes every fault of every kind on every node, whoever

@@ -24,6 +24,8 @@
 //	oneway-out-T        OneWay Outbound: nobody hears the target
 //	dropP-T             Drop: lose P% of the packets to and from peers
 //	limitR-T            Limit: the node sends at most R bytes/s ("50k")
+//	delayD-T, jitter…, reorder…  Delay: hold the node's packets in user space
+//	                    (nfqueue): delay, jitter, reordering
 //
 // Network faults are healed by removing the rules of the nodes they touched.
 // Scenarios build nemeses as values (chaos.Partition{Shape: chaos.Ring},
@@ -81,6 +83,7 @@
 //	partition "n2 n3 -x-> n1" … heal …           (OneWay: n1 hears nobody)
 //	drop "n2 30%"  … heal "n2 30%"   (Drop)
 //	limit "n2 50KB/s" … heal "n2 50KB/s"        (Limit)
+//	delay "n2 100ms" … heal "n2 100ms" (Delay; also "n2 50ms±40ms", "n2 50ms reorder 25%")
 //
 // The opening event is recorded once the fault is in place (Inject
 // returned), the closing one once it has been undone (Heal returned), on the

@@ -32,6 +32,7 @@ type fakeCluster struct {
 	cut   map[string][]string
 	drop  map[string]int
 	limit map[string]uint64
+	delay map[string]string
 }
 
 var _ Cluster = (*fakeCluster)(nil)
@@ -46,7 +47,7 @@ func newFake(n int, leader string) *fakeCluster {
 }
 
 func (f *fakeCluster) reset() {
-	f.proc, f.cut, f.drop, f.limit = map[string]string{}, map[string][]string{}, map[string]int{}, map[string]uint64{}
+	f.proc, f.cut, f.drop, f.limit, f.delay = map[string]string{}, map[string][]string{}, map[string]int{}, map[string]uint64{}, map[string]string{}
 }
 
 // call records a call and returns the error planted for its verb, or an
@@ -90,6 +91,9 @@ func (f *fakeCluster) Faults() []string {
 	}
 	for id, r := range f.limit {
 		out = append(out, fmt.Sprintf("%s limit %d", id, r))
+	}
+	for id, d := range f.delay {
+		out = append(out, id+" delay "+d)
 	}
 	sort.Strings(out)
 	return out
@@ -210,6 +214,17 @@ func (f *fakeCluster) LimitNode(ctx context.Context, id string, bytesPerSec uint
 	return nil
 }
 
+func (f *fakeCluster) DelayNode(ctx context.Context, id string, delay, jitter time.Duration, reorder float64) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	spec := fmt.Sprintf("%v±%v reorder %g%%", delay, jitter, reorder)
+	if err := f.call("delay", id, spec); err != nil {
+		return "", err
+	}
+	f.delay[id] = spec
+	return spec, nil
+}
+
 func (f *fakeCluster) HealNode(ctx context.Context, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -219,6 +234,7 @@ func (f *fakeCluster) HealNode(ctx context.Context, id string) error {
 	delete(f.cut, id)
 	delete(f.drop, id)
 	delete(f.limit, id)
+	delete(f.delay, id)
 	return nil
 }
 

@@ -166,6 +166,16 @@ func nemesisCases() []nemesisCase {
 			calls: []string{"limit n1 20000"}, faults: []string{"n1 limit 20000"},
 			kind: "limit", value: "n1 20KB/s", targ: []string{"n1"}, heal: "heal", healed: []string{"heal n1"},
 		},
+		{
+			name: "delay leader", nem: Delay{Target: Leader, Delay: 100 * time.Millisecond}, nodes: 3, leader: "n2", seed: 1,
+			calls: []string{"delay n2 100ms±0s reorder 0%", "leader"}, faults: []string{"n2 delay 100ms±0s reorder 0%"},
+			kind: "delay", value: "n2 100ms±0s reorder 0%", targ: []string{"n2"}, heal: "heal", healed: []string{"heal n2"},
+		},
+		{
+			name: "jitter and reorder on any node", nem: Delay{Target: AnyNode, Delay: 50 * time.Millisecond, Jitter: 40 * time.Millisecond, Reorder: 25}, nodes: 3, leader: "n2", seed: 1,
+			calls: []string{"delay n1 50ms±40ms reorder 25%"}, faults: []string{"n1 delay 50ms±40ms reorder 25%"},
+			kind: "delay", value: "n1 50ms±40ms reorder 25%", targ: []string{"n1"}, heal: "heal", healed: []string{"heal n1"},
+		},
 	}
 }
 

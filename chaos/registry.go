@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ParseNemesis returns the nemesis with the given name, the inverse of
@@ -11,6 +12,7 @@ import (
 //
 //	kill-T  pause-T  restart-T  stall-T  partition-T  oneway-in-T  oneway-out-T
 //	dropP-T (P percent, 1..100)  limitR-T (R bytes/s, "50k" = 50 000, ≥ 1000)
+//	delayD-T (D a Go duration: delay100ms-leader)
 //	partition-halves  partition-minority  partition-ring  partition-bridge
 //
 // where T is leader, follower or node (a random node). Scenarios and
@@ -65,6 +67,13 @@ func ParseNemesis(name string) (Nemesis, error) {
 		}
 		return Drop{Target: t, Percent: n}, nil
 	}
+	if d, ok := strings.CutPrefix(head, "delay"); ok {
+		dur, err := time.ParseDuration(d)
+		if err != nil || dur <= 0 || dur.String() != d {
+			return bad("delay must be a positive duration as Go prints it (e.g. delay100ms)")
+		}
+		return Delay{Target: t, Delay: dur}, nil
+	}
 	if r, ok := strings.CutPrefix(head, "limit"); ok {
 		mult := uint64(1)
 		if k, ok := strings.CutSuffix(r, "k"); ok {
@@ -80,7 +89,7 @@ func ParseNemesis(name string) (Nemesis, error) {
 }
 
 // Catalog lists one nemesis of each kind, shape and target, with the
-// default rates (drop 30%, limit 50 KB/s): the menu to choose from.
+// default rates (drop 30%, limit 50 KB/s, delay 100 ms): the menu to choose from.
 func Catalog() []Nemesis {
 	var out []Nemesis
 	for _, t := range []Target{Leader, Follower, AnyNode} {
@@ -89,6 +98,7 @@ func Catalog() []Nemesis {
 			Partition{Shape: Isolate, Target: t},
 			OneWay{Target: t, Dir: Inbound}, OneWay{Target: t, Dir: Outbound},
 			Drop{Target: t, Percent: 30}, Limit{Target: t, BytesPerSec: 50_000},
+			Delay{Target: t, Delay: 100 * time.Millisecond},
 		)
 	}
 	for _, s := range []Shape{Halves, Minority, Ring, Bridge} {

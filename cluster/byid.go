@@ -113,3 +113,10 @@ func (c *Cluster) with(id string, f func(*Node) error) error {
 	}
 	return f(n)
 }
+
+// DelayNode is Node.Delay by id, both directions, every peer; it returns
+// the spec as people read it.
+func (c *Cluster) DelayNode(ctx context.Context, id string, delay, jitter time.Duration, reorder float64) (string, error) {
+	spec := DelaySpec{Delay: delay, Jitter: jitter, Reorder: reorder, Direction: Both}
+	return spec.String(), c.with(id, func(n *Node) error { return n.Delay(ctx, spec) })
+}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	tcexec "github.com/testcontainers/testcontainers-go/exec"
 )
@@ -90,7 +91,8 @@ func (n *Node) Limit(ctx context.Context, bytesPerSec uint64) error {
 	return err
 }
 
-// Heal removes every network fault from the node.
+// Heal removes every network fault from the node: rules, qdisc, and the
+// delay daemons.
 func (n *Node) Heal(ctx context.Context) error {
 	_, err := n.netfault(ctx, "heal")
 	return err
@@ -103,6 +105,10 @@ type FaultState struct {
 	DroppedPackets uint64 `json:"dropped_packets"` // packets those rules dropped
 	Qdisc          string `json:"qdisc"`           // "tbf" while a Limit is in place
 	RateBytes      uint64 `json:"rate_bytes"`
+	// DelayRules are the rules that queue packets to delay daemons (see
+	// Delay), and Delays the daemons.
+	DelayRules int          `json:"delay_rules"`
+	Delays     []DelayState `json:"delays"`
 }
 
 // Faults reports the rules and qdisc in place, with drop counters.
@@ -118,10 +124,17 @@ func (n *Node) Faults(ctx context.Context) (FaultState, error) {
 	return st, nil
 }
 
-// ProbeResult counts UDP echo probes sent and answered.
+// ProbeResult counts UDP echo probes sent and answered, and the answers'
+// round-trip times.
 type ProbeResult struct {
-	Sent     int `json:"sent"`
-	Received int `json:"received"`
+	Sent       int           `json:"sent"`
+	Received   int           `json:"received"`
+	Reordered  int           `json:"reordered"`  // answers that came after an answer to a later probe
+	Duplicates int           `json:"duplicates"` // answers seen twice
+	RTTMin     time.Duration `json:"rtt_min_ns"`
+	RTTMedian  time.Duration `json:"rtt_median_ns"`
+	RTTP99     time.Duration `json:"rtt_p99_ns"`
+	RTTMax     time.Duration `json:"rtt_max_ns"`
 }
 
 // Probe sends count UDP datagrams from this node's namespace to the peer's

@@ -181,6 +181,17 @@ func All() []Scenario {
 			s.Fault = 2500 * time.Millisecond
 			s.Nemeses = []chaos.Nemesis{chaos.Stall{Target: chaos.Leader}, chaos.Pause{Target: chaos.Leader}}
 		}),
+		with(base("slow-network", "hold a node's packets in user space: 100 ms delay, 50±40 ms jitter, 25% reordering; linearizable reads"), func(s *Scenario) {
+			// Delays stay below the 300 ms heartbeat timeout: the network
+			// is slow, not broken, so leadership should hold and every
+			// operation only take longer.
+			s.Duration = 15 * time.Second
+			s.Nemeses = []chaos.Nemesis{
+				chaos.Delay{Target: chaos.Leader, Delay: 100 * time.Millisecond},
+				chaos.Delay{Target: chaos.AnyNode, Delay: 50 * time.Millisecond, Jitter: 40 * time.Millisecond},
+				chaos.Delay{Target: chaos.AnyNode, Delay: 50 * time.Millisecond, Reorder: 25},
+			}
+		}),
 		with(base("stale-reads", "BROKEN ON PURPOSE: stale reads while a follower is cut off; must not be linearizable"), func(s *Scenario) {
 			s.ReadLevel = api.ReadStale
 			s.Clients = 9

@@ -19,6 +19,7 @@ func TestRegistry(t *testing.T) {
 		"mixed":                  {api.ReadLinearizable, ExpectLinearizable},
 		"leader-reads-partition": {api.ReadLeader, ExpectViolation},
 		"stale-reads":            {api.ReadStale, ExpectViolation},
+		"slow-network":           {api.ReadLinearizable, ExpectLinearizable},
 	}
 	seen := map[string]bool{}
 	for _, s := range All() {

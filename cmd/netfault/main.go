@@ -10,13 +10,22 @@
 //	netfault cut  -in IP,... -out IP,...  drop packets from (-in) / to (-out) the given IPv4 peers
 //	netfault drop -percent P -peers IP,.. drop P% of the packets from and to the peers, at random
 //	netfault limit -rate BYTES [-dev eth0] limit egress bandwidth with a tbf qdisc
-//	netfault heal [-dev eth0]             remove every rule and the qdisc this helper installed
-//	netfault show [-dev eth0]             report installed rules, their drop counters and the qdisc
+//	netfault delay -delay D [-jitter J] [-reorder P] [-duplicate P] -in IP,... -out IP,...
+//	                                      hold packets from (-in) / to (-out) the peers in user
+//	                                      space for D±J (nfqueue), release P% at once, send P%
+//	                                      of the outgoing ones twice; starts a delay daemon
+//	netfault heal [-dev eth0]             remove every rule and the qdisc this helper installed,
+//	                                      and stop the delay daemons
+//	netfault show [-dev eth0]             report installed rules, their drop counters, the qdisc
+//	                                      and the delay daemons
 //	netfault probe [-n 500] [-timeout 2s] IP:PORT
-//	                                      send n UDP datagrams to a holder's echo port, count replies
+//	                                      send n UDP datagrams to a holder's echo port, count
+//	                                      replies and report their round-trip times
+//	netfault delayd ...                   the delay daemon itself (started by delay)
 //
 // Rules live in the nftables table "raftlab" (family ip), in two base chains
-// "in" (input hook) and "out" (output hook). Rules accumulate; heal removes the
+// "in" (input hook) and "out" (output hook), and delay rules in "qin" and
+// "qout" (same hooks, evaluated after). Rules accumulate; heal removes the
 // table as a whole. The helper needs CAP_NET_ADMIN in the namespace.
 package main
 
@@ -30,6 +39,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -61,6 +71,10 @@ func main() {
 		out, err = drop(args)
 	case "limit":
 		out, err = limit(args)
+	case "delay":
+		out, err = delay(args)
+	case "delayd":
+		err = delayd(args)
 	case "heal":
 		out, err = heal(args)
 	case "show":
@@ -80,7 +94,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: netfault hold|cut|drop|limit|heal|show|probe [flags]")
+	fmt.Fprintln(os.Stderr, "usage: netfault hold|cut|drop|limit|delay|heal|show|probe [flags]")
 	os.Exit(2)
 }
 
@@ -107,8 +121,20 @@ func hold(args []string) error {
 		}()
 	}
 	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
-	<-sig
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD)
+	for s := range sig {
+		if s != syscall.SIGCHLD {
+			return nil
+		}
+		// As pid 1 it inherits the delay daemons once the exec that
+		// started them returns, and must reap them.
+		for {
+			pid, err := syscall.Wait4(-1, nil, syscall.WNOHANG, nil)
+			if pid <= 0 || err != nil {
+				break
+			}
+		}
+	}
 	return nil
 }
 
@@ -289,6 +315,12 @@ func heal(args []string) (any, error) {
 			return nil, fmt.Errorf("nftables: %w", err)
 		}
 	}
+	// Rules first, daemons second: with no rule left nothing new is
+	// queued, and a stopping daemon releases what it holds.
+	stopped, err := stopDaemons()
+	if err != nil {
+		return nil, fmt.Errorf("delay daemons: %w", err)
+	}
 	tbf, err := findTbf(*dev)
 	if err != nil {
 		return nil, err
@@ -298,11 +330,14 @@ func heal(args []string) (any, error) {
 			return nil, fmt.Errorf("tbf: %w", err)
 		}
 	}
-	return map[string]any{"ok": true, "table_removed": removed, "qdisc_removed": tbf != nil}, nil
+	return map[string]any{"ok": true, "table_removed": removed, "qdisc_removed": tbf != nil, "daemons_stopped": stopped}, nil
 }
 
 func findTbf(dev string) (netlink.Qdisc, error) {
 	l, err := netlink.LinkByName(dev)
+	if _, ok := err.(netlink.LinkNotFoundError); ok {
+		return nil, nil // no such device, so no qdisc on it either
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -325,6 +360,10 @@ type State struct {
 	DroppedPackets uint64 `json:"dropped_packets"`
 	Qdisc          string `json:"qdisc"`
 	RateBytes      uint64 `json:"rate_bytes,omitempty"`
+	// DelayRules are the rules in the delay chains; Delays the delay
+	// daemons that run.
+	DelayRules int          `json:"delay_rules"`
+	Delays     []DelayState `json:"delays,omitempty"`
 }
 
 func show(args []string) (any, error) {
@@ -345,6 +384,12 @@ func show(args []string) (any, error) {
 			continue
 		}
 		st.Table = true
+		for _, name := range []string{"qin", "qout"} {
+			rules, err := c.GetRules(t, &nftables.Chain{Name: name, Table: t})
+			if err == nil { // no such chain before the first delay
+				st.DelayRules += len(rules)
+			}
+		}
 		for _, name := range []string{"in", "out"} {
 			rules, err := c.GetRules(t, &nftables.Chain{Name: name, Table: t})
 			if err != nil {
@@ -360,6 +405,9 @@ func show(args []string) (any, error) {
 			}
 		}
 	}
+	if st.Delays, err = delayStates(); err != nil {
+		return nil, err
+	}
 	q, err := findTbf(*dev)
 	if err != nil {
 		return nil, err
@@ -373,10 +421,18 @@ func show(args []string) (any, error) {
 	return st, nil
 }
 
-// ProbeResult is what probe reports.
+// ProbeResult is what probe reports. The round-trip times are those of the
+// answered datagrams, in nanoseconds. Reordered counts answers that came
+// after an answer to a later datagram; Duplicates, answers seen twice.
 type ProbeResult struct {
-	Sent     int `json:"sent"`
-	Received int `json:"received"`
+	Sent       int           `json:"sent"`
+	Received   int           `json:"received"`
+	Reordered  int           `json:"reordered"`
+	Duplicates int           `json:"duplicates"`
+	RTTMin     time.Duration `json:"rtt_min_ns"`
+	RTTMedian  time.Duration `json:"rtt_median_ns"`
+	RTTP99     time.Duration `json:"rtt_p99_ns"`
+	RTTMax     time.Duration `json:"rtt_max_ns"`
 }
 
 func probe(args []string) (any, error) {
@@ -388,42 +444,64 @@ func probe(args []string) (any, error) {
 	if fs.NArg() != 1 {
 		return nil, errors.New("want exactly one IP:PORT")
 	}
+	if *n < 1 {
+		return nil, fmt.Errorf("-n must be positive, got %d", *n)
+	}
 	conn, err := net.Dial("udp4", fs.Arg(0))
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
+	start := time.Now()
+	// Each datagram carries its index and its send time (since start); the
+	// echo sends it back unchanged.
+	rtts := make([]time.Duration, 0, *n)
 	seen := make([]bool, *n)
-	done := make(chan int)
+	var r ProbeResult
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		buf := make([]byte, 64)
-		got := 0
-		for {
+		highest := -1
+		for len(rtts) < *n {
 			m, err := conn.Read(buf)
 			if err != nil {
-				done <- got
 				return
 			}
-			if m >= 8 {
-				i := binary.BigEndian.Uint64(buf[:8])
-				if i < uint64(*n) && !seen[i] {
-					seen[i] = true
-					got++
-					if got == *n {
-						done <- got
-						return
-					}
+			now := time.Since(start)
+			if m < 16 {
+				continue
+			}
+			i := binary.BigEndian.Uint64(buf[:8])
+			switch {
+			case i >= uint64(*n):
+			case seen[i]:
+				r.Duplicates++
+			default:
+				seen[i] = true
+				rtts = append(rtts, now-time.Duration(binary.BigEndian.Uint64(buf[8:16])))
+				if int(i) < highest {
+					r.Reordered++
 				}
+				highest = max(highest, int(i))
 			}
 		}
 	}()
 	msg := make([]byte, 32)
 	for i := 0; i < *n; i++ {
 		binary.BigEndian.PutUint64(msg, uint64(i))
+		binary.BigEndian.PutUint64(msg[8:], uint64(time.Since(start)))
 		_, _ = conn.Write(msg) // ECONNREFUSED from an earlier ICMP error is not fatal
 		time.Sleep(*gap)
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(*timeout))
-	got := <-done
-	return ProbeResult{Sent: *n, Received: got}, nil
+	<-done
+	r.Sent, r.Received = *n, len(rtts)
+	if len(rtts) > 0 {
+		slices.Sort(rtts)
+		r.RTTMin, r.RTTMax = rtts[0], rtts[len(rtts)-1]
+		r.RTTMedian = rtts[len(rtts)/2]
+		r.RTTP99 = rtts[min(len(rtts)-1, len(rtts)*99/100)]
+	}
+	return r, nil
 }

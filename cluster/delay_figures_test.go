@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/raftlab/raftlab/node"
+	"github.com/raftlab/raftlab/api"
 	"github.com/stretchr/testify/require"
 )
 
@@ -36,7 +36,7 @@ func TestDelayFigures(t *testing.T) {
 				defer wg.Done()
 				cl := nodeClient(t, ctx, leader)
 				for i := 0; time.Now().Before(end); i++ {
-					if cl.Set(ctx, fmt.Sprintf("fig%d", w), fmt.Sprint(i)).Outcome == node.OK {
+					if cl.Set(ctx, fmt.Sprintf("fig%d", w), fmt.Sprint(i)).Outcome == api.OK {
 						ok.Add(1)
 					}
 				}
@@ -50,7 +50,7 @@ func TestDelayFigures(t *testing.T) {
 	n1, lat1 := write(10 * time.Second)
 	fs, err := leader.Faults(ctx)
 	require.NoError(t, err)
-	require.NoError(t, c.Heal(ctx))
+	require.NoError(t, c.HealNetwork(ctx))
 	require.Len(t, fs.Delays, 1)
 	d := fs.Delays[0]
 	t.Logf("writes without delay: %.0f/s (%v each); with 100 ms both ways on leader %s: %.0f/s (%v each)",

@@ -51,7 +51,7 @@ func TestDelayShowsInRTTAndHealRemovesIt(t *testing.T) {
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, frozen.RTTMin, d, "the delay stopped while the node was paused")
 
-	require.NoError(t, c.Heal(ctx))
+	require.NoError(t, c.HealNetwork(ctx))
 	fs, err = a.Faults(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, FaultState{}, fs, "heal left rules or a daemon behind")
@@ -76,8 +76,8 @@ func TestJitterReordersAndDuplicateDuplicates(t *testing.T) {
 	assert.Positive(t, r.Reordered, "jitter of ±30 ms did not reorder probes 1 ms apart")
 	assert.Positive(t, r.Duplicates, "no duplicate came back")
 	assert.GreaterOrEqual(t, r.RTTMin, 10*time.Millisecond)
-	require.NoError(t, c.Undo(ctx))
+	require.NoError(t, c.HealAll(ctx))
 	fs, err := a.Faults(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, FaultState{}, fs, "Undo left rules or a daemon behind")
+	assert.Equal(t, FaultState{}, fs, "HealAll left rules or a daemon behind")
 }

@@ -42,6 +42,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/raftlab/raftlab/api"
+	"github.com/raftlab/raftlab/nodeflags"
 )
 
 // Ports inside every node's network namespace.
@@ -61,24 +62,18 @@ const ReadyKey = "_raftlab_ready"
 type Options struct {
 	// Nodes is the number of nodes, 1..7 (default 3).
 	Nodes int
-	// Image is the node image; empty means EnsureImage (built from the tree).
-	Image string
+	// The system under test: by default the node image is built from this
+	// tree (EnsureImage). NodeSrc builds cmd/raftkv of another checkout
+	// instead (NodeImage), for example a branch under review; Image runs a
+	// ready image, any store that speaks the node HTTP API and accepts
+	// raftkv's flags (docs/DESIGN.md). At most one of them may be set. The
+	// holder containers always run netfault from this tree.
+	NodeSrc string
+	Image   string
 
-	// Raft timings passed to every node as flags; zero keeps the node's default.
-	HeartbeatTimeout   time.Duration
-	ElectionTimeout    time.Duration
-	LeaderLeaseTimeout time.Duration
-	CommitTimeout      time.Duration
-	ApplyTimeout       time.Duration
-	SnapshotInterval   time.Duration
-	SnapshotThreshold  uint64
-
-	// DefaultRead is the read level a node uses when a request names none:
-	// "stale", "leader" or "linearizable" (empty: the node's default,
-	// linearizable).
-	DefaultRead string
-	// LogLevel of the nodes: error, warn, info or debug (empty: node default).
-	LogLevel string
+	// Settings are passed to every node as flags (nodeflags.Settings.Args);
+	// a zero field keeps the node's default.
+	nodeflags.Settings
 	// ExtraArgs are appended to every node's command line.
 	ExtraArgs []string
 

@@ -121,7 +121,8 @@ func needDocker(t *testing.T) {
 // testOptions are fast raft timings and a short apply timeout, so that
 // faults resolve in a second or two on a loaded two-core machine.
 func testOptions(name string) Options {
-	o := Options{LogDir: logRoot + "/" + name, ApplyTimeout: 2 * time.Second}.FastRaft()
+	o := Options{LogDir: logRoot + "/" + name}.FastRaft()
+	o.ApplyTimeout = 2 * time.Second
 	return o
 }
 

@@ -161,26 +161,7 @@ func (n *Node) args(join string) []string {
 	if join != "" {
 		a = append(a, "-join", join)
 	}
-	dur := func(flag string, d time.Duration) {
-		if d > 0 {
-			a = append(a, flag, d.String())
-		}
-	}
-	dur("-heartbeat-timeout", o.HeartbeatTimeout)
-	dur("-election-timeout", o.ElectionTimeout)
-	dur("-leader-lease-timeout", o.LeaderLeaseTimeout)
-	dur("-commit-timeout", o.CommitTimeout)
-	dur("-apply-timeout", o.ApplyTimeout)
-	dur("-snapshot-interval", o.SnapshotInterval)
-	if o.SnapshotThreshold > 0 {
-		a = append(a, "-snapshot-threshold", strconv.FormatUint(o.SnapshotThreshold, 10))
-	}
-	if o.DefaultRead != "" {
-		a = append(a, "-default-read", o.DefaultRead)
-	}
-	if o.LogLevel != "" {
-		a = append(a, "-log-level", o.LogLevel)
-	}
+	a = append(a, o.Settings.Args()...)
 	return append(a, o.ExtraArgs...)
 }
 

@@ -104,16 +104,18 @@ func (o Options) FastRaft() Options {
 
 // Cluster is a running set of raftkv nodes on their own Docker network.
 type Cluster struct {
-	id      string
-	opts    Options
-	image   string
-	log     *slog.Logger
-	dc      *client.Client
-	labels  map[string]string
-	network *testcontainers.DockerNetwork
-	subnet  netip.Prefix
-	gateway netip.Addr
-	nodes   []*Node
+	id   string
+	opts Options
+	// labImage (this tree: netfault) runs the holders, image the nodes.
+	labImage string
+	image    string
+	log      *slog.Logger
+	dc       *client.Client
+	labels   map[string]string
+	network  *testcontainers.DockerNetwork
+	subnet   netip.Prefix
+	gateway  netip.Addr
+	nodes    []*Node
 
 	closeOnce sync.Once
 	closeErr  error
@@ -130,6 +132,12 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if opts.Nodes < 1 || opts.Nodes > 7 {
 		return nil, fmt.Errorf("cluster: %d nodes requested; 1..7 are supported", opts.Nodes)
 	}
+	if err := reaperOff(); err != nil {
+		return nil, err
+	}
+	if opts.Image != "" && opts.NodeSrc != "" {
+		return nil, errors.New("cluster: Options.Image and Options.NodeSrc are exclusive: the node comes from a ready image or from a source tree")
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -140,19 +148,18 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	image := opts.Image
-	if image == "" {
-		if image, err = EnsureImage(ctx); err != nil {
-			return nil, err
-		}
+	labImage, image, err := images(ctx, opts)
+	if err != nil {
+		return nil, err
 	}
 	var b [3]byte
 	_, _ = rand.Read(b[:])
 	c := &Cluster{
-		id:    hex.EncodeToString(b[:]),
-		opts:  opts,
-		image: image,
-		dc:    dc,
+		id:       hex.EncodeToString(b[:]),
+		opts:     opts,
+		labImage: labImage,
+		image:    image,
+		dc:       dc,
 	}
 	c.log = opts.Logger.With("cluster", c.id)
 	c.labels = map[string]string{LabelProject: "1", LabelCluster: c.id, LabelOwner: owner()}
@@ -298,6 +305,30 @@ func (c *Cluster) Subnet() netip.Prefix { return c.subnet }
 
 // Gateway is the host side of the cluster network.
 func (c *Cluster) Gateway() netip.Addr { return c.gateway }
+
+// images returns the lab image (the holders' netfault, always from this
+// tree) and the image of the system under test (see Options.NodeSrc).
+func images(ctx context.Context, o Options) (lab, node string, err error) {
+	if o.NodeSrc != "" {
+		// Check the source before the (longer) lab build.
+		if _, err := nodeSource(o.NodeSrc); err != nil {
+			return "", "", fmt.Errorf("cluster: %w", err)
+		}
+	}
+	if lab, err = EnsureImage(ctx); err != nil {
+		return "", "", err
+	}
+	switch {
+	case o.NodeSrc != "":
+		if node, err = NodeImage(ctx, o.NodeSrc); err != nil {
+			return "", "", fmt.Errorf("cluster: %w", err)
+		}
+		return lab, node, nil
+	case o.Image != "":
+		return lab, o.Image, nil
+	}
+	return lab, lab, nil
+}
 
 // Image is the node image the cluster runs.
 func (c *Cluster) Image() string { return c.image }

@@ -82,7 +82,7 @@ var _ tclog.Logger = tcLogger{}
 
 func (n *Node) createHolder(ctx context.Context) error {
 	c := n.c
-	ctr, err := testcontainers.Run(ctx, c.image,
+	ctr, err := testcontainers.Run(ctx, c.labImage,
 		testcontainers.WithName(fmt.Sprintf("raftlab-%s-%s-pod", c.id, n.id)),
 		testcontainers.WithEntrypoint("/netfault"),
 		testcontainers.WithCmd("hold", "-echo", ":"+strconv.Itoa(EchoPort)),
@@ -123,7 +123,8 @@ func (n *Node) createNode(ctx context.Context, join string) error {
 	n.mu.Unlock()
 	ctr, err := testcontainers.Run(ctx, c.image,
 		testcontainers.WithName(fmt.Sprintf("raftlab-%s-%s", c.id, n.id)),
-		testcontainers.WithEntrypoint("/raftkv"),
+		// The image's own entrypoint: /raftkv in images built here, the
+		// store's binary in a ready image (Options.Image).
 		testcontainers.WithCmd(n.args(join)...),
 		testcontainers.WithLabels(n.labels("node")),
 		testcontainers.WithLogger(tcLogger{n}),

@@ -15,8 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	tclog "github.com/testcontainers/testcontainers-go/log"
-
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/linearizability"
 	"github.com/raftlab/raftlab/scenarios"
@@ -129,9 +127,6 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "chaoslab run: %v\n\n%s", err, commands["run"].usage)
 		return exitUsage
 	}
-	// Ryuk (testcontainers' reaper) is an image that cannot be pulled here;
-	// the cluster package removes what it creates itself.
-	_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// A second signal while the run cleans up: remove everything now.
@@ -152,9 +147,6 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		level = slog.LevelInfo
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	if !f.verbose {
-		tclog.SetDefault(tclog.NewNoopLogger()) // its connection banner would break the progress line
-	}
 	if err := cluster.CheckDocker(ctx); err != nil {
 		fmt.Fprintf(e.stderr, "chaoslab run: %v\n", err)
 		return exitFailure

@@ -96,6 +96,13 @@ func NodeImage(ctx context.Context, src string) (string, error) {
 	return buildImage(ctx, root, []string{nodePackage}, nil)
 }
 
+// CheckNodeSrc reports what is wrong with src as Options.NodeSrc (it must
+// be a directory with go.mod and cmd/raftkv), without building anything.
+func CheckNodeSrc(src string) error {
+	_, err := nodeSource(src)
+	return err
+}
+
 // nodeSource checks that src looks like a raftlab checkout and returns its
 // absolute path.
 func nodeSource(src string) (string, error) {

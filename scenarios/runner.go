@@ -161,6 +161,7 @@ func (r *run) execute(ctx context.Context) (*Summary, error) {
 		return nil, fmt.Errorf("scenarios: %s: %w", s.Name, err)
 	}
 	r.c = c
+	sum.NodeImage, sum.NodeSrc = c.Image(), o.NodeSrc
 	closed := false
 	closeCluster := func() {
 		if closed {

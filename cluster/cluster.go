@@ -132,11 +132,11 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if opts.Nodes < 1 || opts.Nodes > 7 {
 		return nil, fmt.Errorf("cluster: %d nodes requested; 1..7 are supported", opts.Nodes)
 	}
-	if err := reaperOff(); err != nil {
-		return nil, err
-	}
 	if opts.Image != "" && opts.NodeSrc != "" {
 		return nil, errors.New("cluster: Options.Image and Options.NodeSrc are exclusive: the node comes from a ready image or from a source tree")
+	}
+	if err := reaperOff(); err != nil {
+		return nil, err
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

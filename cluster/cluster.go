@@ -35,6 +35,7 @@ import (
 	"sync"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
@@ -148,7 +149,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	labImage, image, err := images(ctx, opts)
+	labImage, image, err := images(ctx, dc, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +309,7 @@ func (c *Cluster) Gateway() netip.Addr { return c.gateway }
 
 // images returns the lab image (the holders' netfault, always from this
 // tree) and the image of the system under test (see Options.NodeSrc).
-func images(ctx context.Context, o Options) (lab, node string, err error) {
+func images(ctx context.Context, dc *client.Client, o Options) (lab, node string, err error) {
 	if o.NodeSrc != "" {
 		// Check the source before the (longer) lab build.
 		if _, err := nodeSource(o.NodeSrc); err != nil {
@@ -325,6 +326,13 @@ func images(ctx context.Context, o Options) (lab, node string, err error) {
 		}
 		return lab, node, nil
 	case o.Image != "":
+		// Nothing is pulled on the lab's machines: say so now rather than
+		// through a failed pull per container.
+		if _, err := dc.ImageInspect(ctx, o.Image); cerrdefs.IsNotFound(err) {
+			return "", "", fmt.Errorf("cluster: image %s is not present locally (nothing is pulled): build or load it first", o.Image)
+		} else if err != nil {
+			return "", "", fmt.Errorf("cluster: inspect image %s: %w", o.Image, err)
+		}
 		return lab, o.Image, nil
 	}
 	return lab, lab, nil

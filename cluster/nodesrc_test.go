@@ -64,3 +64,10 @@ func TestNodeFromAnotherTree(t *testing.T) {
 		assert.Contains(t, string(body), "ok, from the copy", name)
 	}
 }
+
+func TestImageMustBePresent(t *testing.T) {
+	needDocker(t)
+	_, err := Start(ctxFor(t, time.Minute), Options{Image: "raftlab/no-such-image:none", Nodes: 1})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "raftlab/no-such-image:none is not present locally")
+}

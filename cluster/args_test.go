@@ -23,3 +23,10 @@ func TestNodeArgsCarryTheSettings(t *testing.T) {
 	assert.Contains(t, args, "-snapshot-trailing-logs=8")
 	assert.Contains(t, args, "-heartbeat-timeout="+(300*time.Millisecond).String())
 }
+
+func TestBadSettingsAreRefusedBeforeAnythingStarts(t *testing.T) {
+	o := Options{}
+	o.DefaultRead = "eventual"
+	_, err := Start(t.Context(), o)
+	assert.ErrorContains(t, err, "cluster: node settings: -default-read: unknown read level")
+}

@@ -136,6 +136,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if opts.Image != "" && opts.NodeSrc != "" {
 		return nil, errors.New("cluster: Options.Image and Options.NodeSrc are exclusive: the node comes from a ready image or from a source tree")
 	}
+	// A bad setting would only show as a node that never starts.
+	if err := opts.Settings.Validate(); err != nil {
+		return nil, fmt.Errorf("cluster: node settings: %w", err)
+	}
 	if err := reaperOff(); err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 // the store's engine (see the package doc). go list resolves the real
 // import graph, build tags and all, so a new indirect import is caught too.
 func TestLabDoesNotLinkTheStore(t *testing.T) {
-	labPackages := []string{"api", "cluster", "chaos", "scenarios", "cmd/chaoslab"}
+	labPackages := []string{"api", "nodeflags", "cluster", "chaos", "scenarios", "cmd/chaoslab"}
 	forbidden := []string{"github.com/hashicorp/raft", "github.com/dgraph-io/badger"}
 	for _, p := range labPackages {
 		out, err := exec.Command("go", "list", "-deps", "-test", "github.com/raftlab/raftlab/"+p).CombinedOutput()

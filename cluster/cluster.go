@@ -35,6 +35,7 @@ import (
 	"sync"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
@@ -42,6 +43,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/raftlab/raftlab/api"
+	"github.com/raftlab/raftlab/nodeflags"
 )
 
 // Ports inside every node's network namespace.
@@ -61,24 +63,18 @@ const ReadyKey = "_raftlab_ready"
 type Options struct {
 	// Nodes is the number of nodes, 1..7 (default 3).
 	Nodes int
-	// Image is the node image; empty means EnsureImage (built from the tree).
-	Image string
+	// The system under test: by default the node image is built from this
+	// tree (EnsureImage). NodeSrc builds cmd/raftkv of another checkout
+	// instead (NodeImage), for example a branch under review; Image runs a
+	// ready image, any store that speaks the node HTTP API and accepts
+	// raftkv's flags (docs/DESIGN.md). At most one of them may be set. The
+	// holder containers always run netfault from this tree.
+	NodeSrc string
+	Image   string
 
-	// Raft timings passed to every node as flags; zero keeps the node's default.
-	HeartbeatTimeout   time.Duration
-	ElectionTimeout    time.Duration
-	LeaderLeaseTimeout time.Duration
-	CommitTimeout      time.Duration
-	ApplyTimeout       time.Duration
-	SnapshotInterval   time.Duration
-	SnapshotThreshold  uint64
-
-	// DefaultRead is the read level a node uses when a request names none:
-	// "stale", "leader" or "linearizable" (empty: the node's default,
-	// linearizable).
-	DefaultRead string
-	// LogLevel of the nodes: error, warn, info or debug (empty: node default).
-	LogLevel string
+	// Settings are passed to every node as flags (nodeflags.Settings.Args);
+	// a zero field keeps the node's default.
+	nodeflags.Settings
 	// ExtraArgs are appended to every node's command line.
 	ExtraArgs []string
 
@@ -109,16 +105,18 @@ func (o Options) FastRaft() Options {
 
 // Cluster is a running set of raftkv nodes on their own Docker network.
 type Cluster struct {
-	id      string
-	opts    Options
-	image   string
-	log     *slog.Logger
-	dc      *client.Client
-	labels  map[string]string
-	network *testcontainers.DockerNetwork
-	subnet  netip.Prefix
-	gateway netip.Addr
-	nodes   []*Node
+	id   string
+	opts Options
+	// labImage (this tree: netfault) runs the holders, image the nodes.
+	labImage string
+	image    string
+	log      *slog.Logger
+	dc       *client.Client
+	labels   map[string]string
+	network  *testcontainers.DockerNetwork
+	subnet   netip.Prefix
+	gateway  netip.Addr
+	nodes    []*Node
 
 	closeOnce sync.Once
 	closeErr  error
@@ -135,6 +133,16 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if opts.Nodes < 1 || opts.Nodes > 7 {
 		return nil, fmt.Errorf("cluster: %d nodes requested; 1..7 are supported", opts.Nodes)
 	}
+	if opts.Image != "" && opts.NodeSrc != "" {
+		return nil, errors.New("cluster: Options.Image and Options.NodeSrc are exclusive: the node comes from a ready image or from a source tree")
+	}
+	// A bad setting would only show as a node that never starts.
+	if err := opts.Settings.Validate(); err != nil {
+		return nil, fmt.Errorf("cluster: node settings: %w", err)
+	}
+	if err := reaperOff(); err != nil {
+		return nil, err
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -145,19 +153,18 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	image := opts.Image
-	if image == "" {
-		if image, err = EnsureImage(ctx); err != nil {
-			return nil, err
-		}
+	labImage, image, err := images(ctx, dc, opts)
+	if err != nil {
+		return nil, err
 	}
 	var b [3]byte
 	_, _ = rand.Read(b[:])
 	c := &Cluster{
-		id:    hex.EncodeToString(b[:]),
-		opts:  opts,
-		image: image,
-		dc:    dc,
+		id:       hex.EncodeToString(b[:]),
+		opts:     opts,
+		labImage: labImage,
+		image:    image,
+		dc:       dc,
 	}
 	c.log = opts.Logger.With("cluster", c.id)
 	c.labels = map[string]string{LabelProject: "1", LabelCluster: c.id, LabelOwner: owner()}
@@ -303,6 +310,37 @@ func (c *Cluster) Subnet() netip.Prefix { return c.subnet }
 
 // Gateway is the host side of the cluster network.
 func (c *Cluster) Gateway() netip.Addr { return c.gateway }
+
+// images returns the lab image (the holders' netfault, always from this
+// tree) and the image of the system under test (see Options.NodeSrc).
+func images(ctx context.Context, dc *client.Client, o Options) (lab, node string, err error) {
+	if o.NodeSrc != "" {
+		// Check the source before the (longer) lab build.
+		if _, err := nodeSource(o.NodeSrc); err != nil {
+			return "", "", fmt.Errorf("cluster: %w", err)
+		}
+	}
+	if lab, err = EnsureImage(ctx); err != nil {
+		return "", "", err
+	}
+	switch {
+	case o.NodeSrc != "":
+		if node, err = NodeImage(ctx, o.NodeSrc); err != nil {
+			return "", "", fmt.Errorf("cluster: %w", err)
+		}
+		return lab, node, nil
+	case o.Image != "":
+		// Nothing is pulled on the lab's machines: say so now rather than
+		// through a failed pull per container.
+		if _, err := dc.ImageInspect(ctx, o.Image); cerrdefs.IsNotFound(err) {
+			return "", "", fmt.Errorf("cluster: image %s is not present locally (nothing is pulled): build or load it first", o.Image)
+		} else if err != nil {
+			return "", "", fmt.Errorf("cluster: inspect image %s: %w", o.Image, err)
+		}
+		return lab, o.Image, nil
+	}
+	return lab, lab, nil
+}
 
 // Image is the node image the cluster runs.
 func (c *Cluster) Image() string { return c.image }

@@ -18,7 +18,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
-	tclog "github.com/testcontainers/testcontainers-go/log"
+	"github.com/testcontainers/testcontainers-go"
 )
 
 // Labels carried by every container, network and volume the package creates.
@@ -38,33 +38,22 @@ const (
 )
 
 var (
-	envOnce sync.Once
-
 	clientMu sync.Mutex
 	dockerCl *client.Client
 )
 
-// setupEnv turns testcontainers' reaper (Ryuk) off before the first
-// testcontainers call: Ryuk is an image, and nothing can be pulled here.
-// The value must be the literal string "true".
-func setupEnv() {
-	envOnce.Do(func() {
-		if v := os.Getenv("TESTCONTAINERS_RYUK_DISABLED"); v != "true" {
-			if v != "" {
-				slog.Warn("cluster: overriding TESTCONTAINERS_RYUK_DISABLED; the reaper image cannot be pulled", "was", v)
-			}
-			_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
-		}
-		// testcontainers' own messages (a banner per provider, a line per
-		// container step) go to slog at debug level instead of stderr.
-		tclog.SetDefault(slogPrintf{})
-	})
-}
-
-type slogPrintf struct{}
-
-func (slogPrintf) Printf(format string, v ...any) {
-	slog.Debug(strings.TrimSpace(fmt.Sprintf(format, v...)), "from", "testcontainers")
+// reaperOff checks that testcontainers' reaper (Ryuk) is off: it is an
+// image, and nothing can be pulled on the lab's machines; the package
+// removes what it creates itself (Close, Sweep). Turning it off is the
+// program's or the test's job (TESTCONTAINERS_RYUK_DISABLED=true before the
+// first cluster call): a library does not change the process environment.
+func reaperOff() error {
+	if testcontainers.ReadConfig().Config.RyukDisabled {
+		return nil
+	}
+	return errors.New("cluster: testcontainers' reaper (Ryuk) is on, and its image cannot be pulled here: " +
+		"set TESTCONTAINERS_RYUK_DISABLED=true (the literal string) in the environment before the first cluster call, " +
+		"or ryuk.disabled=true in ~/.testcontainers.properties")
 }
 
 // ErrDockerUnreachable wraps every failure to reach the Docker engine.
@@ -74,7 +63,6 @@ var ErrDockerUnreachable = errors.New("docker engine unreachable")
 // that the engine answers. The client negotiates the API version down to
 // the engine's (1.41 for Engine 20.10; the client supports 1.40 and up).
 func dockerClient(ctx context.Context) (*client.Client, error) {
-	setupEnv()
 	clientMu.Lock()
 	defer clientMu.Unlock()
 	if dockerCl != nil {

@@ -41,10 +41,10 @@ func TestFigures(t *testing.T) {
 		buildRuns = 0 // only the cluster figures
 	}
 	for i := range buildRuns {
-		buildEnv = []string{"GOCACHE=" + t.TempDir()}
+		root, err := ModuleRoot(ctx)
+		require.NoError(t, err)
 		t0 := time.Now()
-		files, err := compileBinaries(ctx)
-		buildEnv = nil
+		files, err := compileBinaries(ctx, root, labPackages, []string{"GOCACHE=" + t.TempDir()})
 		require.NoError(t, err)
 		compile = append(compile, time.Since(t0))
 		bctx, _, err := contextTar(files)

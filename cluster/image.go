@@ -39,19 +39,20 @@ EXPOSE 8080 7000
 ENTRYPOINT ["/raftkv"]
 `
 
-// Binaries baked into the image, as paths of the module's main packages.
-var imagePackages = []string{"./cmd/raftkv", "./cmd/netfault"}
+// Binaries of the lab image, as paths of the module's main packages: the
+// store and the fault helper the holders run.
+var labPackages = []string{"./cmd/raftkv", "./cmd/netfault"}
 
-// buildEnv is added to the go build environment (tests measure cold builds
-// with a private GOCACHE).
-var buildEnv []string
+// nodePackage is the only binary of an image built from another checkout:
+// the store. netfault always comes from this tree (the lab image).
+const nodePackage = "./cmd/raftkv"
 
 var (
 	imageMu  sync.Mutex
 	imageTag string
 )
 
-// EnsureImage returns the tag of a node image built from the current tree,
+// EnsureImage returns the tag of the lab image built from the current tree,
 // building it once per process (see BuildImage).
 func EnsureImage(ctx context.Context) (string, error) {
 	imageMu.Lock()
@@ -75,12 +76,61 @@ func EnsureImage(ctx context.Context) (string, error) {
 // extraTags (e.g. "raftlab/raftkv:compose") are added to the image as well.
 // It returns the content tag.
 func BuildImage(ctx context.Context, extraTags ...string) (string, error) {
+	root, err := ModuleRoot(ctx)
+	if err != nil {
+		return "", err
+	}
+	return buildImage(ctx, root, labPackages, extraTags)
+}
+
+// NodeImage builds an image of the store from another checkout: src must be
+// the root of a raftlab source tree (a Go module with cmd/raftkv), for
+// example a branch under review. Only cmd/raftkv is compiled, in src with
+// src's go.mod; the image is content-tagged like BuildImage's and holds the
+// store alone, since the holders run netfault from the lab image.
+func NodeImage(ctx context.Context, src string) (string, error) {
+	root, err := nodeSource(src)
+	if err != nil {
+		return "", err
+	}
+	return buildImage(ctx, root, []string{nodePackage}, nil)
+}
+
+// CheckNodeSrc reports what is wrong with src as Options.NodeSrc (it must
+// be a directory with go.mod and cmd/raftkv), without building anything.
+func CheckNodeSrc(src string) error {
+	_, err := nodeSource(src)
+	return err
+}
+
+// nodeSource checks that src looks like a raftlab checkout and returns its
+// absolute path.
+func nodeSource(src string) (string, error) {
+	abs, err := filepath.Abs(src)
+	if err != nil {
+		return "", fmt.Errorf("node source %s: %w", src, err)
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("node source %s: not a directory", src)
+	}
+	if fi, err := os.Stat(filepath.Join(abs, filepath.FromSlash(nodePackage))); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("node source %s has no %s: want the root of a raftlab checkout", src, strings.TrimPrefix(nodePackage, "./"))
+	}
+	if _, err := os.Stat(filepath.Join(abs, "go.mod")); err != nil {
+		return "", fmt.Errorf("node source %s has no go.mod: want the root of a raftlab checkout", src)
+	}
+	return abs, nil
+}
+
+// buildImage compiles pkgs of the module at root and builds (or reuses) the
+// content-tagged image of them.
+func buildImage(ctx context.Context, root string, pkgs, extraTags []string) (string, error) {
 	cl, err := dockerClient(ctx)
 	if err != nil {
 		return "", err
 	}
 	start := time.Now()
-	files, err := compileBinaries(ctx)
+	files, err := compileBinaries(ctx, root, pkgs, nil)
 	if err != nil {
 		return "", err
 	}
@@ -91,7 +141,7 @@ func BuildImage(ctx context.Context, extraTags ...string) (string, error) {
 	}
 	tag := ImageRepo + ":" + sum[:12]
 	if _, err := cl.ImageInspect(ctx, tag); err == nil {
-		slog.Debug("cluster: image up to date", "tag", tag, "compile", compiled.Round(time.Millisecond))
+		slog.Debug("cluster: image up to date", "tag", tag, "src", root, "compile", compiled.Round(time.Millisecond))
 		return tag, tagImage(ctx, cl, tag, extraTags)
 	} else if !cerrdefs.IsNotFound(err) {
 		return "", fmt.Errorf("inspect image %s: %w", tag, err)
@@ -99,7 +149,7 @@ func BuildImage(ctx context.Context, extraTags ...string) (string, error) {
 	if err := buildFromContext(ctx, cl, buildCtx, append([]string{tag}, extraTags...), false); err != nil {
 		return "", err
 	}
-	slog.Info("cluster: built image", "tag", tag, "compile", compiled.Round(time.Millisecond),
+	slog.Info("cluster: built image", "tag", tag, "src", root, "compile", compiled.Round(time.Millisecond),
 		"total", time.Since(start).Round(time.Millisecond))
 	return tag, nil
 }
@@ -181,27 +231,26 @@ type imageFile struct {
 	data []byte
 }
 
-func compileBinaries(ctx context.Context) ([]imageFile, error) {
-	root, err := ModuleRoot(ctx)
-	if err != nil {
-		return nil, err
-	}
+// compileBinaries builds pkgs of the module at root as static Linux
+// binaries. env is added to the go command's environment (the figures test
+// passes a private GOCACHE to measure cold builds).
+func compileBinaries(ctx context.Context, root string, pkgs, env []string) ([]imageFile, error) {
 	dir, err := os.MkdirTemp("", "raftlab-image-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	args := append([]string{"build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", dir + string(filepath.Separator)}, imagePackages...)
+	args := append([]string{"build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", dir + string(filepath.Separator)}, pkgs...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
 	// The daemon's architecture is assumed to be ours (no emulation here).
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
-	cmd.Env = append(cmd.Env, buildEnv...)
+	cmd.Env = append(cmd.Env, env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("go build %s: %w\n%s", strings.Join(imagePackages, " "), err, out)
+		return nil, fmt.Errorf("go build %s in %s: %w\n%s", strings.Join(pkgs, " "), root, err, out)
 	}
 	var files []imageFile
-	for _, p := range imagePackages {
+	for _, p := range pkgs {
 		name := filepath.Base(p)
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {

@@ -12,7 +12,14 @@ import (
 	"time"
 
 	"github.com/moby/moby/client"
+	tclog "github.com/testcontainers/testcontainers-go/log"
 )
+
+type slogPrintf struct{}
+
+func (slogPrintf) Printf(format string, v ...any) {
+	slog.Debug(strings.TrimSpace(fmt.Sprintf(format, v...)), "from", "testcontainers")
+}
 
 // Tests against the real Docker engine share one three-node cluster where
 // that does not hurt isolation: every test that uses it starts from a healed,
@@ -30,7 +37,10 @@ func TestMain(m *testing.M) {
 	if testing.Short() {
 		os.Exit(m.Run())
 	}
-	setupEnv()
+	// testcontainers' reaper (Ryuk) is an image that cannot be pulled here;
+	// its own messages (a banner per provider) go to slog at debug level.
+	_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	tclog.SetDefault(slogPrintf{})
 	stop := CleanupOnInterrupt()
 	level := slog.LevelInfo
 	if os.Getenv("RAFTLAB_LOG") == "debug" {
@@ -121,7 +131,8 @@ func needDocker(t *testing.T) {
 // testOptions are fast raft timings and a short apply timeout, so that
 // faults resolve in a second or two on a loaded two-core machine.
 func testOptions(name string) Options {
-	o := Options{LogDir: logRoot + "/" + name, ApplyTimeout: 2 * time.Second}.FastRaft()
+	o := Options{LogDir: logRoot + "/" + name}.FastRaft()
+	o.ApplyTimeout = 2 * time.Second
 	return o
 }
 

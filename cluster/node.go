@@ -82,7 +82,7 @@ var _ tclog.Logger = tcLogger{}
 
 func (n *Node) createHolder(ctx context.Context) error {
 	c := n.c
-	ctr, err := testcontainers.Run(ctx, c.image,
+	ctr, err := testcontainers.Run(ctx, c.labImage,
 		testcontainers.WithName(fmt.Sprintf("raftlab-%s-%s-pod", c.id, n.id)),
 		testcontainers.WithEntrypoint("/netfault"),
 		testcontainers.WithCmd("hold", "-echo", ":"+strconv.Itoa(EchoPort)),
@@ -123,7 +123,8 @@ func (n *Node) createNode(ctx context.Context, join string) error {
 	n.mu.Unlock()
 	ctr, err := testcontainers.Run(ctx, c.image,
 		testcontainers.WithName(fmt.Sprintf("raftlab-%s-%s", c.id, n.id)),
-		testcontainers.WithEntrypoint("/raftkv"),
+		// The image's own entrypoint: /raftkv in images built here, the
+		// store's binary in a ready image (Options.Image).
 		testcontainers.WithCmd(n.args(join)...),
 		testcontainers.WithLabels(n.labels("node")),
 		testcontainers.WithLogger(tcLogger{n}),
@@ -161,26 +162,7 @@ func (n *Node) args(join string) []string {
 	if join != "" {
 		a = append(a, "-join", join)
 	}
-	dur := func(flag string, d time.Duration) {
-		if d > 0 {
-			a = append(a, flag, d.String())
-		}
-	}
-	dur("-heartbeat-timeout", o.HeartbeatTimeout)
-	dur("-election-timeout", o.ElectionTimeout)
-	dur("-leader-lease-timeout", o.LeaderLeaseTimeout)
-	dur("-commit-timeout", o.CommitTimeout)
-	dur("-apply-timeout", o.ApplyTimeout)
-	dur("-snapshot-interval", o.SnapshotInterval)
-	if o.SnapshotThreshold > 0 {
-		a = append(a, "-snapshot-threshold", strconv.FormatUint(o.SnapshotThreshold, 10))
-	}
-	if o.DefaultRead != "" {
-		a = append(a, "-default-read", o.DefaultRead)
-	}
-	if o.LogLevel != "" {
-		a = append(a, "-log-level", o.LogLevel)
-	}
+	a = append(a, o.Settings.Args()...)
 	return append(a, o.ExtraArgs...)
 }
 

@@ -6,9 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"time"
 
-	"github.com/raftlab/raftlab/api"
+	"github.com/raftlab/raftlab/nodeflags"
 )
 
 // Config is everything a node needs. Zero durations take the defaults of
@@ -27,68 +26,25 @@ type Config struct {
 	// DataDir holds the state machine, RaftDir the raft log, stable store and snapshots.
 	DataDir, RaftDir string
 
-	HeartbeatTimeout   time.Duration
-	ElectionTimeout    time.Duration
-	LeaderLeaseTimeout time.Duration
-	CommitTimeout      time.Duration
-	SnapshotInterval   time.Duration
-	SnapshotThreshold  uint64
-	// ApplyTimeout bounds how long a write or a read waits inside the node.
-	ApplyTimeout time.Duration
-	// DefaultRead is the level of a GET that names none.
-	DefaultRead api.ReadLevel
-	// MaxBodyBytes caps request bodies (413 beyond).
-	MaxBodyBytes int64
+	// Settings are the node's tunables (raft timeouts, snapshots, read
+	// level, limits, log level); package nodeflags defines their flags.
+	nodeflags.Settings
 
 	// Logger receives the node's structured logs; RaftLog receives raft's
-	// own (hclog) lines at RaftLogLevel ("error", "warn", "info", "debug").
-	Logger       *slog.Logger
-	RaftLog      io.Writer
-	RaftLogLevel string
+	// own (hclog) lines at Settings.LogLevel.
+	Logger  *slog.Logger
+	RaftLog io.Writer
 }
 
-// DefaultConfig returns production-safe timeouts (raft's own defaults).
+// DefaultConfig returns production-safe settings (raft's own defaults; see
+// nodeflags.Defaults).
 func DefaultConfig() Config {
-	return Config{
-		HeartbeatTimeout:   time.Second,
-		ElectionTimeout:    time.Second,
-		LeaderLeaseTimeout: 500 * time.Millisecond,
-		CommitTimeout:      50 * time.Millisecond,
-		SnapshotInterval:   120 * time.Second,
-		SnapshotThreshold:  8192,
-		ApplyTimeout:       5 * time.Second,
-		DefaultRead:        api.ReadLinearizable,
-		MaxBodyBytes:       1 << 20,
-		RaftLogLevel:       "warn",
-	}
+	return Config{Settings: nodeflags.Defaults()}
 }
 
 // withDefaults fills zero fields from DefaultConfig and checks the rest.
 func (c Config) withDefaults() (Config, error) {
-	d := DefaultConfig()
-	setDur := func(v *time.Duration, def time.Duration) {
-		if *v == 0 {
-			*v = def
-		}
-	}
-	setDur(&c.HeartbeatTimeout, d.HeartbeatTimeout)
-	setDur(&c.ElectionTimeout, d.ElectionTimeout)
-	setDur(&c.LeaderLeaseTimeout, d.LeaderLeaseTimeout)
-	setDur(&c.CommitTimeout, d.CommitTimeout)
-	setDur(&c.SnapshotInterval, d.SnapshotInterval)
-	setDur(&c.ApplyTimeout, d.ApplyTimeout)
-	if c.SnapshotThreshold == 0 {
-		c.SnapshotThreshold = d.SnapshotThreshold
-	}
-	if c.DefaultRead == "" {
-		c.DefaultRead = d.DefaultRead
-	}
-	if c.MaxBodyBytes == 0 {
-		c.MaxBodyBytes = d.MaxBodyBytes
-	}
-	if c.RaftLogLevel == "" {
-		c.RaftLogLevel = d.RaftLogLevel
-	}
+	c.Settings = c.Settings.WithDefaults()
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -108,7 +64,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.DataDir == "" || c.RaftDir == "" {
 		errs = append(errs, errors.New("-datadir and -raftdir are required"))
 	}
-	if _, err := api.ParseReadLevel(string(c.DefaultRead)); err != nil {
+	if err := c.Settings.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := advertisable(c.RaftAdvertise); err != nil {

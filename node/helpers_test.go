@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/api"
+	"github.com/raftlab/raftlab/nodeflags"
 
 	"github.com/stretchr/testify/require"
 )
@@ -15,17 +16,19 @@ import (
 // fastConfig gives a node quick raft timeouts so tests elect in well under a second.
 func fastConfig(t testing.TB, id, dir, join string) Config {
 	return Config{
-		ID:                 id,
-		HTTPAddr:           "127.0.0.1:0",
-		RaftAddr:           "127.0.0.1:0",
-		Join:               join,
-		DataDir:            filepath.Join(dir, id, "data"),
-		RaftDir:            filepath.Join(dir, id, "raft"),
-		HeartbeatTimeout:   200 * time.Millisecond,
-		ElectionTimeout:    200 * time.Millisecond,
-		LeaderLeaseTimeout: 100 * time.Millisecond,
-		CommitTimeout:      5 * time.Millisecond,
-		ApplyTimeout:       3 * time.Second,
+		ID:       id,
+		HTTPAddr: "127.0.0.1:0",
+		RaftAddr: "127.0.0.1:0",
+		Join:     join,
+		DataDir:  filepath.Join(dir, id, "data"),
+		RaftDir:  filepath.Join(dir, id, "raft"),
+		Settings: nodeflags.Settings{
+			HeartbeatTimeout:   200 * time.Millisecond,
+			ElectionTimeout:    200 * time.Millisecond,
+			LeaderLeaseTimeout: 100 * time.Millisecond,
+			CommitTimeout:      5 * time.Millisecond,
+			ApplyTimeout:       3 * time.Second,
+		},
 	}
 }
 

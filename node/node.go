@@ -99,7 +99,7 @@ func (n *Node) open() error {
 	}
 	hlog := hclog.New(&hclog.LoggerOptions{
 		Name:   "raft." + cfg.ID,
-		Level:  hclog.LevelFromString(cfg.RaftLogLevel),
+		Level:  hclog.LevelFromString(cfg.LogLevel),
 		Output: cfg.RaftLog,
 	})
 	snaps, err := raft.NewFileSnapshotStoreWithLogger(cfg.RaftDir, 2, hlog)
@@ -138,6 +138,7 @@ func (n *Node) open() error {
 	rc.CommitTimeout = cfg.CommitTimeout
 	rc.SnapshotInterval = cfg.SnapshotInterval
 	rc.SnapshotThreshold = cfg.SnapshotThreshold
+	rc.TrailingLogs = cfg.SnapshotTrailingLogs
 	// The FSM is durable and knows its applied index (fsm.go); restoring the
 	// snapshot on every start would only throw that state away and rebuild it.
 	rc.NoSnapshotRestoreOnStart = true

@@ -197,7 +197,7 @@ seed <b>{{.S.Seed}}</b> · started {{.S.Started.Format "2006-01-02 15:04:05 MST"
 reads <b>{{.S.ReadLevel}}</b> · workload {{.S.Duration}}s (quiet {{.S.QuietWindow}}s / fault {{.S.FaultWindow}}s) · nemeses {{join .S.Nemeses ", "}} · expect {{.S.Expect}}</p>
 <p>Artifacts: {{if .S.Artifacts.Visualization}}<a href="{{.S.Artifacts.Visualization}}">history.html</a> (porcupine's linearization picture, fault windows drawn in) · {{end}}<a href="{{.S.Artifacts.History}}">history.jsonl</a> ·
 <a href="{{.S.Artifacts.Summary}}">summary.json</a> · <a href="{{.S.Artifacts.RunLog}}">run.log</a> · <a href="{{.S.Artifacts.NodeLogs}}/">node logs</a></p>
-<p class="meta">Replay: <code>go run ./cmd/chaoslab run --scenario {{.S.Scenario}} --seed {{.S.Seed}} --duration {{.S.Duration}}s --nodes {{.S.Nodes}} --clients {{.S.Clients}}</code> (same faults and operations; real timing differs)</p>
+<p class="meta">Replay: <code>go run ./cmd/chaoslab run --scenario {{.S.Scenario}} --seed {{.S.Seed}} --duration {{.S.Duration}}s --nodes {{.S.Nodes}} --clients {{.S.Clients}}{{if .S.NodeSrc}} --node-src {{.S.NodeSrc}}{{end}}</code> (same faults and operations; real timing differs)</p>
 {{with .S.Errors}}<h2 class="err">Problems during the run</h2><ul>{{range .}}<li class="err">{{.}}</li>{{end}}</ul>{{end}}
 {{with .S.Explanations}}<h2>Why it is not linearizable</h2>{{range .}}<pre>{{.}}</pre>{{end}}{{end}}
 

@@ -40,8 +40,11 @@ type Options struct {
 	// RecoveryTimeout bounds the wait for a ready cluster after healing,
 	// the final reads and the convergence check, each (default 60 s).
 	RecoveryTimeout time.Duration
-	// Image is the node image (default: built from the source tree).
-	Image string
+	// The system under test (see cluster.Options): by default the node is
+	// built from this source tree; NodeSrc builds it from another checkout,
+	// Image runs a ready image. At most one may be set.
+	NodeSrc string
+	Image   string
 }
 
 // Run runs scenario s against a fresh Docker cluster, following DESIGN.md
@@ -142,12 +145,13 @@ func (r *run) execute(ctx context.Context) (*Summary, error) {
 	r.prog.setStage("starting cluster")
 	t0 := time.Now()
 	copts := cluster.Options{
-		Nodes:        s.Nodes,
-		LogDir:       filepath.Join(o.Out, LogsDir),
-		Logger:       r.log,
-		ApplyTimeout: time.Second,
-		Image:        o.Image,
+		Nodes:   s.Nodes,
+		LogDir:  filepath.Join(o.Out, LogsDir),
+		Logger:  r.log,
+		Image:   o.Image,
+		NodeSrc: o.NodeSrc,
 	}.FastRaft()
+	copts.ApplyTimeout = time.Second
 	if s.Cluster != nil {
 		copts = s.Cluster(copts)
 	}
@@ -157,6 +161,7 @@ func (r *run) execute(ctx context.Context) (*Summary, error) {
 		return nil, fmt.Errorf("scenarios: %s: %w", s.Name, err)
 	}
 	r.c = c
+	sum.NodeImage, sum.NodeSrc = c.Image(), o.NodeSrc
 	closed := false
 	closeCluster := func() {
 		if closed {

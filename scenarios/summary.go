@@ -30,6 +30,10 @@ type Summary struct {
 	Duration    float64   `json:"duration"`     // planned workload duration
 	FaultWindow float64   `json:"fault_window"` // planned fault window length
 	QuietWindow float64   `json:"quiet_window"` // planned quiet window length
+	// NodeImage is the image the nodes ran (the system under test); NodeSrc
+	// the source tree it was built from, when not this one (Options.NodeSrc).
+	NodeImage string `json:"node_image,omitempty"`
+	NodeSrc   string `json:"node_src,omitempty"`
 
 	// Verdict is the linearizability verdict of the whole history.
 	Verdict linearizability.Verdict `json:"verdict"`

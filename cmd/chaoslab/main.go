@@ -19,6 +19,8 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+
+	tclog "github.com/testcontainers/testcontainers-go/log"
 )
 
 const (
@@ -55,6 +57,12 @@ func register(c *command) {
 }
 
 func main() {
+	// Process-wide settings are the program's, not the libraries': Ryuk
+	// (testcontainers' reaper) is an image that cannot be pulled here, and
+	// the cluster package removes what it creates itself; testcontainers'
+	// own messages (a connection banner) would break the progress line.
+	_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	tclog.SetDefault(tclog.NewNoopLogger())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr)}

@@ -15,8 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	tclog "github.com/testcontainers/testcontainers-go/log"
-
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/linearizability"
 	"github.com/raftlab/raftlab/scenarios"
@@ -32,6 +30,7 @@ func init() {
 		usage: `usage: chaoslab run [--scenario NAME] [--duration D] [--seed N] [--nodes N]
                     [--clients N] [--keys N] [--ops-per-key N] [--think D]
                     [--out DIR] [--check-timeout D] [--json] [--verbose]
+                    [--node-src DIR | --image REF]
 
 Starts a cluster of raftkv containers, runs the scenario's clients and fault
 schedule for the duration, heals, reads every key back from every node,
@@ -56,6 +55,11 @@ from this source tree on first use. 'chaoslab list' shows the scenarios.
   --check-timeout D   linearizability checker budget per key (default 20s)
   --json              print summary.json to stdout instead of the text verdict
   --verbose           log the cluster's and the nemeses' progress to stderr
+  --node-src DIR      test the store of another checkout (e.g. a branch under review):
+                      build DIR's cmd/raftkv instead of this tree's; the lab itself
+                      (workload, faults, checker, netfault) stays this tree's
+  --image REF         test a ready image: any store that serves the node HTTP API and
+                      accepts raftkv's flags (docs/DESIGN.md); nothing is pulled
 
 Exit codes: 0 linearizable and the replicas converged, 1 not linearizable (or
 the replicas diverged), 2 unknown (the checker's budget ran out), 4 usage
@@ -75,6 +79,8 @@ type runFlags struct {
 	checkTimeout time.Duration
 	json         bool
 	verbose      bool
+	// nodeSrc and image choose the system under test (at most one).
+	nodeSrc, image string
 }
 
 // parseRunFlags parses run's arguments into a scenario with the overrides
@@ -94,6 +100,8 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	checkTimeout := fs.Duration("check-timeout", 20*time.Second, "")
 	asJSON := fs.Bool("json", false, "")
 	verbose := fs.Bool("verbose", false, "")
+	nodeSrc := fs.String("node-src", "", "")
+	image := fs.String("image", "", "")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, err
@@ -105,7 +113,15 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown scenario %q (known: %s)", *name, strings.Join(scenarios.Names(), ", "))
 	}
-	f := &runFlags{out: *out, checkTimeout: *checkTimeout, json: *asJSON, verbose: *verbose}
+	f := &runFlags{out: *out, checkTimeout: *checkTimeout, json: *asJSON, verbose: *verbose, nodeSrc: *nodeSrc, image: *image}
+	if f.nodeSrc != "" && f.image != "" {
+		return nil, errors.New("--node-src and --image are exclusive: the store comes from a source tree or from a ready image")
+	}
+	if f.nodeSrc != "" {
+		if err := cluster.CheckNodeSrc(f.nodeSrc); err != nil {
+			return nil, fmt.Errorf("--node-src: %w", err)
+		}
+	}
 	if *seed != "" {
 		if f.seed, err = strconv.ParseUint(*seed, 10, 64); err != nil || f.seed == 0 {
 			return nil, fmt.Errorf("--seed %q: want a positive integer", *seed)
@@ -157,9 +173,6 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "chaoslab run: %v\n\n%s", err, commands["run"].usage)
 		return exitUsage
 	}
-	// Ryuk (testcontainers' reaper) is an image that cannot be pulled here;
-	// the cluster package removes what it creates itself.
-	_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// A second signal while the run cleans up: remove everything now.
@@ -180,9 +193,6 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		level = slog.LevelInfo
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	if !f.verbose {
-		tclog.SetDefault(tclog.NewNoopLogger()) // its connection banner would break the progress line
-	}
 	if err := cluster.CheckDocker(ctx); err != nil {
 		fmt.Fprintf(e.stderr, "chaoslab run: %v\n", err)
 		return exitFailure
@@ -196,6 +206,12 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stderr, "chaoslab run: scenario %s, seed %d, %d nodes, %d clients, %s, reads %s, expect %s\n",
 		s.Name, f.seed, s.Nodes, s.Clients, s.Duration, s.ReadLevel, s.Expect)
+	switch {
+	case f.nodeSrc != "":
+		fmt.Fprintf(e.stderr, "chaoslab run: the store under test is built from %s\n", f.nodeSrc)
+	case f.image != "":
+		fmt.Fprintf(e.stderr, "chaoslab run: the store under test is the image %s\n", f.image)
+	}
 	sum, err := scenarios.Run(ctx, s, scenarios.Options{
 		Seed:         f.seed,
 		Out:          f.out,
@@ -203,6 +219,8 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		Progress:     e.stderr,
 		ProgressTTY:  e.stderrTTY,
 		CheckTimeout: f.checkTimeout,
+		NodeSrc:      f.nodeSrc,
+		Image:        f.image,
 	})
 	if sum == nil {
 		fmt.Fprintf(e.stderr, "chaoslab run: %v\n", err)

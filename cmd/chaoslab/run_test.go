@@ -8,11 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/linearizability"
 	"github.com/raftlab/raftlab/scenarios"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // cli runs chaoslab in-process and returns the exit code and outputs.
@@ -170,5 +171,25 @@ func TestParseRunFlagsWorkloadShape(t *testing.T) {
 	for _, bad := range [][]string{{"--keys", "-1"}, {"--ops-per-key", "-5"}, {"--think", "-2s"}} {
 		_, err := parseRunFlags(bad)
 		assert.Error(t, err, "%v", bad)
+	}
+}
+
+func TestRunSystemUnderTestFlags(t *testing.T) {
+	f, err := parseRunFlags([]string{"--node-src", "../.."})
+	require.NoError(t, err)
+	assert.Equal(t, "../..", f.nodeSrc)
+	f, err = parseRunFlags([]string{"--image", "my/kv:dev"})
+	require.NoError(t, err)
+	assert.Equal(t, "my/kv:dev", f.image)
+
+	empty := t.TempDir()
+	for want, args := range map[string][]string{
+		"--node-src and --image are exclusive":                    {"--node-src", "../..", "--image", "my/kv:dev"},
+		"--node-src: node source " + empty + " has no cmd/raftkv": {"--node-src", empty},
+		"not a directory": {"--node-src", empty + "/nope"},
+	} {
+		code, _, stderr := cli(append([]string{"run"}, args...)...)
+		assert.Equal(t, exitUsage, code, "%v", args)
+		assert.Contains(t, stderr, want, "%v", args)
 	}
 }

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/node"
+	"github.com/raftlab/raftlab/nodeflags"
 )
 
 func main() {
@@ -67,8 +67,6 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	readLevel := string(cfg.DefaultRead)
-	logLevel := "warn"
 	fs.StringVar(&cfg.ID, "id", "", "node ID, unique in the cluster (required)")
 	fs.StringVar(&cfg.HTTPAddr, "http", "127.0.0.1:9000", "HTTP API listen address")
 	fs.StringVar(&cfg.HTTPAdvertise, "http-advertise", "", "HTTP address other members use to reach this node (default: -http)")
@@ -77,31 +75,22 @@ Flags:
 	fs.StringVar(&cfg.Join, "join", "", "HTTP address of a member to join; empty bootstraps a new cluster")
 	fs.StringVar(&cfg.DataDir, "datadir", "", "BadgerDB directory of the state machine (required)")
 	fs.StringVar(&cfg.RaftDir, "raftdir", "", "directory of the raft log, stable store and snapshots (required)")
-	fs.StringVar(&logLevel, "log-level", logLevel, "log level of the node and of raft: error, warn, info or debug")
-	fs.StringVar(&readLevel, "default-read", readLevel, "read level of a GET without ?consistency=: stale, leader or linearizable")
-	fs.DurationVar(&cfg.HeartbeatTimeout, "heartbeat-timeout", cfg.HeartbeatTimeout, "raft heartbeat timeout")
-	fs.DurationVar(&cfg.ElectionTimeout, "election-timeout", cfg.ElectionTimeout, "raft election timeout (>= heartbeat timeout)")
-	fs.DurationVar(&cfg.LeaderLeaseTimeout, "leader-lease-timeout", cfg.LeaderLeaseTimeout, "raft leader lease timeout (<= heartbeat timeout)")
-	fs.DurationVar(&cfg.CommitTimeout, "commit-timeout", cfg.CommitTimeout, "raft commit timeout")
-	fs.DurationVar(&cfg.SnapshotInterval, "snapshot-interval", cfg.SnapshotInterval, "how often raft checks whether to snapshot")
-	fs.Uint64Var(&cfg.SnapshotThreshold, "snapshot-threshold", cfg.SnapshotThreshold, "entries since the last snapshot before a new one is taken")
-	fs.DurationVar(&cfg.ApplyTimeout, "apply-timeout", cfg.ApplyTimeout, "how long a write or linearizable read may wait inside the node")
-	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "largest request body accepted, in bytes")
+	// The tunables: one definition shared with the lab, which encodes the
+	// same struct into these flags (nodeflags.Settings.Args).
+	nodeflags.Register(fs, &cfg.Settings)
 	if err := fs.Parse(args); err != nil {
 		return cfg, 0, err
 	}
 	if fs.NArg() > 0 {
 		return cfg, 0, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	var err error
-	if cfg.DefaultRead, err = api.ParseReadLevel(readLevel); err != nil {
-		return cfg, 0, fmt.Errorf("-default-read: %w", err)
+	if err := cfg.Settings.Validate(); err != nil {
+		return cfg, 0, err
 	}
-	level, err := parseLevel(logLevel)
+	level, err := nodeflags.ParseLogLevel(cfg.LogLevel)
 	if err != nil {
 		return cfg, 0, err
 	}
-	cfg.RaftLogLevel = logLevel
 	if cfg.ID == "" {
 		return cfg, 0, errors.New("-id is required")
 	}
@@ -109,18 +98,4 @@ Flags:
 		return cfg, 0, errors.New("-datadir and -raftdir are required")
 	}
 	return cfg, level, nil
-}
-
-func parseLevel(s string) (slog.Level, error) {
-	switch strings.ToLower(s) {
-	case "error":
-		return slog.LevelError, nil
-	case "warn", "warning":
-		return slog.LevelWarn, nil
-	case "info":
-		return slog.LevelInfo, nil
-	case "debug", "trace":
-		return slog.LevelDebug, nil
-	}
-	return 0, fmt.Errorf("-log-level: unknown level %q (want error, warn, info or debug)", s)
 }

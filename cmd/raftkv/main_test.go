@@ -3,19 +3,24 @@ package main
 import (
 	"bytes"
 	"flag"
+	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftlab/raftlab/nodeflags"
 )
 
 func TestHelpDocumentsEveryFlag(t *testing.T) {
 	var out bytes.Buffer
 	code := run([]string{"-h"}, &out)
 	assert.Equal(t, 0, code)
-	for _, f := range []string{"id", "http", "http-advertise", "raft", "raft-advertise", "join", "datadir", "raftdir",
+	flags := []string{"id", "http", "http-advertise", "raft", "raft-advertise", "join", "datadir", "raftdir",
 		"log-level", "default-read", "heartbeat-timeout", "election-timeout", "leader-lease-timeout", "commit-timeout",
-		"snapshot-interval", "snapshot-threshold", "apply-timeout", "max-body"} {
+		"snapshot-interval", "snapshot-threshold", "snapshot-trailing-logs", "apply-timeout", "max-body"}
+	for _, f := range append(flags, nodeflags.Names()...) {
 		assert.Contains(t, out.String(), "-"+f+" ", "help mentions -%s", f)
 	}
 }
@@ -54,4 +59,18 @@ func TestParseFlagsKeepsSeedFlags(t *testing.T) {
 	assert.Equal(t, "/tmp/raft/server_1/raft", cfg.RaftDir)
 	_, _, err = parseFlags([]string{"-h"}, &bytes.Buffer{})
 	assert.ErrorIs(t, err, flag.ErrHelp)
+}
+
+// The lab's encoding of the settings is what this binary parses.
+func TestParseFlagsReadsTheLabsSettings(t *testing.T) {
+	s := nodeflags.Settings{HeartbeatTimeout: 300 * time.Millisecond, SnapshotThreshold: 16, SnapshotTrailingLogs: 4,
+		DefaultRead: "stale", LogLevel: "debug"}
+	args := append([]string{"-id=a", "-datadir=/d", "-raftdir=/r"}, s.Args()...)
+	cfg, level, err := parseFlags(args, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, slog.LevelDebug, level)
+	want := nodeflags.Defaults()
+	want.HeartbeatTimeout, want.SnapshotThreshold, want.SnapshotTrailingLogs = 300*time.Millisecond, 16, 4
+	want.DefaultRead, want.LogLevel = "stale", "debug"
+	assert.Equal(t, want, cfg.Settings)
 }

@@ -70,6 +70,7 @@ func TestHTTPBadInputChangesNothing(t *testing.T) {
 		{"join hostname raft addr", "POST", "/join", `{"id":"x","raft_addr":"host:1","http_addr":"127.0.0.1:2"}`, 400},
 		{"join unspecified raft addr", "POST", "/join", `{"id":"x","raft_addr":"0.0.0.0:1","http_addr":"127.0.0.1:2"}`, 400},
 		{"remove no id", "DELETE", "/members/", ``, 400},
+		{"remove a non-member", "DELETE", "/members/nope", ``, 404},
 		{"unknown path", "GET", "/nope", ``, 404},
 		{"put key", "PUT", "/key/keep", `"v"`, 405},
 		{"get on /key", "GET", "/key", ``, 405},

@@ -96,9 +96,15 @@ func TestList(t *testing.T) {
 			t.Errorf("list lacks %s or its description", s.Name)
 		}
 	}
+	if !strings.HasSuffix(stdout, "\n") {
+		t.Error("list output must end with a newline")
+	}
 	code, stdout, _ = cli("list", "--json")
 	if code != exitOK {
 		t.Fatalf("list --json: exit %d", code)
+	}
+	if !strings.HasSuffix(stdout, "\n") {
+		t.Error("list --json output must end with a newline")
 	}
 	var entries []listEntry
 	if err := json.Unmarshal([]byte(stdout), &entries); err != nil {

@@ -199,28 +199,35 @@ func countOps(ops []linearizability.Operation, start, end int64) (total Counts, 
 // A bin is one column of the report's timeline. Definite counts ok and cas
 // mismatches (definite answers); latencies are of those.
 type bin struct {
-	Start                int64
+	Start, Width         int64 // the last bin may be narrower than the others
 	Definite, Fail, Info int
 	P50ms, P99ms         float64
 }
 
-// timeline cuts [start, end) into bins of width ns (by invocation time).
+// timeline cuts [start, end) into bins of width ns (by invocation time). A
+// last bin narrower than half a width is merged into the one before: its
+// rate would rest on a few milliseconds (a dip to zero at the end).
 func timeline(ops []linearizability.Operation, start, end, width int64) []bin {
 	if width <= 0 || end <= start {
 		return nil
 	}
 	n := int((end - start + width - 1) / width)
+	if n > 1 && end-(start+int64(n-1)*width) < width/2 {
+		n--
+	}
 	bins := make([]bin, n)
 	lat := make([][]float64, n)
 	for i := range bins {
 		bins[i].Start = start + int64(i)*width
+		bins[i].Width = width
 	}
+	bins[n-1].Width = end - bins[n-1].Start
 	for i := range ops {
 		o := &ops[i]
 		if o.Call < start || o.Call >= end {
 			continue
 		}
-		j := int((o.Call - start) / width)
+		j := min(int((o.Call-start)/width), n-1)
 		switch oc := o.Outcome(); {
 		case oc.Definite():
 			bins[j].Definite++

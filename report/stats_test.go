@@ -176,3 +176,17 @@ func TestPercentile(t *testing.T) {
 		t.Error("nearest rank")
 	}
 }
+
+func TestTimelineLastBin(t *testing.T) {
+	ops := pair(t, hist(hop{0, "get", 950, 951, "ok", ""}, hop{1, "get", 1001, 1002, "ok", ""}))
+	// 1000 ms + 2 ms in 100 ms bins: the 2 ms rest joins the last bin.
+	bins := timeline(ops, 0, 1002*ms, 100*ms)
+	if len(bins) != 10 || bins[9].Width != 102*ms || bins[9].Definite != 2 {
+		t.Errorf("bins %+v", bins)
+	}
+	// A rest of half a bin or more is a bin of its own, with its width.
+	bins = timeline(ops, 0, 1050*ms, 100*ms)
+	if len(bins) != 11 || bins[10].Width != 50*ms || bins[10].Definite != 1 {
+		t.Errorf("bins %+v", bins)
+	}
+}

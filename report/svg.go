@@ -40,10 +40,10 @@ func timelineSVG(ops []linearizability.Operation, phases []PhaseStats, start, en
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" fill="#a04010">%s</text>`, x0+2, top-5, html.EscapeString(p.Fault))
 	}
 	// Throughput panel.
-	sec := float64(width) / 1e9
+	sec := func(bn bin) float64 { return float64(bn.Width) / 1e9 } // the last bin may be shorter
 	maxRate := 1.0
 	for _, bn := range bins {
-		maxRate = math.Max(maxRate, float64(bn.Definite+bn.Fail+bn.Info)/sec)
+		maxRate = math.Max(maxRate, float64(bn.Definite+bn.Fail+bn.Info)/sec(bn))
 	}
 	maxRate = niceCeil(maxRate)
 	y1 := func(v float64) float64 { return top + panelH - v/maxRate*panelH }
@@ -56,14 +56,14 @@ func timelineSVG(ops []linearizability.Operation, phases []PhaseStats, start, en
 		color, name string
 		val         func(bin) float64
 	}{
-		{"#2a9d3a", "ok+cas≠", func(bn bin) float64 { return float64(bn.Definite) / sec }},
-		{"#e08a00", "fail", func(bn bin) float64 { return float64(bn.Fail) / sec }},
-		{"#d0302a", "info", func(bn bin) float64 { return float64(bn.Info) / sec }},
+		{"#2a9d3a", "ok+cas≠", func(bn bin) float64 { return float64(bn.Definite) / sec(bn) }},
+		{"#e08a00", "fail", func(bn bin) float64 { return float64(bn.Fail) / sec(bn) }},
+		{"#d0302a", "info", func(bn bin) float64 { return float64(bn.Info) / sec(bn) }},
 	}
 	for i, sr := range series {
 		var pts []string
 		for _, bn := range bins {
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(bn.Start+width/2), y1(sr.val(bn))))
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(bn.Start+bn.Width/2), y1(sr.val(bn))))
 		}
 		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.5" points="%s"/>`, sr.color, strings.Join(pts, " "))
 		fmt.Fprintf(&b, `<text x="%d" y="%d" fill="%s">%s/s</text>`, W-right-190+i*65, top+14, sr.color, sr.name)
@@ -106,7 +106,7 @@ func timelineSVG(ops []linearizability.Operation, phases []PhaseStats, start, en
 				}
 				continue
 			}
-			cur = append(cur, fmt.Sprintf("%.1f,%.1f", x(bn.Start+width/2), y2(sr.val(bn))))
+			cur = append(cur, fmt.Sprintf("%.1f,%.1f", x(bn.Start+bn.Width/2), y2(sr.val(bn))))
 		}
 		if len(cur) > 0 {
 			segs = append(segs, strings.Join(cur, " "))

@@ -358,17 +358,39 @@ func (r *run) converge(ctx context.Context, final map[string]*string) report.Con
 			clients[i] = kvc // a node without a client is never read: its keys stay "not read"
 		}
 	}
-	read := func(i int, k string) (*string, bool) {
-		if clients[i] == nil || ctx.Err() != nil {
-			return nil, false
+	// One round reads the pending keys on all nodes at once (a goroutine per
+	// node), then compares what was read.
+	readRound := func(keys []string) replicaRead {
+		got := make([]map[string]*string, len(nodes))
+		var wg sync.WaitGroup
+		for i := range nodes {
+			got[i] = map[string]*string{}
+			if clients[i] == nil {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, k := range keys {
+					if ctx.Err() != nil {
+						return
+					}
+					if res := clients[i].Get(ctx, k, api.ReadStale); res.Outcome == api.OK {
+						got[i][k] = res.Value
+					}
+				}
+			}()
 		}
-		res := clients[i].Get(ctx, k, api.ReadStale)
-		return res.Value, res.Outcome == api.OK
+		wg.Wait()
+		return func(i int, k string) (*string, bool) {
+			v, ok := got[i][k]
+			return v, ok
+		}
 	}
 	conv := report.Convergence{Final: final, Values: map[string]map[string]*string{}}
 	pending := keyNames(r.s.Keys)
 	for attempt := 0; ; attempt++ {
-		c := compareReplicas(pending, ids, final, read)
+		c := compareReplicas(pending, ids, final, readRound(pending))
 		for k, v := range c.values {
 			conv.Values[k] = v // the last round's reads: a node missing was not read in it
 		}

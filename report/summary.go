@@ -190,27 +190,36 @@ func keysInOrder[V any](m map[string]V) []string {
 	return keys
 }
 
-// naturalLess orders strings with embedded numbers by their value.
+// naturalLess orders strings with embedded numbers by their value (k2
+// before k10); strings equal that way (k2, k02) fall back to byte order, so
+// the order is total and sorting is deterministic.
 func naturalLess(a, b string) bool {
+	if c := naturalCmp(a, b); c != 0 {
+		return c < 0
+	}
+	return a < b
+}
+
+func naturalCmp(a, b string) int {
 	for a != "" && b != "" {
 		da, db := digits(a), digits(b)
 		if da > 0 && db > 0 {
 			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
 			if len(na) != len(nb) {
-				return len(na) < len(nb)
+				return len(na) - len(nb)
 			}
-			if na != nb {
-				return na < nb
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
 			}
 			a, b = a[da:], b[db:]
 			continue
 		}
 		if a[0] != b[0] {
-			return a[0] < b[0]
+			return int(a[0]) - int(b[0])
 		}
 		a, b = a[1:], b[1:]
 	}
-	return len(a) < len(b)
+	return len(a) - len(b)
 }
 
 func digits(s string) int {

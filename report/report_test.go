@@ -164,7 +164,7 @@ func TestConvergenceNotReadIsNotDiverged(t *testing.T) {
 	s := Summarize(in)
 	assert.False(t, s.Converged)
 	assert.False(t, s.Diverged())
-	assert.Contains(t, s.Outcome, "convergence not shown: 1 keys not read on every node in time (no divergence among the values read)")
+	assert.Contains(t, s.Outcome, "convergence not shown: 1 key not read on every node in time (no divergence among the values read)")
 	assert.NotContains(t, s.Outcome, "DIVERGED")
 	var b bytes.Buffer
 	require.NoError(t, WriteHTML(&b, in, s))
@@ -176,7 +176,7 @@ func TestConvergenceNotReadIsNotDiverged(t *testing.T) {
 	in.Convergence.Diverged = []string{"k2"}
 	s = Summarize(in)
 	assert.True(t, s.Diverged())
-	assert.Contains(t, s.Outcome, "replicas DIVERGED on 1 keys (1 more not read on every node)")
+	assert.Contains(t, s.Outcome, "replicas DIVERGED on 1 key (1 more not read on every node)")
 }
 
 func TestOutcomeLines(t *testing.T) {

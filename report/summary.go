@@ -152,13 +152,13 @@ func judge(s *Summary) (string, bool) {
 	c := s.Convergence
 	switch {
 	case len(c.Diverged) > 0:
-		p := fmt.Sprintf("replicas DIVERGED on %d keys", len(c.Diverged))
+		p := "replicas DIVERGED on " + nKeys(len(c.Diverged))
 		if len(c.NotRead) > 0 {
 			p += fmt.Sprintf(" (%d more not read on every node)", len(c.NotRead))
 		}
 		parts = append(parts, p)
 	case len(c.NotRead) > 0:
-		parts = append(parts, fmt.Sprintf("convergence not shown: %d keys not read on every node in time (no divergence among the values read)", len(c.NotRead)))
+		parts = append(parts, "convergence not shown: "+nKeys(len(c.NotRead))+" not read on every node in time (no divergence among the values read)")
 	case s.Converged:
 		parts = append(parts, "replicas converged")
 	default:
@@ -178,6 +178,14 @@ func judge(s *Summary) (string, bool) {
 		out += fmt.Sprintf(" — NOT as expected (expected %s)", s.Expect)
 	}
 	return out, as
+}
+
+// nKeys is "1 key" or "n keys".
+func nKeys(n int) string {
+	if n == 1 {
+		return "1 key"
+	}
+	return fmt.Sprintf("%d keys", n)
 }
 
 // keysInOrder returns the keys of m in natural order (k2 before k10).

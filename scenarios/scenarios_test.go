@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -48,6 +49,17 @@ func runScenario(t *testing.T, s Scenario) *report.Summary {
 		}
 		_ = os.RemoveAll(out)
 	})
+	// The stored run rebuilds offline to the same verdict and figures.
+	if !sum.Interrupted {
+		again, err := report.Rebuild(ctx, out, report.RebuildOptions{})
+		if err != nil {
+			t.Fatalf("rebuild %s: %v", out, err)
+		}
+		if again.Verdict != sum.Verdict || again.Outcome != sum.Outcome || again.Counts != sum.Counts ||
+			!reflect.DeepEqual(again.Windows, sum.Windows) || !reflect.DeepEqual(again.Phases, sum.Phases) {
+			t.Errorf("rebuilt summary differs:\n%+v\nfrom the run's\n%+v", again, sum)
+		}
+	}
 	w := sum.Phases
 	t.Logf("%s seed %d: %s; %d ops; quiet %.0f ok/s p99 %.1fms, fault %.0f ok/s avail %.0f%%; total %.1fs (check %.1fs)",
 		s.Name, sum.Seed, sum.Outcome, sum.Counts.Ops, w[report.PhaseQuiet].OKPerSec, w[report.PhaseQuiet].P99ms,

@@ -55,7 +55,7 @@ func (o *Operation) String() string {
 	switch {
 	case o.Open:
 		outcome = "no reply"
-	case o.F == FCAS && o.Type == TypeFail && o.Error == "":
+	case o.Outcome() == OutcomeMismatch:
 		outcome = "fail: found another value"
 	case o.Error != "":
 		outcome += ": " + o.Error

@@ -27,8 +27,18 @@ func validKey(k string) error {
 }
 
 // decodeStrict decodes exactly one JSON value into v: unknown fields, a
-// wrong type or anything after the value is an error.
+// wrong type or anything after the value is an error. So is a body that is
+// not valid UTF-8, or whose strings hold a lone UTF-16 surrogate escape:
+// encoding/json would silently turn either into U+FFFD, storing a key or
+// value other than the one sent. The check runs on the raw bytes, because
+// after decoding the replacement cannot be told from a real U+FFFD.
 func decodeStrict(body []byte, v any) error {
+	if !utf8.Valid(body) {
+		return errors.New("body is not valid UTF-8")
+	}
+	if loneSurrogateEscape(body) {
+		return errors.New("body holds a lone UTF-16 surrogate escape (not valid UTF-8 once decoded)")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -95,4 +105,51 @@ func DecodeJoin(body []byte) (api.JoinRequest, error) {
 		return j, err
 	}
 	return j, validateJoin(j)
+}
+
+// loneSurrogateEscape reports whether a JSON text has a \uD800–\uDFFF
+// escape that is not a high surrogate followed by a low one. Escapes only
+// occur inside strings, and a backslash there always starts one, so a
+// plain scan of backslash pairs is exact.
+func loneSurrogateEscape(b []byte) bool {
+	hex4 := func(i int) (rune, bool) {
+		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
+			return 0, false
+		}
+		var r rune
+		for _, c := range b[i+2 : i+6] {
+			switch {
+			case '0' <= c && c <= '9':
+				r = r<<4 | rune(c-'0')
+			case 'a' <= c && c <= 'f':
+				r = r<<4 | rune(c-'a'+10)
+			case 'A' <= c && c <= 'F':
+				r = r<<4 | rune(c-'A'+10)
+			default:
+				return 0, false
+			}
+		}
+		return r, true
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		r, ok := hex4(i)
+		switch {
+		case !ok:
+			i++ // some other escape: skip its second byte
+		case 0xDC00 <= r && r <= 0xDFFF:
+			return true
+		case 0xD800 <= r && r <= 0xDBFF:
+			lo, ok := hex4(i + 6)
+			if !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return true
+			}
+			i += 11
+		default:
+			i += 5
+		}
+	}
+	return false
 }

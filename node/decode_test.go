@@ -45,3 +45,21 @@ func TestDecodeSetKeepsValuesExactly(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"a": "", "b": `x"y`, "c": "é"}, pairs)
 }
+
+// encoding/json turns invalid UTF-8 and lone surrogate escapes into U+FFFD
+// without an error; the decoders must refuse them instead of storing
+// another key or value than the one sent.
+func TestDecodeRefusesInvalidUTF8(t *testing.T) {
+	for _, body := range []string{
+		"{\"\xff\":\"v\"}", "{\"k\":\"\xc3\"}", `{"\udc80":"v"}`, `{"k":"\ud800"}`, `{"k":"\ud800x"}`, `{"k":"\ud800\u0041"}`,
+	} {
+		_, err := DecodeSet([]byte(body))
+		assert.Error(t, err, "%q", body)
+	}
+	_, err := DecodeCAS([]byte("{\"key\":\"\xff\",\"expect\":\"a\",\"value\":\"b\"}"))
+	assert.Error(t, err)
+	// Real non-ASCII text, a real U+FFFD and a surrogate pair pass.
+	pairs, err := DecodeSet([]byte(`{"é\\":"\ufffd","\ud83d\ude00":"` + "\uFFFD" + `"}`))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"é\\": "\uFFFD", "😀": "\uFFFD"}, pairs)
+}

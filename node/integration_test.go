@@ -146,6 +146,10 @@ func TestRestartedMemberRejoinsWithoutBootstrapping(t *testing.T) {
 		}
 		return nil
 	})
+	// Removing it again is a 404 with a JSON error, also when forwarded.
+	status, body := doReq(t, "DELETE", "http://"+nodes[1].HTTPAddr()+"/members/n3", "")
+	assert.Equal(t, 404, status)
+	assert.Contains(t, body["error"], "no member")
 }
 
 // --- real processes: SIGKILL and restart -------------------------------------

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/raftlab/raftlab/api"
@@ -61,8 +62,21 @@ func (n *Node) addVoter(ctx context.Context, j api.JoinRequest) *Error {
 	return nil
 }
 
-// removeServer runs on the leader.
+// removeServer runs on the leader. An id that is not in the raft
+// configuration is a 404: raft would accept the removal as a no-op, and a
+// 200 would tell a caller with a typo that the member is gone.
 func (n *Node) removeServer(ctx context.Context, id string) *Error {
+	f := n.raft.GetConfiguration()
+	if err := f.Error(); err != nil {
+		return classifyApplyErr(err)
+	}
+	member := false
+	for _, s := range f.Configuration().Servers {
+		member = member || s.ID == raft.ServerID(id)
+	}
+	if !member {
+		return &Error{Status: http.StatusNotFound, Applied: AppliedNo, Err: fmt.Errorf("no member %q", id)}
+	}
 	if err := n.raft.RemoveServer(raft.ServerID(id), 0, n.cfg.ApplyTimeout).Error(); err != nil {
 		return classifyApplyErr(fmt.Errorf("remove %s: %w", id, err))
 	}

@@ -44,21 +44,25 @@
 // panic or interrupt) before the history is checked per key with package
 // linearizability, so the checker has the CPU to itself.
 //
-// Availability and latency are computed per phase: quiet phases, and fault
-// phases from just before an injection to just after its heal; an operation
-// belongs to the phase its invocation falls in. A cas that found another
-// value counts as available (the store answered definitely).
+// Convergence sorts each key into agreed, diverged (values actually read
+// differ) or not read (some node gave no answer before the deadline); keys
+// that agreed are not polled again. A key not read is never "diverged".
+//
+// Availability and latency are computed per phase by package report: quiet
+// phases, and fault phases from just before an injection to just after its
+// heal; an operation belongs to the phase its invocation falls in. A cas
+// that found another value counts as available (the store answered
+// definitely).
 //
 // # Artifacts
 //
-// Each run writes one folder (default results/<scenario>-<timestamp>):
-// history.jsonl (the history, DESIGN.md format, nemesis events included),
-// summary.json ([Summary]: verdict, seed, per-key verdicts, counts, per-phase
-// figures, faults, convergence, timings), report.html (the verdict first, an
-// inline SVG timeline of throughput and latency with fault windows shaded,
-// the per-phase table, the explanation of a violation), history.html
-// (porcupine's picture with the fault windows, linked from the report),
-// run.log and logs/<node>.log.
+// Each run writes one folder (default results/<scenario>-<timestamp>). The
+// runner writes the report's inputs — history.jsonl (the history, DESIGN.md
+// format, nemesis events included) and run.json (report.Run: scenario,
+// seed, options, workload bounds, fault windows, convergence reads, node
+// figures, timings) — plus run.log and logs/<node>.log; package report
+// derives summary.json, report.html and history.html from them, the same
+// way `chaoslab report` rebuilds a stored folder.
 //
 // # Tests
 //

@@ -5,6 +5,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/raftlab/raftlab/linearizability"
 )
 
 // progress prints the live status line of a run: stage, elapsed workload
@@ -59,7 +61,8 @@ func (p *progress) startClock() {
 func (p *progress) line(now time.Time) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ok, mm, fail, info := p.cnt.ok.Load(), p.cnt.mismatch.Load(), p.cnt.fail.Load(), p.cnt.info.Load()
+	ok, mm := p.cnt.get(linearizability.OutcomeOK), p.cnt.get(linearizability.OutcomeMismatch)
+	fail, info := p.cnt.get(linearizability.OutcomeFail), p.cnt.get(linearizability.OutcomeInfo)
 	if p.clock.IsZero() {
 		return fmt.Sprintf("%s: %s", p.s.Name, p.stage)
 	}

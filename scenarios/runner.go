@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
 	"sync"
 	"time"
 
@@ -17,6 +17,7 @@ import (
 	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/report"
 )
 
 // Options tune a run; the zero value is ready to use.
@@ -70,7 +71,7 @@ type Options struct {
 // cancelled, the run stops early, heals, closes the cluster and writes the
 // partial history unchecked; the Summary says Interrupted and the error is
 // ctx's.
-func Run(ctx context.Context, s Scenario, o Options) (sum *Summary, err error) {
+func Run(ctx context.Context, s Scenario, o Options) (*report.Summary, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -90,7 +91,7 @@ func Run(ctx context.Context, s Scenario, o Options) (sum *Summary, err error) {
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("scenarios: %w", err)
 	}
-	logFile, err := os.Create(filepath.Join(o.Out, RunLogFile))
+	logFile, err := os.Create(filepath.Join(o.Out, report.RunLogFile))
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %w", err)
 	}
@@ -103,17 +104,17 @@ func Run(ctx context.Context, s Scenario, o Options) (sum *Summary, err error) {
 	log := slog.New(slog.NewMultiHandler(handlers...)).With("scenario", s.Name)
 
 	r := &run{s: s, o: o, log: log, begin: begin}
-	r.sum = &Summary{
-		Scenario: s.Name, Description: s.Description, Expect: s.Expect, Seed: o.Seed, Started: begin,
-		Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys, OpsPerKey: s.OpsPerKey, ReadLevel: string(s.ReadLevel),
-		Duration: s.Duration.Seconds(), FaultWindow: s.Fault.Seconds(), QuietWindow: s.Quiet.Seconds(),
-		Artifacts: Artifacts{
-			Dir: o.Out, History: HistoryFile, Summary: SummaryFile, Report: ReportFile,
-			RunLog: RunLogFile, NodeLogs: LogsDir,
+	r.info = report.Run{
+		Scenario: report.Scenario{
+			Name: s.Name, Description: s.Description, Expect: s.Expect,
+			Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys, OpsPerKey: s.OpsPerKey, ReadLevel: string(s.ReadLevel),
+			Nemeses: []string{}, Duration: s.Duration.Seconds(), FaultWindow: s.Fault.Seconds(), QuietWindow: s.Quiet.Seconds(),
+			NodeSrc: o.NodeSrc,
 		},
+		Seed: o.Seed, Started: begin, CheckTimeout: o.CheckTimeout.Seconds(),
 	}
 	for _, n := range s.Nemeses {
-		r.sum.Nemeses = append(r.sum.Nemeses, n.Name())
+		r.info.Scenario.Nemeses = append(r.info.Scenario.Nemeses, n.Name())
 	}
 	log.Info("run: starting", "seed", o.Seed, "out", o.Out)
 	r.prog = startProgress(o.Progress, o.ProgressTTY, s, &r.cnt)
@@ -121,32 +122,32 @@ func Run(ctx context.Context, s Scenario, o Options) (sum *Summary, err error) {
 	return r.execute(ctx)
 }
 
-// run is the state of one scenario run.
+// run is the state of one scenario run. What the report needs is collected
+// in info, as plain values; the report package does the rest.
 type run struct {
 	s     Scenario
 	o     Options
 	log   *slog.Logger
 	begin time.Time
-	sum   *Summary
 	prog  *progress
 	cnt   counters
 
-	c       *cluster.Cluster
-	rec     *linearizability.Recorder
-	windows []chaos.Window
-	result  *linearizability.Result
-	ops     []opRecord
-	// workStart and workEnd bound the workload on the history clock.
-	workStart, workEnd int64
+	c    *cluster.Cluster
+	rec  *linearizability.Recorder
+	info report.Run
 }
 
-func (r *run) execute(ctx context.Context) (*Summary, error) {
-	s, o, sum := r.s, r.o, r.sum
+func (r *run) problem(what string, err error) {
+	r.info.Errors = append(r.info.Errors, what+": "+err.Error())
+}
+
+func (r *run) execute(ctx context.Context) (*report.Summary, error) {
+	s, o, tm := r.s, r.o, &r.info.Timings
 	r.prog.setStage("starting cluster")
 	t0 := time.Now()
 	copts := cluster.Options{
 		Nodes:   s.Nodes,
-		LogDir:  filepath.Join(o.Out, LogsDir),
+		LogDir:  filepath.Join(o.Out, report.LogsDir),
 		Logger:  r.log,
 		Image:   o.Image,
 		NodeSrc: o.NodeSrc,
@@ -156,12 +157,12 @@ func (r *run) execute(ctx context.Context) (*Summary, error) {
 		copts = s.Cluster(copts)
 	}
 	c, err := cluster.Start(ctx, copts)
-	sum.Timings.ClusterStart = secs(time.Since(t0))
+	tm.ClusterStart = secs(time.Since(t0))
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %s: %w", s.Name, err)
 	}
 	r.c = c
-	sum.NodeImage, sum.NodeSrc = c.Image(), o.NodeSrc
+	r.info.Scenario.NodeImage = c.Image()
 	closed := false
 	closeCluster := func() {
 		if closed {
@@ -173,10 +174,10 @@ func (r *run) execute(ctx context.Context) (*Summary, error) {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		defer cancel()
 		if err := c.Close(cctx); err != nil {
-			sum.Errors = append(sum.Errors, "close cluster: "+err.Error())
+			r.problem("close cluster", err)
 			r.log.Error("run: close cluster", "err", err)
 		}
-		sum.Timings.ClusterClose = secs(time.Since(t))
+		tm.ClusterClose = secs(time.Since(t))
 	}
 	defer closeCluster() // also on panic
 
@@ -190,11 +191,9 @@ func (r *run) execute(ctx context.Context) (*Summary, error) {
 	}
 	closeCluster()
 
-	sum.Interrupted = interrupted
-	if err := r.analyse(ctx); err != nil {
-		return sum, err
-	}
-	if err := r.writeArtifacts(); err != nil {
+	r.info.Interrupted = interrupted
+	sum, err := r.finish(ctx)
+	if err != nil {
 		return sum, err
 	}
 	r.log.Info("run: done", "outcome", sum.Outcome, "out", o.Out)
@@ -227,7 +226,7 @@ func (r *run) workload(ctx context.Context) (interrupted bool, err error) {
 	r.prog.setStage("running")
 	r.prog.startClock()
 	t0 := time.Now()
-	r.workStart = r.rec.Now()
+	r.info.WorkStart = r.rec.Now()
 	stop := make(chan struct{})
 	var (
 		wg       sync.WaitGroup
@@ -256,9 +255,9 @@ func (r *run) workload(ctx context.Context) (interrupted bool, err error) {
 	})
 	close(stop)
 	wg.Wait()
-	r.workEnd = r.rec.Now()
-	r.windows = windows
-	r.sum.Timings.Workload = secs(time.Since(t0))
+	r.info.WorkEnd = r.rec.Now()
+	r.info.Faults = faultWindows(windows)
+	r.info.Timings.Workload = secs(time.Since(t0))
 	r.prog.setFault("")
 	if panicErr != nil {
 		panic(panicErr) // the deferred Close removes the cluster on the way out
@@ -267,37 +266,37 @@ func (r *run) workload(ctx context.Context) (interrupted bool, err error) {
 		return true, nil
 	}
 	if serr != nil {
-		r.sum.Errors = append(r.sum.Errors, "schedule: "+serr.Error())
+		r.problem("schedule", serr)
 	}
 	return false, nil
 }
 
 // recover heals everything, waits for a ready cluster, then does the final
-// reads and the convergence check.
+// reads, the convergence check and asks every node for its figures.
 func (r *run) recover(ctx context.Context) {
-	c, sum := r.c, r.sum
+	c, tm := r.c, &r.info.Timings
 	r.prog.setStage("healing")
 	t := time.Now()
 	rctx, cancel := context.WithTimeout(ctx, r.o.RecoveryTimeout)
 	if err := chaos.HealAll(rctx, c); err != nil {
-		sum.Errors = append(sum.Errors, "heal: "+err.Error())
+		r.problem("heal", err)
 	}
 	if err := c.WaitReady(rctx); err != nil {
-		sum.Errors = append(sum.Errors, "cluster not ready after healing: "+err.Error())
+		r.problem("cluster not ready after healing", err)
 	}
 	cancel()
-	sum.Timings.Recovery = secs(time.Since(t))
+	tm.Recovery = secs(time.Since(t))
 
 	r.prog.setStage("final reads")
 	t = time.Now()
 	final := r.finalReads(ctx)
-	sum.Timings.FinalReads = secs(time.Since(t))
+	tm.FinalReads = secs(time.Since(t))
 
 	r.prog.setStage("convergence")
 	t = time.Now()
-	sum.Convergence = r.converge(ctx, final)
-	sum.Converged = sum.Convergence.Converged
-	sum.Timings.Convergence = secs(time.Since(t))
+	r.info.Convergence = r.converge(ctx, final)
+	tm.Convergence = secs(time.Since(t))
+	r.info.Nodes = r.nodeFigures(ctx)
 }
 
 // finalReads reads every key from every node with linearizable reads,
@@ -313,7 +312,7 @@ func (r *run) finalReads(ctx context.Context) map[string]*string {
 	for _, n := range r.c.Nodes() {
 		kvc, err := n.Client(ctx, api.WithTimeout(3*time.Second))
 		if err != nil {
-			r.sum.Errors = append(r.sum.Errors, "final reads: "+err.Error())
+			r.problem("final reads", err)
 			continue
 		}
 		rc := r.rec.NewClient(n.ID())
@@ -344,41 +343,66 @@ func (r *run) finalReads(ctx context.Context) map[string]*string {
 		}()
 	}
 	wg.Wait()
-	for _, o := range pairOps(r.rec.Events()) {
-		if o.Invoke >= r.workEnd {
-			r.sum.FinalReads.add(o)
-		}
-	}
 	return final
 }
 
-// converge polls stale reads of every key on every node until all agree
-// with each other and with the final linearizable read, or the deadline
-// passes. These reads are not part of the history.
-func (r *run) converge(ctx context.Context, final map[string]*string) Convergence {
+// converge polls stale reads on every node until every key has been read
+// on every node and agrees (with the other nodes and the final
+// linearizable read), or the deadline passes. Keys that agreed are not read
+// again: no one writes after the workload, so agreement is final. These
+// reads are not part of the history.
+func (r *run) converge(ctx context.Context, final map[string]*string) report.Convergence {
 	t0 := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, r.o.RecoveryTimeout/2)
 	defer cancel()
-	keys := usedKeys(keyNames(r.s.Keys), r.rec.Events())
-	var clients []*api.Client
-	var ids []string
-	for _, n := range r.c.Nodes() {
-		kvc, err := n.Client(ctx, api.WithTimeout(2*time.Second))
-		if err != nil {
-			continue
+	nodes := r.c.Nodes()
+	ids := make([]string, len(nodes))
+	clients := make([]*api.Client, len(nodes))
+	for i, n := range nodes {
+		ids[i] = n.ID()
+		if kvc, err := n.Client(ctx, api.WithTimeout(2*time.Second)); err == nil {
+			clients[i] = kvc // a node without a client is never read: its keys stay "not read"
 		}
-		clients = append(clients, kvc)
-		ids = append(ids, n.ID())
 	}
-	conv := Convergence{Final: final}
-	allNodes := len(clients) == len(r.c.Nodes())
+	// One round reads the pending keys on all nodes at once (a goroutine per
+	// node), then compares what was read.
+	readRound := func(keys []string) replicaRead {
+		got := make([]map[string]*string, len(nodes))
+		var wg sync.WaitGroup
+		for i := range nodes {
+			got[i] = map[string]*string{}
+			if clients[i] == nil {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, k := range keys {
+					if ctx.Err() != nil {
+						return
+					}
+					if res := clients[i].Get(ctx, k, api.ReadStale); res.Outcome == api.OK {
+						got[i][k] = res.Value
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return func(i int, k string) (*string, bool) {
+			v, ok := got[i][k]
+			return v, ok
+		}
+	}
+	conv := report.Convergence{Final: final, Values: map[string]map[string]*string{}}
+	pending := usedKeys(keyNames(r.s.Keys), r.rec.Events())
 	for attempt := 0; ; attempt++ {
-		values, diverged := compareReplicas(keys, ids, final, allNodes, func(i int, k string) (*string, bool) {
-			res := clients[i].Get(ctx, k, api.ReadStale)
-			return res.Value, res.Outcome == api.OK
-		})
-		conv.Values, conv.Diverged = values, diverged
-		if len(diverged) == 0 {
+		c := compareReplicas(pending, ids, final, readRound(pending))
+		for k, v := range c.values {
+			conv.Values[k] = v // the last round's reads: a node missing was not read in it
+		}
+		conv.Diverged, conv.NotRead = c.diverged, c.notRead
+		pending = append(append([]string{}, c.diverged...), c.notRead...)
+		if len(pending) == 0 {
 			conv.Converged = true
 			break
 		}
@@ -387,49 +411,31 @@ func (r *run) converge(ctx context.Context, final map[string]*string) Convergenc
 		}
 	}
 	conv.Waited = secs(time.Since(t0))
-	sort.Strings(conv.Diverged)
 	return conv
 }
 
-// compareReplicas reads every key on every node (read(i, key) for node
-// ids[i]) and returns what each node holds and the keys on which replicas
-// differ from each other or from the final linearizable read, or could not
-// be read (as when not every node has a client: allNodes false).
-func compareReplicas(keys, ids []string, final map[string]*string, allNodes bool, read func(i int, key string) (*string, bool)) (map[string]map[string]*string, []string) {
-	values := map[string]map[string]*string{}
-	var diverged []string
-	for _, k := range keys {
-		values[k] = map[string]*string{}
-		agree := allNodes
-		want, haveFinal := final[k]
-		for i := range ids {
-			v, ok := read(i, k)
-			if !ok {
-				agree = false
-				continue
+// nodeFigures asks every node for its raft figures at the end of the run.
+func (r *run) nodeFigures(ctx context.Context) []report.NodeFigures {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	var figs []report.NodeFigures
+	for _, n := range r.c.Nodes() {
+		nf := report.NodeFigures{ID: n.ID()}
+		st, err := func() (api.Status, error) {
+			kvc, err := n.Client(ctx, api.WithTimeout(2*time.Second))
+			if err != nil {
+				return api.Status{}, err
 			}
-			values[k][ids[i]] = v
-			if haveFinal && !sameValue(v, want) {
-				agree = false
-			}
-			if i > 0 {
-				if prev, ok := values[k][ids[0]]; !ok || !sameValue(prev, v) {
-					agree = false
-				}
-			}
+			return kvc.Status(ctx)
+		}()
+		if err != nil {
+			nf.Error = err.Error()
+		} else {
+			nf.State, nf.Term, nf.CommitIndex, nf.AppliedIndex, nf.LastIndex = st.State, st.Term, st.CommitIndex, st.AppliedIndex, st.LastIndex
 		}
-		if !agree {
-			diverged = append(diverged, k)
-		}
+		figs = append(figs, nf)
 	}
-	return values, diverged
-}
-
-func sameValue(a, b *string) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return *a == *b
+	return figs
 }
 
 // waitBackoff waits between retries (50 ms doubling to 500 ms); false when
@@ -447,42 +453,57 @@ func waitBackoff(ctx context.Context, attempt int) bool {
 	}
 }
 
-// analyse checks the history and computes the figures of the summary.
-func (r *run) analyse(ctx context.Context) error {
-	sum := r.sum
+// finish checks the history (unless the run was interrupted) and writes the
+// run's folder: history.jsonl and run.json (the report's inputs), then the
+// files the report package derives from them.
+func (r *run) finish(ctx context.Context) (*report.Summary, error) {
+	dir := r.o.Out
 	events := r.rec.Events()
-	ops := pairOps(events)
-	r.ops = ops
-	sum.Counts, sum.ByF = countOps(ops, r.workStart, r.workEnd)
-	phases := buildPhases(r.windows, r.workStart, r.workEnd)
-	sum.Windows, sum.Phases = phaseStats(ops, phases)
-	sum.Faults = r.windows
-	if sum.Faults == nil {
-		sum.Faults = []chaos.Window{}
+	r.prog.setStage("writing history")
+	if err := report.WriteHistory(dir, events); err != nil {
+		return nil, fmt.Errorf("scenarios: %w", err)
 	}
-	if sum.Interrupted {
-		sum.Verdict = linearizability.Unknown
-		sum.judge()
-		return nil
+	var res *linearizability.Result
+	if !r.info.Interrupted {
+		r.prog.setStage("checking")
+		t := time.Now()
+		var err error
+		res, err = linearizability.Check(ctx, events, linearizability.Options{
+			PerKeyTimeout: r.o.CheckTimeout,
+			Progress:      func(done, total int) { r.prog.setStage(fmt.Sprintf("checking %d/%d keys", done, total)) },
+		})
+		r.info.Timings.Check = secs(time.Since(t))
+		if err != nil {
+			return nil, fmt.Errorf("scenarios: check: %w", err) // a bug: the recorder writes valid histories
+		}
 	}
-	r.prog.setStage("checking")
-	t := time.Now()
-	res, err := linearizability.Check(ctx, events, linearizability.Options{
-		PerKeyTimeout: r.o.CheckTimeout,
-		Progress:      func(done, total int) { r.prog.setStage(fmt.Sprintf("checking %d/%d keys", done, total)) },
-	})
-	sum.Timings.Check = secs(time.Since(t))
+	ops, err := linearizability.Pair(events)
 	if err != nil {
-		return fmt.Errorf("scenarios: check: %w", err) // a bug: the recorder writes valid histories
+		return nil, fmt.Errorf("scenarios: pair: %w", err)
 	}
-	r.result = res
-	sum.Verdict = res.Verdict
-	sum.KeyVerdicts = res.Keys
-	for _, ex := range res.Explanations {
-		sum.Explanations = append(sum.Explanations, ex.Text)
+	r.prog.setStage("writing report")
+	r.info.Timings.Total = secs(time.Since(r.begin))
+	if err := report.WriteRun(dir, r.info); err != nil {
+		return nil, fmt.Errorf("scenarios: %w", err)
 	}
-	sum.judge()
-	return nil
+	sum, err := report.Write(dir, report.Input{Run: r.info, Operations: ops}, events, res)
+	if err != nil {
+		return sum, fmt.Errorf("scenarios: %w", err)
+	}
+	return sum, nil
 }
 
-func secs(d time.Duration) float64 { return round3(d.Seconds()) }
+// faultWindows takes the plain values of the schedule's windows.
+func faultWindows(ws []chaos.Window) []report.FaultWindow {
+	out := make([]report.FaultWindow, 0, len(ws))
+	for _, w := range ws {
+		fw := report.FaultWindow{Nemesis: w.Nemesis, Start: w.Start, Injected: w.Injected, Healing: w.Healing, End: w.End, Error: w.Error}
+		if f := w.Fault; f != nil {
+			fw.Fault = &report.Fault{Nemesis: f.Nemesis, Kind: f.Kind, Value: f.Value, Targets: f.Targets, HealKind: f.HealKind}
+		}
+		out = append(out, fw)
+	}
+	return out
+}
+
+func secs(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 1000 }

@@ -8,17 +8,19 @@ import (
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/report"
 )
 
-// Expect is what a scenario's run should find.
-type Expect string
+// Expect is what a scenario's run should find (defined by the report,
+// which judges it).
+type Expect = report.Expect
 
 const (
 	// ExpectLinearizable: the history is linearizable and the replicas converge.
-	ExpectLinearizable Expect = "linearizable"
+	ExpectLinearizable = report.ExpectLinearizable
 	// ExpectViolation: the history is not linearizable. Scenarios that use an
 	// unsafe read level expect this; they prove the lab can fail.
-	ExpectViolation Expect = "violation"
+	ExpectViolation = report.ExpectViolation
 )
 
 // A Scenario is a chaos experiment as data: the cluster, the workload, the

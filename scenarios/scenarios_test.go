@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -12,13 +13,14 @@ import (
 
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/report"
 )
 
 var runNumber atomic.Int64
 
 // runScenario runs s against Docker and returns its summary; the run's
 // folder is removed when the test passes, unless RAFTLAB_RESULTS is set.
-func runScenario(t *testing.T, s Scenario) *Summary {
+func runScenario(t *testing.T, s Scenario) *report.Summary {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("needs Docker; skipped with -short")
@@ -42,15 +44,26 @@ func runScenario(t *testing.T, s Scenario) *Summary {
 	}
 	t.Cleanup(func() {
 		if t.Failed() || keepResults {
-			t.Logf("artifacts: %s (report: %s)", out, filepath.Join(out, ReportFile))
+			t.Logf("artifacts: %s (report: %s)", out, filepath.Join(out, report.ReportFile))
 			return
 		}
 		_ = os.RemoveAll(out)
 	})
+	// The stored run rebuilds offline to the same verdict and figures.
+	if !sum.Interrupted {
+		again, err := report.Rebuild(ctx, out, report.RebuildOptions{})
+		if err != nil {
+			t.Fatalf("rebuild %s: %v", out, err)
+		}
+		if again.Verdict != sum.Verdict || again.Outcome != sum.Outcome || again.Counts != sum.Counts ||
+			!reflect.DeepEqual(again.Windows, sum.Windows) || !reflect.DeepEqual(again.Phases, sum.Phases) {
+			t.Errorf("rebuilt summary differs:\n%+v\nfrom the run's\n%+v", again, sum)
+		}
+	}
 	w := sum.Phases
 	t.Logf("%s seed %d: %s; %d ops; quiet %.0f ok/s p99 %.1fms, fault %.0f ok/s avail %.0f%%; total %.1fs (check %.1fs)",
-		s.Name, sum.Seed, sum.Outcome, sum.Counts.Ops, w[PhaseQuiet].OKPerSec, w[PhaseQuiet].P99ms,
-		w[PhaseFault].OKPerSec, 100*w[PhaseFault].Availability, sum.Timings.Total, sum.Timings.Check)
+		s.Name, sum.Seed, sum.Outcome, sum.Counts.Ops, w[report.PhaseQuiet].OKPerSec, w[report.PhaseQuiet].P99ms,
+		w[report.PhaseFault].OKPerSec, 100*w[report.PhaseFault].Availability, sum.Timings.Total, sum.Timings.Check)
 	return sum
 }
 
@@ -86,9 +99,9 @@ func TestScenarios(t *testing.T) {
 				}
 			}
 			if !sum.Converged {
-				t.Errorf("replicas did not converge: %v", sum.Convergence.Diverged)
+				t.Errorf("replicas did not converge: diverged %v, not read %v", sum.Convergence.Diverged, sum.Convergence.NotRead)
 			}
-			if q := sum.Phases[PhaseQuiet]; q.OK < 100 {
+			if q := sum.Phases[report.PhaseQuiet]; q.OK < 100 {
 				t.Errorf("only %d successful operations in quiet phases: the workload did not run", q.OK)
 			}
 			healed := 0

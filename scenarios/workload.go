@@ -93,10 +93,12 @@ func (g *generator) Next() Op {
 	return op
 }
 
-// counters are the live totals the progress line shows.
-type counters struct {
-	ok, mismatch, fail, info atomic.Int64
-}
+// counters are the live totals by outcome the progress line shows.
+type counters [linearizability.NumOutcomes]atomic.Int64
+
+func (c *counters) add(o linearizability.Outcome) { c[o].Add(1) }
+
+func (c *counters) get(o linearizability.Outcome) int64 { return c[o].Load() }
 
 // kv is the part of api.Client a workload client uses (a fake in tests).
 type kv interface {
@@ -209,10 +211,13 @@ func (w *worker) do(ctx context.Context, op Op) bool {
 	default:
 		panic("scenarios: unknown op " + op.F)
 	}
+	// Record the completion, then count it with the one classifier the
+	// statistics use too.
+	var typ, why string
 	switch {
 	case r.Outcome == api.OK:
+		typ = linearizability.TypeOk
 		call.Ok(r.Value)
-		w.cnt.ok.Add(1)
 		switch op.F {
 		case linearizability.FGet:
 			w.remember(op.Key, r.Value)
@@ -221,20 +226,20 @@ func (w *worker) do(ctx context.Context, op Op) bool {
 		case linearizability.FDelete:
 			delete(w.seen, op.Key)
 		}
-		return true
 	case r.Outcome == api.Fail && r.Mismatch && op.F == linearizability.FCAS:
+		typ = linearizability.TypeFail
 		call.Fail("")
-		w.cnt.mismatch.Add(1)
 		w.remember(op.Key, r.Value)
-		return true
 	case r.Outcome == api.Fail:
-		call.Fail(reason(r))
-		w.cnt.fail.Add(1)
+		typ, why = linearizability.TypeFail, reason(r)
+		call.Fail(why)
 	default:
-		call.Info(reason(r))
-		w.cnt.info.Add(1)
+		typ, why = linearizability.TypeInfo, reason(r)
+		call.Info(why)
 	}
-	return false
+	oc := linearizability.Classify(op.F, typ, why)
+	w.cnt.add(oc)
+	return oc.Definite()
 }
 
 func (w *worker) remember(key string, v *string) {

@@ -183,8 +183,24 @@ func TestWorkerRecordsOutcomes(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("history\n%+v\nwant\n%+v", got, want)
 	}
-	if cnt.ok.Load() != 4 || cnt.mismatch.Load() != 1 || cnt.fail.Load() != 1 || cnt.info.Load() != 1 {
-		t.Errorf("counters ok %d mismatch %d fail %d info %d", cnt.ok.Load(), cnt.mismatch.Load(), cnt.fail.Load(), cnt.info.Load())
+	live := [linearizability.NumOutcomes]int64{}
+	for o := range live {
+		live[o] = cnt.get(linearizability.Outcome(o))
+	}
+	if live != [linearizability.NumOutcomes]int64{4, 1, 1, 1} {
+		t.Errorf("live counters (ok, mismatch, fail, info) %v", live)
+	}
+	// The live counters and the history's operations agree: one classifier.
+	ops, err := linearizability.Pair(rec.Events())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromHistory [linearizability.NumOutcomes]int64
+	for i := range ops {
+		fromHistory[ops[i].Outcome()]++
+	}
+	if fromHistory != live {
+		t.Errorf("history outcomes %v, live counters %v", fromHistory, live)
 	}
 	if _, err := linearizability.Check(ctx, rec.Events(), linearizability.Options{}); err != nil {
 		t.Errorf("the recorded history is malformed: %v", err)

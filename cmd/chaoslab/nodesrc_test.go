@@ -14,7 +14,7 @@ import (
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/internal/srctree"
 	"github.com/raftlab/raftlab/linearizability"
-	"github.com/raftlab/raftlab/scenarios"
+	"github.com/raftlab/raftlab/report"
 )
 
 // chaoslab run --node-src tests another checkout's store: a copy of this
@@ -43,7 +43,7 @@ func TestRunNodeSrcCatchesABugInAnotherTree(t *testing.T) {
 	t.Logf("run took %v", time.Since(t0).Round(time.Millisecond))
 	require.Equal(t, exitNotLinear, code, "stderr:\n%s", stderr)
 	assert.Contains(t, stderr, "the store under test is built from "+src)
-	var sum scenarios.Summary
+	var sum report.Summary
 	require.NoError(t, json.Unmarshal([]byte(stdout), &sum), stdout)
 	assert.Equal(t, linearizability.NotLinearizable, sum.Verdict)
 	assert.Equal(t, src, sum.NodeSrc)

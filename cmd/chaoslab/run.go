@@ -17,6 +17,7 @@ import (
 
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
 )
 
@@ -62,7 +63,8 @@ from this source tree on first use. 'chaoslab list' shows the scenarios.
                       accepts raftkv's flags (docs/DESIGN.md); nothing is pulled
 
 Exit codes: 0 linearizable and the replicas converged, 1 not linearizable (or
-the replicas diverged), 2 unknown (the checker's budget ran out), 4 usage
+replicas read disagreed), 2 unknown (the checker's budget ran out, or some
+key could not be read on every node after healing), 4 usage
 error, 5 the run could not be carried out (no Docker, cluster never ready),
 130 interrupted (the cluster is removed; the partial history is kept).
 Scenarios that are broken on purpose exit 1 when the lab catches them.
@@ -247,12 +249,14 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	return verdictExit(sum)
 }
 
-// verdictExit maps a run's outcome to chaoslab's exit codes.
-func verdictExit(sum *scenarios.Summary) int {
+// verdictExit maps a run's outcome to chaoslab's exit codes. Replicas
+// that were read and disagree are a failure (1); keys that could not be
+// read on every node leave convergence unknown (2).
+func verdictExit(sum *report.Summary) int {
 	switch {
-	case sum.Verdict == linearizability.NotLinearizable:
+	case sum.Verdict == linearizability.NotLinearizable, sum.Diverged():
 		return exitNotLinear
-	case sum.Verdict == linearizability.Unknown:
+	case sum.Verdict == linearizability.Unknown, len(sum.Convergence.NotRead) > 0:
 		return exitUnknown
 	case !sum.Converged:
 		return exitNotLinear
@@ -260,11 +264,11 @@ func verdictExit(sum *scenarios.Summary) int {
 	return exitOK
 }
 
-func printSummary(w io.Writer, s *scenarios.Summary) {
+func printSummary(w io.Writer, s *report.Summary) {
 	fmt.Fprintf(w, "scenario %s, seed %d: %s\n", s.Scenario, s.Seed, s.Outcome)
 	fmt.Fprintf(w, "  workload: %.1fs, %d ops (%d ok, %d cas mismatch, %d fail, %d info)\n",
 		s.Timings.Workload, s.Counts.Ops, s.Counts.OK, s.Counts.Mismatch, s.Counts.Fail, s.Counts.Info)
-	for _, k := range []string{scenarios.PhaseQuiet, scenarios.PhaseFault} {
+	for _, k := range []string{report.PhaseQuiet, report.PhaseFault} {
 		if st, ok := s.Phases[k]; ok {
 			fmt.Fprintf(w, "  %-5s %5.1fs: %6.0f ok/s, %5.1f%% available, %d fail, %d info, p50 %.1f ms, p99 %.1f ms\n",
 				k, st.Seconds, st.OKPerSec, 100*st.Availability, st.Fail, st.Info, st.P50ms, st.P99ms)
@@ -280,6 +284,9 @@ func printSummary(w io.Writer, s *scenarios.Summary) {
 	}
 	if len(faults) > 0 {
 		fmt.Fprintf(w, "  faults: %s\n", strings.Join(faults, "; "))
+	}
+	if c := s.Convergence; len(c.Diverged)+len(c.NotRead) > 0 {
+		fmt.Fprintf(w, "  convergence: %d keys diverged, %d keys not read on every node (after %.1fs)\n", len(c.Diverged), len(c.NotRead), c.Waited)
 	}
 	for _, ex := range s.Explanations {
 		fmt.Fprintf(w, "\n%s", indent(ex, "  "))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
 )
 
@@ -99,9 +100,15 @@ func TestList(t *testing.T) {
 			t.Errorf("list lacks %s or its description", s.Name)
 		}
 	}
+	if !strings.HasSuffix(stdout, "\n") {
+		t.Error("list output must end with a newline")
+	}
 	code, stdout, _ = cli("list", "--json")
 	if code != exitOK {
 		t.Fatalf("list --json: exit %d", code)
+	}
+	if !strings.HasSuffix(stdout, "\n") {
+		t.Error("list --json output must end with a newline")
 	}
 	var entries []listEntry
 	if err := json.Unmarshal([]byte(stdout), &entries); err != nil {
@@ -135,19 +142,26 @@ func TestVerdictExit(t *testing.T) {
 		{linearizability.NotLinearizable, true, exitNotLinear},
 		{linearizability.Unknown, true, exitUnknown},
 	} {
-		if got := verdictExit(&scenarios.Summary{Verdict: tt.v, Converged: tt.converged}); got != tt.want {
+		if got := verdictExit(&report.Summary{Verdict: tt.v, Converged: tt.converged}); got != tt.want {
 			t.Errorf("%s converged=%v: exit %d, want %d", tt.v, tt.converged, got, tt.want)
 		}
+	}
+	L := linearizability.Linearizable
+	if got := verdictExit(&report.Summary{Verdict: L, Convergence: report.Convergence{NotRead: []string{"k1"}}}); got != exitUnknown {
+		t.Errorf("keys not read: exit %d, want %d (unknown, not diverged)", got, exitUnknown)
+	}
+	if got := verdictExit(&report.Summary{Verdict: L, Convergence: report.Convergence{Diverged: []string{"k1"}, NotRead: []string{"k2"}}}); got != exitNotLinear {
+		t.Errorf("diverged: exit %d, want %d", got, exitNotLinear)
 	}
 }
 
 func TestPrintSummary(t *testing.T) {
 	var b bytes.Buffer
-	printSummary(&b, &scenarios.Summary{
+	printSummary(&b, &report.Summary{
 		Scenario: "kill-leader", Seed: 9, Outcome: "linearizable, replicas converged — as expected",
-		Phases:       map[string]scenarios.Stats{"quiet": {Seconds: 5, OKPerSec: 300, Availability: 1}},
+		Phases:       map[string]report.Stats{"quiet": {Seconds: 5, OKPerSec: 300, Availability: 1}},
 		Explanations: []string{"key \"k1\" is not linearizable"},
-		Artifacts:    scenarios.Artifacts{Dir: "results/x", Report: "report.html"},
+		Artifacts:    report.Artifacts{Dir: "results/x", Report: "report.html"},
 	})
 	for _, want := range []string{"scenario kill-leader, seed 9: linearizable", "quiet", "300 ok/s", `  key "k1" is not linearizable`, "report: results/x/report.html"} {
 		if !strings.Contains(b.String(), want) {

@@ -1,49 +1,11 @@
-package scenarios
+package report
 
 import (
 	"math"
 	"sort"
-	"time"
 
-	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/linearizability"
 )
-
-// An opRecord is an operation of the history: its invocation and completion.
-type opRecord struct {
-	F, Key, Node string
-	Invoke       int64
-	Complete     int64  // -1: no completion (counts as info)
-	Type         string // ok, fail or info
-	// Mismatch: a cas that failed because it found another value (a
-	// definite answer, unlike other failures).
-	Mismatch bool
-}
-
-func (o opRecord) latency() time.Duration { return time.Duration(o.Complete - o.Invoke) }
-
-// pairOps joins the client events of a history into operations, in
-// invocation order. Nemesis events are skipped.
-func pairOps(events []linearizability.Event) []opRecord {
-	var ops []opRecord
-	pending := map[int]int{}
-	for _, e := range events {
-		if e.IsNemesis() {
-			continue
-		}
-		if e.Type == linearizability.TypeInvoke {
-			pending[e.Process] = len(ops)
-			ops = append(ops, opRecord{F: e.F, Key: e.Key, Node: e.Node, Invoke: e.Time, Complete: -1, Type: linearizability.TypeInfo})
-			continue
-		}
-		if i, ok := pending[e.Process]; ok {
-			ops[i].Complete, ops[i].Type = e.Time, e.Type
-			ops[i].Mismatch = e.F == linearizability.FCAS && e.Type == linearizability.TypeFail && e.Error == ""
-			delete(pending, e.Process)
-		}
-	}
-	return ops
-}
 
 // A Phase is a stretch of the run: quiet, or one fault window.
 type Phase struct {
@@ -62,7 +24,8 @@ const (
 // buildPhases cuts [start, end) into quiet phases and the fault windows
 // (each from just before its injection to just after its heal). Windows
 // whose injection failed count as fault phases too: something was tried.
-func buildPhases(windows []chaos.Window, start, end int64) []Phase {
+// Empty phases are left out.
+func buildPhases(windows []FaultWindow, start, end int64) []Phase {
 	var ps []Phase
 	t := start
 	for _, w := range windows {
@@ -73,11 +36,7 @@ func buildPhases(windows []chaos.Window, start, end int64) []Phase {
 		if ws > t {
 			ps = append(ps, Phase{Kind: PhaseQuiet, Start: t, End: ws})
 		}
-		name := w.Nemesis + " (failed: " + w.Error + ")"
-		if w.Fault != nil {
-			name = w.Fault.String()
-		}
-		ps = append(ps, Phase{Kind: PhaseFault, Fault: name, Start: ws, End: we})
+		ps = append(ps, Phase{Kind: PhaseFault, Fault: w.Name(), Start: ws, End: we})
 		t = we
 	}
 	if end > t {
@@ -86,11 +45,10 @@ func buildPhases(windows []chaos.Window, start, end int64) []Phase {
 	return ps
 }
 
-// Stats are availability and latency figures for a set of operations.
-type Stats struct {
-	Seconds float64 `json:"seconds"`
-	Ops     int     `json:"ops"`
-	OK      int     `json:"ok"`
+// Counts are operation totals by outcome (linearizability.Classify).
+type Counts struct {
+	Ops int `json:"ops"`
+	OK  int `json:"ok"`
 	// Mismatch counts the cas operations that found another value: the
 	// store answered definitely, so they count as available (they are
 	// "fail" in the history, and not in Fail).
@@ -100,6 +58,26 @@ type Stats struct {
 	// Info counts operations whose outcome is unknown (timeouts, lost
 	// connections).
 	Info int `json:"info"`
+}
+
+func (c *Counts) add(o linearizability.Outcome) {
+	c.Ops++
+	switch o {
+	case linearizability.OutcomeOK:
+		c.OK++
+	case linearizability.OutcomeMismatch:
+		c.Mismatch++
+	case linearizability.OutcomeFail:
+		c.Fail++
+	default:
+		c.Info++
+	}
+}
+
+// Stats are availability and latency figures for a set of operations.
+type Stats struct {
+	Seconds float64 `json:"seconds"`
+	Counts
 	// OKPerSec is the throughput: successful operations per second.
 	OKPerSec float64 `json:"ok_per_sec"`
 	// Availability is the share of operations answered definitely: ok or a
@@ -120,29 +98,22 @@ type PhaseStats struct {
 
 // accumulator gathers one Stats.
 type accumulator struct {
-	s   Stats
+	c   Counts
 	lat []float64
 }
 
-func (a *accumulator) add(o opRecord) {
-	a.s.Ops++
-	switch {
-	case o.Mismatch:
-		a.s.Mismatch++
-		a.lat = append(a.lat, float64(o.latency())/1e6)
-	case o.Type == linearizability.TypeOk:
-		a.s.OK++
-		a.lat = append(a.lat, float64(o.latency())/1e6)
-	case o.Type == linearizability.TypeFail:
-		a.s.Fail++
-	default:
-		a.s.Info++
+func (a *accumulator) add(o *linearizability.Operation) {
+	oc := o.Outcome()
+	a.c.add(oc)
+	if oc.Definite() {
+		a.lat = append(a.lat, latencyMs(o))
 	}
 }
 
+func latencyMs(o *linearizability.Operation) float64 { return float64(o.Return-o.Call) / 1e6 }
+
 func (a *accumulator) finish(seconds float64) Stats {
-	s := a.s
-	s.Seconds = round3(seconds)
+	s := Stats{Counts: a.c, Seconds: round3(seconds)}
 	if seconds > 0 {
 		s.OKPerSec = round3(float64(s.OK) / seconds)
 	}
@@ -172,7 +143,7 @@ func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 // phaseStats assigns each operation to the phase its invocation falls in
 // and returns the figures of every phase and of each kind of phase
 // together. Operations invoked outside every phase are left out.
-func phaseStats(ops []opRecord, phases []Phase) ([]PhaseStats, map[string]Stats) {
+func phaseStats(ops []linearizability.Operation, phases []Phase) ([]PhaseStats, map[string]Stats) {
 	accs := make([]accumulator, len(phases))
 	byKind := map[string]*accumulator{}
 	secs := map[string]float64{}
@@ -182,13 +153,14 @@ func phaseStats(ops []opRecord, phases []Phase) ([]PhaseStats, map[string]Stats)
 		}
 		secs[p.Kind] += float64(p.End-p.Start) / 1e9
 	}
-	for _, o := range ops {
-		i := sort.Search(len(phases), func(i int) bool { return phases[i].End > o.Invoke })
-		if i == len(phases) || o.Invoke < phases[i].Start {
+	for i := range ops {
+		o := &ops[i]
+		j := sort.Search(len(phases), func(j int) bool { return phases[j].End > o.Call })
+		if j == len(phases) || o.Call < phases[j].Start {
 			continue
 		}
-		accs[i].add(o)
-		byKind[phases[i].Kind].add(o)
+		accs[j].add(o)
+		byKind[phases[j].Kind].add(o)
 	}
 	out := make([]PhaseStats, len(phases))
 	for i, p := range phases {
@@ -201,77 +173,69 @@ func phaseStats(ops []opRecord, phases []Phase) ([]PhaseStats, map[string]Stats)
 	return out, kinds
 }
 
-// Counts are operation totals by outcome, as in Stats.
-type Counts struct {
-	Ops      int `json:"ops"`
-	OK       int `json:"ok"`
-	Mismatch int `json:"cas_mismatch"`
-	Fail     int `json:"fail"`
-	Info     int `json:"info"`
-}
-
-func (c *Counts) add(o opRecord) {
-	c.Ops++
-	switch {
-	case o.Mismatch:
-		c.Mismatch++
-	case o.Type == linearizability.TypeOk:
-		c.OK++
-	case o.Type == linearizability.TypeFail:
-		c.Fail++
-	default:
-		c.Info++
-	}
-}
-
-// countOps totals the operations invoked in [start, end), overall and by f.
-func countOps(ops []opRecord, start, end int64) (Counts, map[string]Counts) {
-	var total Counts
-	byF := map[string]Counts{}
-	for _, o := range ops {
-		if o.Invoke < start || o.Invoke >= end {
+// countOps totals the operations invoked in [start, end), overall, by f and
+// by node.
+func countOps(ops []linearizability.Operation, start, end int64) (total Counts, byF, byNode map[string]Counts) {
+	byF, byNode = map[string]Counts{}, map[string]Counts{}
+	for i := range ops {
+		o := &ops[i]
+		if o.Call < start || o.Call >= end {
 			continue
 		}
-		total.add(o)
+		oc := o.Outcome()
+		total.add(oc)
 		c := byF[o.F]
-		c.add(o)
+		c.add(oc)
 		byF[o.F] = c
+		if o.Node != "" {
+			c = byNode[o.Node]
+			c.add(oc)
+			byNode[o.Node] = c
+		}
 	}
-	return total, byF
+	return total, byF, byNode
 }
 
-// A bin is one column of the report's timeline. OK counts cas mismatches
-// too (definite answers); latencies are of those.
+// A bin is one column of the report's timeline. Definite counts ok and cas
+// mismatches (definite answers); latencies are of those.
 type bin struct {
-	Start          int64
-	OK, Fail, Info int
-	P50ms, P99ms   float64
+	Start, Width         int64 // the last bin may be narrower than the others
+	Definite, Fail, Info int
+	P50ms, P99ms         float64
 }
 
-// timeline cuts [start, end) into bins of width ns (by invocation time).
-func timeline(ops []opRecord, start, end, width int64) []bin {
+// timeline cuts [start, end) into bins of width ns (by invocation time). A
+// last bin narrower than half a width is merged into the one before: its
+// rate would rest on a few milliseconds (a dip to zero at the end).
+func timeline(ops []linearizability.Operation, start, end, width int64) []bin {
 	if width <= 0 || end <= start {
 		return nil
 	}
 	n := int((end - start + width - 1) / width)
+	if n > 1 && end-(start+int64(n-1)*width) < width/2 {
+		n--
+	}
 	bins := make([]bin, n)
 	lat := make([][]float64, n)
 	for i := range bins {
 		bins[i].Start = start + int64(i)*width
+		bins[i].Width = width
 	}
-	for _, o := range ops {
-		if o.Invoke < start || o.Invoke >= end {
+	bins[n-1].Width = end - bins[n-1].Start
+	for i := range ops {
+		o := &ops[i]
+		if o.Call < start || o.Call >= end {
 			continue
 		}
-		i := int((o.Invoke - start) / width)
-		switch {
-		case o.Mismatch || o.Type == linearizability.TypeOk:
-			bins[i].OK++
-			lat[i] = append(lat[i], float64(o.latency())/1e6)
-		case o.Type == linearizability.TypeFail:
-			bins[i].Fail++
+		j := min(int((o.Call-start)/width), n-1)
+		switch oc := o.Outcome(); {
+		case oc.Definite():
+			bins[j].Definite++
+			lat[j] = append(lat[j], latencyMs(o))
+		case oc == linearizability.OutcomeFail:
+			bins[j].Fail++
 		default:
-			bins[i].Info++
+			bins[j].Info++
 		}
 	}
 	for i := range bins {

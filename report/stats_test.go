@@ -1,11 +1,10 @@
-package scenarios
+package report
 
 import (
 	"reflect"
 	"testing"
 	"time"
 
-	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/linearizability"
 )
 
@@ -45,7 +44,17 @@ func hist(ops ...hop) []linearizability.Event {
 	return evs
 }
 
-func TestPairOps(t *testing.T) {
+// pair pairs a history with linearizability's own pairing.
+func pair(t *testing.T, evs []linearizability.Event) []linearizability.Operation {
+	t.Helper()
+	ops, err := linearizability.Pair(evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ops
+}
+
+func TestOutcomesOfPairedOperations(t *testing.T) {
 	evs := hist(
 		hop{0, "get", 0, 10, "ok", ""},
 		hop{1, "cas", 5, 8, "fail", ""},          // mismatch
@@ -54,41 +63,18 @@ func TestPairOps(t *testing.T) {
 		hop{4, "delete", 20, 30, "info", "timeout"},
 	)
 	evs = append(evs, linearizability.Event{Process: -1, Type: "info", F: "kill", Time: 31 * ms})
-	ops := pairOps(evs)
-	got := map[string][3]any{}
-	for _, o := range ops {
-		got[o.F+o.Type] = [3]any{o.Invoke / ms, o.Complete, o.Mismatch}
+	total, byF, _ := countOps(pair(t, evs), 0, 100*ms)
+	if total != (Counts{Ops: 5, OK: 1, Mismatch: 1, Fail: 1, Info: 2}) {
+		t.Errorf("totals %+v", total)
 	}
-	want := map[string][3]any{
-		"getok":      {int64(0), 10 * ms, false},
-		"setinfo":    {int64(7), int64(-1), false},
-		"deleteinfo": {int64(20), 30 * ms, false},
-	}
-	if len(ops) != 5 {
-		t.Fatalf("%d ops, want 5", len(ops))
-	}
-	for k, w := range want {
-		if got[k] != w {
-			t.Errorf("%s: %v, want %v", k, got[k], w)
-		}
-	}
-	mism := 0
-	for _, o := range ops {
-		if o.Mismatch {
-			mism++
-			if o.Invoke != 5*ms {
-				t.Errorf("the mismatch is the wrong cas: %+v", o)
-			}
-		}
-	}
-	if mism != 1 {
-		t.Errorf("%d mismatches, want 1", mism)
+	if byF["cas"] != (Counts{Ops: 2, Mismatch: 1, Fail: 1}) {
+		t.Errorf("cas %+v", byF["cas"])
 	}
 }
 
 func TestBuildPhases(t *testing.T) {
-	f := &chaos.Fault{Kind: "kill", Value: "n2"}
-	ws := []chaos.Window{
+	f := &Fault{Kind: "kill", Value: "n2"}
+	ws := []FaultWindow{
 		{Nemesis: "kill-leader", Fault: f, Start: 100 * ms, End: 300 * ms},
 		{Nemesis: "pause-node", Error: "boom", Start: 500 * ms, End: 520 * ms},
 		{Nemesis: "kill-leader", Fault: f, Start: 900 * ms, End: 1500 * ms}, // runs past the end
@@ -139,7 +125,7 @@ func TestPhaseStats(t *testing.T) {
 	}
 	ops = append(ops, hop{9999, "get", 3500, 3501, "ok", ""})
 
-	each, kinds := phaseStats(pairOps(hist(ops...)), phases)
+	each, kinds := phaseStats(pair(t, hist(ops...)), phases)
 	if len(each) != 3 {
 		t.Fatalf("%d phases", len(each))
 	}
@@ -164,7 +150,7 @@ func TestPhaseStats(t *testing.T) {
 		t.Errorf("all fault: %+v", kinds[PhaseFault])
 	}
 
-	total, byF := countOps(pairOps(hist(ops...)), 0, 3000*ms)
+	total, byF, _ := countOps(pair(t, hist(ops...)), 0, 3000*ms)
 	if total.Ops != 190 || total.OK != 160 || total.Mismatch != 5 || total.Fail != 20 || total.Info != 5 {
 		t.Errorf("totals %+v", total)
 	}
@@ -172,11 +158,11 @@ func TestPhaseStats(t *testing.T) {
 		t.Errorf("by f %+v", byF)
 	}
 
-	bins := timeline(pairOps(hist(ops...)), 0, 3000*ms, 500*ms)
+	bins := timeline(pair(t, hist(ops...)), 0, 3000*ms, 500*ms)
 	if len(bins) != 6 {
 		t.Fatalf("%d bins", len(bins))
 	}
-	if bins[0].OK != 100 || bins[2].OK+bins[3].OK != 15 || bins[4].OK != 50 {
+	if bins[0].Definite != 100 || bins[2].Definite+bins[3].Definite != 15 || bins[4].Definite != 50 {
 		t.Errorf("bins %+v", bins)
 	}
 }
@@ -188,5 +174,19 @@ func TestPercentile(t *testing.T) {
 	s := []float64{1, 2, 3, 4}
 	if percentile(s, 0.5) != 2 || percentile(s, 0.99) != 4 || percentile(s, 0) != 1 {
 		t.Error("nearest rank")
+	}
+}
+
+func TestTimelineLastBin(t *testing.T) {
+	ops := pair(t, hist(hop{0, "get", 950, 951, "ok", ""}, hop{1, "get", 1001, 1002, "ok", ""}))
+	// 1000 ms + 2 ms in 100 ms bins: the 2 ms rest joins the last bin.
+	bins := timeline(ops, 0, 1002*ms, 100*ms)
+	if len(bins) != 10 || bins[9].Width != 102*ms || bins[9].Definite != 2 {
+		t.Errorf("bins %+v", bins)
+	}
+	// A rest of half a bin or more is a bin of its own, with its width.
+	bins = timeline(ops, 0, 1050*ms, 100*ms)
+	if len(bins) != 11 || bins[10].Width != 50*ms || bins[10].Definite != 1 {
+		t.Errorf("bins %+v", bins)
 	}
 }

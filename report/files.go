@@ -1,0 +1,232 @@
+package report
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/raftlab/raftlab/linearizability"
+)
+
+// File names inside a run's folder.
+const (
+	HistoryFile = "history.jsonl"
+	RunFile     = "run.json"
+	SummaryFile = "summary.json"
+	ReportFile  = "report.html"
+	VisualFile  = "history.html"
+	RunLogFile  = "run.log"
+	LogsDir     = "logs"
+)
+
+// ErrUnreadable marks errors of Rebuild's inputs: a run folder without
+// history.jsonl or run.json (and summary.json), or with one that does not
+// parse.
+var ErrUnreadable = errors.New("unreadable run folder")
+
+// maxDrawTimeout bounds the search behind history.html: the picture re-runs
+// each key's search to draw its (partial) linearization; a shorter budget
+// than the checker's keeps violations cheap to draw, at worst with a
+// shorter partial order.
+const maxDrawTimeout = 5 * time.Second
+
+// WriteHistory writes the history to dir/history.jsonl.
+func WriteHistory(dir string, events []linearizability.Event) error {
+	return writeFile(filepath.Join(dir, HistoryFile), func(w io.Writer) error {
+		return linearizability.WriteJSONL(w, events)
+	})
+}
+
+// WriteRun writes dir/run.json.
+func WriteRun(dir string, r Run) error {
+	r.Version = RunVersion
+	return writeJSON(filepath.Join(dir, RunFile), r)
+}
+
+// ReadRun reads dir/run.json.
+func ReadRun(dir string) (Run, error) {
+	var r Run
+	b, err := os.ReadFile(filepath.Join(dir, RunFile))
+	if err != nil {
+		return r, fmt.Errorf("report: %w: %w", ErrUnreadable, err)
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return r, fmt.Errorf("report: %w: %s: %w", ErrUnreadable, filepath.Join(dir, RunFile), err)
+	}
+	if r.Version != RunVersion {
+		return r, fmt.Errorf("report: %w: %s: version %d, this build reads version %d", ErrUnreadable, filepath.Join(dir, RunFile), r.Version, RunVersion)
+	}
+	return r, nil
+}
+
+// ReadSummary reads a summary.json.
+func ReadSummary(path string) (*Summary, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("report: %s: %w", path, err)
+	}
+	return &s, nil
+}
+
+// Write writes the derived files of the run folder dir: history.html (the
+// checker's picture of result, or of the unchecked history when result is
+// nil), report.html and summary.json (last, so its presence means the
+// others are complete). It returns the summary.
+func Write(dir string, in Input, events []linearizability.Event, result *linearizability.Result) (*Summary, error) {
+	if in.Check == nil && result != nil {
+		in.Check = CheckOf(result)
+	}
+	s := Summarize(in)
+	s.Artifacts = Artifacts{
+		Dir: dir, History: HistoryFile, Summary: SummaryFile, Report: ReportFile,
+		RunLog: RunLogFile, NodeLogs: LogsDir,
+	}
+	if _, err := os.Stat(filepath.Join(dir, RunFile)); err == nil {
+		s.Artifacts.Run = RunFile
+	}
+	dopts := linearizability.DrawOptions{Timeout: maxDrawTimeout}
+	if in.CheckTimeout > 0 {
+		dopts.Timeout = min(dopts.Timeout, time.Duration(in.CheckTimeout*float64(time.Second)))
+	}
+	err := writeFile(filepath.Join(dir, VisualFile), func(w io.Writer) error {
+		if result != nil {
+			return result.WriteHTML(w, dopts)
+		}
+		return linearizability.Draw(w, events, dopts)
+	})
+	if err != nil {
+		s.Errors = append(s.Errors, "visualization: "+err.Error())
+	} else {
+		s.Artifacts.Visualization = VisualFile
+	}
+	if err := writeFile(filepath.Join(dir, ReportFile), func(w io.Writer) error { return WriteHTML(w, in, s) }); err != nil {
+		return s, err
+	}
+	return s, writeJSON(filepath.Join(dir, SummaryFile), s)
+}
+
+// RebuildOptions tune Rebuild.
+type RebuildOptions struct {
+	// CheckTimeout overrides the checker's budget per key (default: the
+	// run's own).
+	CheckTimeout time.Duration
+	// Progress is passed to the checker.
+	Progress func(done, total int)
+	// Now is the rebuild time recorded in the summary (default time.Now).
+	Now func() time.Time
+}
+
+// Rebuild re-derives summary.json, report.html and history.html of a
+// stored run folder from its history.jsonl and run.json, offline,
+// re-running the checker (an interrupted run stays unchecked). A folder
+// written before run.json existed is rebuilt from its summary.json (the
+// workload's bounds are then taken from its phases).
+func Rebuild(ctx context.Context, dir string, o RebuildOptions) (*Summary, error) {
+	run, err := ReadRun(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		run, err = runFromSummary(dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(filepath.Join(dir, HistoryFile))
+	if err != nil {
+		return nil, fmt.Errorf("report: %w: %w", ErrUnreadable, err)
+	}
+	events, err := linearizability.ReadJSONL(bufio.NewReaderSize(f, 1<<16))
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("report: %w: %s: %w", ErrUnreadable, filepath.Join(dir, HistoryFile), err)
+	}
+	ops, err := linearizability.Pair(events)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w: %s: %w", ErrUnreadable, filepath.Join(dir, HistoryFile), err)
+	}
+	if o.CheckTimeout > 0 {
+		run.CheckTimeout = o.CheckTimeout.Seconds()
+	}
+	var result *linearizability.Result
+	if !run.Interrupted {
+		t := time.Now()
+		result, err = linearizability.Check(ctx, events, linearizability.Options{
+			PerKeyTimeout: time.Duration(run.CheckTimeout * float64(time.Second)),
+			Progress:      o.Progress,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("report: check: %w", err)
+		}
+		run.Timings.Check = round3(time.Since(t).Seconds())
+	}
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	rebuilt := now().UTC()
+	return Write(dir, Input{Run: run, Operations: ops, Rebuilt: &rebuilt}, events, result)
+}
+
+// runFromSummary recovers a Run from an older folder's summary.json.
+func runFromSummary(dir string) (Run, error) {
+	s, err := ReadSummary(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		return Run{}, fmt.Errorf("%w: %w (and no %s)", ErrUnreadable, err, RunFile)
+	}
+	r := Run{
+		Version: RunVersion,
+		Scenario: Scenario{
+			Name: s.Scenario, Description: s.Description, Expect: s.Expect, Nodes: s.Nodes, Clients: s.Clients,
+			Keys: s.Keys, ReadLevel: s.ReadLevel, Nemeses: s.Nemeses, Duration: s.Duration,
+			FaultWindow: s.FaultWindow, QuietWindow: s.QuietWindow,
+			OpsPerKey: s.OpsPerKey, NodeImage: s.NodeImage, NodeSrc: s.NodeSrc,
+		},
+		Seed: s.Seed, Started: s.Started, CheckTimeout: 20, Faults: s.Faults, Convergence: s.Convergence,
+		Timings: s.Timings, Errors: s.Errors, Interrupted: s.Interrupted, Nodes: s.NodeFigures,
+	}
+	if n := len(s.Windows); n > 0 {
+		r.WorkStart, r.WorkEnd = s.Windows[0].Start, s.Windows[n-1].End
+	}
+	return r, nil
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	bw := bufio.NewWriter(f)
+	if err := write(bw); err != nil {
+		f.Close()
+		return fmt.Errorf("report: writing %s: %w", path, err)
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("report: writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("report: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeJSON writes v to path, indented.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("report: encode %s: %w", filepath.Base(path), err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/raftlab/raftlab/linearizability"
+)
+
+// maxAgreedRows bounds the convergence table's rows of keys that agreed:
+// with thousands of keys the interesting rows (diverged, not read) come
+// first and the rest is counted.
+const maxAgreedRows = 20
+
+type keyRow struct {
+	Key string
+	linearizability.KeyResult
+}
+
+type convRow struct {
+	Key    string
+	Final  string
+	Values []string
+	State  string // "agreed", "diverged" or "not read"
+}
+
+type kindRow struct {
+	Kind string
+	Stats
+}
+
+type nodeRow struct {
+	NodeFigures
+	Counts  Counts
+	HasFigs bool
+}
+
+// page is what the template gets.
+type page struct {
+	S              *Summary
+	Class          string
+	Timeline       template.HTML
+	Kinds          []kindRow
+	Keys           []keyRow
+	Nodes          []string
+	Conv           []convRow
+	ConvAgreed     int
+	ConvHidden     int
+	NodeRows       []nodeRow
+	Counterexample *Counterexample
+}
+
+// WriteHTML writes report.html: the verdict first, then the optional
+// counterexample, the timeline, the per-phase table, per-key verdicts,
+// explanations, convergence, the optional node panel and the faults. It is
+// a pure rendering of the input and its summary (see Summarize).
+func WriteHTML(w io.Writer, in Input, s *Summary) error {
+	p := page{S: s, Counterexample: in.Counterexample}
+	p.Class = "bad"
+	switch {
+	case s.AsExpected && s.Expect == ExpectViolation:
+		p.Class = "expected"
+	case s.AsExpected:
+		p.Class = "ok"
+	case s.Interrupted || (s.Verdict == linearizability.Unknown || len(s.Convergence.NotRead) > 0) &&
+		s.Verdict != linearizability.NotLinearizable && !s.Diverged():
+		p.Class = "unknown"
+	}
+	p.Timeline = template.HTML(timelineSVG(in.Operations, s.Windows, in.WorkStart, in.WorkEnd))
+	for _, k := range []string{PhaseQuiet, PhaseFault} {
+		if st, ok := s.Phases[k]; ok {
+			p.Kinds = append(p.Kinds, kindRow{k, st})
+		}
+	}
+	for _, k := range keysInOrder(s.KeyVerdicts) {
+		p.Keys = append(p.Keys, keyRow{k, s.KeyVerdicts[k]})
+	}
+	for i := range s.Nodes {
+		p.Nodes = append(p.Nodes, fmt.Sprintf("n%d", i+1))
+	}
+	p.Conv, p.ConvAgreed, p.ConvHidden = convRows(s.Convergence, p.Nodes)
+	if len(s.NodeFigures) > 0 {
+		for _, nf := range s.NodeFigures {
+			p.NodeRows = append(p.NodeRows, nodeRow{NodeFigures: nf, Counts: s.ByNode[nf.ID], HasFigs: nf.State != ""})
+		}
+	}
+	return reportTmpl.Execute(w, p)
+}
+
+// convRows lists the keys that diverged, then those not read everywhere,
+// then up to maxAgreedRows that agreed; it returns how many agreed and how
+// many agreed rows were left out.
+func convRows(c Convergence, nodes []string) (rows []convRow, agreed, hidden int) {
+	state := map[string]string{}
+	for _, k := range c.Diverged {
+		state[k] = "diverged"
+	}
+	for _, k := range c.NotRead {
+		state[k] = "not read"
+	}
+	keys := map[string]bool{}
+	for k := range c.Final {
+		keys[k] = true
+	}
+	for k := range c.Values {
+		keys[k] = true
+	}
+	ordered := keysInOrder(keys)
+	rank := map[string]int{"diverged": 0, "not read": 1, "": 2}
+	sort.SliceStable(ordered, func(i, j int) bool { return rank[state[ordered[i]]] < rank[state[ordered[j]]] })
+	for _, k := range ordered {
+		st := state[k]
+		if st == "" {
+			st = "agreed"
+			agreed++
+			if agreed > maxAgreedRows {
+				hidden++
+				continue
+			}
+		}
+		row := convRow{Key: k, Final: showValue(c.Final, k), State: st}
+		for _, n := range nodes {
+			row.Values = append(row.Values, showValue(c.Values[k], n))
+		}
+		rows = append(rows, row)
+	}
+	return rows, agreed, hidden
+}
+
+func showValue(m map[string]*string, k string) string {
+	v, ok := m[k]
+	switch {
+	case !ok:
+		return "not read"
+	case v == nil:
+		return "absent"
+	default:
+		return *v
+	}
+}
+
+var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"sec":  func(ns int64) string { return fmt.Sprintf("%.2fs", float64(ns)/1e9) },
+	"pct":  func(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) },
+	"ms":   func(ns time.Duration) string { return fmt.Sprintf("%.0f ms", float64(ns)/1e6) },
+	"join": strings.Join,
+}).Parse(reportHTML))

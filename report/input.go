@@ -1,0 +1,190 @@
+package report
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/raftlab/raftlab/linearizability"
+)
+
+// Expect is what a scenario's run should find.
+type Expect string
+
+const (
+	// ExpectLinearizable: the history is linearizable and the replicas converge.
+	ExpectLinearizable Expect = "linearizable"
+	// ExpectViolation: the history is not linearizable (a scenario broken on
+	// purpose, which proves the lab can fail).
+	ExpectViolation Expect = "violation"
+)
+
+// RunVersion is the version of the run.json format.
+const RunVersion = 1
+
+// Run is what the runner collected besides the history: every input of the
+// report except the operations. It is stored as run.json.
+type Run struct {
+	Version  int       `json:"version"`
+	Scenario Scenario  `json:"scenario"`
+	Seed     uint64    `json:"seed"`
+	Started  time.Time `json:"started"`
+	// CheckTimeout is the checker's budget per key, in seconds.
+	CheckTimeout float64 `json:"check_timeout"`
+	// WorkStart and WorkEnd bound the workload on the history clock (ns);
+	// operations invoked at or after WorkEnd are the final reads.
+	WorkStart int64 `json:"work_start_ns"`
+	WorkEnd   int64 `json:"work_end_ns"`
+	// Faults are the schedule's windows as they happened.
+	Faults      []FaultWindow `json:"faults"`
+	Convergence Convergence   `json:"convergence"`
+	Timings     Timings       `json:"timings"`
+	// Errors are problems of the run itself (a fault that could not be
+	// healed, a cluster that did not recover).
+	Errors []string `json:"errors,omitempty"`
+	// Interrupted: the run was cut short; the history is partial and is
+	// not checked.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// Nodes are figures per node (optional section).
+	Nodes []NodeFigures `json:"nodes,omitempty"`
+}
+
+// Scenario is the scenario as run: its name, purpose and settings.
+type Scenario struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Expect      Expect   `json:"expect"`
+	Nodes       int      `json:"nodes"`
+	Clients     int      `json:"clients"`
+	Keys        int      `json:"keys"`
+	OpsPerKey   int      `json:"ops_per_key,omitempty"` // key rotation: operations per key (0: none)
+	ReadLevel   string   `json:"read_level"`
+	Nemeses     []string `json:"nemeses"`
+	Duration    float64  `json:"duration"`     // planned workload duration, s
+	FaultWindow float64  `json:"fault_window"` // planned fault window length, s
+	QuietWindow float64  `json:"quiet_window"` // planned quiet window length, s
+	// NodeImage is the image the nodes ran (the system under test); NodeSrc
+	// the source tree it was built from, when not this one.
+	NodeImage string `json:"node_image,omitempty"`
+	NodeSrc   string `json:"node_src,omitempty"`
+}
+
+// A FaultWindow is one window of the fault schedule (the JSON shape of
+// chaos.Window, as a plain value).
+type FaultWindow struct {
+	Nemesis string `json:"nemesis"`
+	// Fault is nil when the injection failed.
+	Fault *Fault `json:"fault,omitempty"`
+	// Start is just before the injection, Injected when the fault was in
+	// place, Healing when healing began and End when it was done.
+	Start    int64  `json:"start_ns"`
+	Injected int64  `json:"injected_ns,omitempty"`
+	Healing  int64  `json:"healing_ns,omitempty"`
+	End      int64  `json:"end_ns"`
+	Error    string `json:"error,omitempty"`
+}
+
+// Fault is an injected fault (the JSON shape of chaos.Fault).
+type Fault struct {
+	Nemesis  string   `json:"nemesis"`
+	Kind     string   `json:"kind"`
+	Value    string   `json:"value"`
+	Targets  []string `json:"targets"`
+	HealKind string   `json:"heal"`
+}
+
+// String is the fault as people read it: "kill n2".
+func (f *Fault) String() string { return f.Kind + " " + f.Value }
+
+// Name is the window's label: the fault, or the nemesis and why it failed.
+func (w FaultWindow) Name() string {
+	if w.Fault != nil {
+		return w.Fault.String()
+	}
+	return fmt.Sprintf("%s (failed: %s)", w.Nemesis, w.Error)
+}
+
+// Convergence is the replica check after healing: stale reads of every key
+// on every node, compared with each other and with the final linearizable
+// read.
+type Convergence struct {
+	// Converged: every key was read on every node and all agreed.
+	Converged bool `json:"converged"`
+	// Waited is how long the check ran (until agreement or the deadline), s.
+	Waited float64 `json:"waited"`
+	// Final is each key's value as the final linearizable reads saw it
+	// (null: absent; a key no final read answered for is missing).
+	Final map[string]*string `json:"final"`
+	// Values are the last stale reads: key → node → value (null: absent; a
+	// node missing for a key was not read).
+	Values map[string]map[string]*string `json:"values"`
+	// Diverged lists the keys whose values, among those actually read,
+	// differ from each other or from the final read.
+	Diverged []string `json:"diverged,omitempty"`
+	// NotRead lists the keys that agree as far as read but could not be
+	// read on every node before the deadline: neither converged nor
+	// diverged.
+	NotRead []string `json:"not_read,omitempty"`
+}
+
+// NodeFigures are one node's figures at the end of the run (optional).
+type NodeFigures struct {
+	ID string `json:"id"`
+	// State is the raft state, empty when the node could not be asked.
+	State        string `json:"state,omitempty"`
+	Term         uint64 `json:"term,omitempty"`
+	CommitIndex  uint64 `json:"commit_index,omitempty"`
+	AppliedIndex uint64 `json:"applied_index,omitempty"`
+	LastIndex    uint64 `json:"last_index,omitempty"`
+	Error        string `json:"error,omitempty"`
+}
+
+// Timings are how long each stage of the run took, in seconds.
+type Timings struct {
+	ClusterStart float64 `json:"cluster_start"`
+	Workload     float64 `json:"workload"`
+	Recovery     float64 `json:"recovery"`
+	FinalReads   float64 `json:"final_reads"`
+	Convergence  float64 `json:"convergence"`
+	ClusterClose float64 `json:"cluster_close"`
+	Check        float64 `json:"check"`
+	Total        float64 `json:"total"`
+}
+
+// Check is the checker's answer, as plain values (nil Input.Check: the
+// history was not checked).
+type Check struct {
+	Verdict      linearizability.Verdict              `json:"verdict"`
+	Keys         map[string]linearizability.KeyResult `json:"keys"`
+	Explanations []string                             `json:"explanations,omitempty"`
+}
+
+// CheckOf takes the plain values of a checker result.
+func CheckOf(r *linearizability.Result) *Check {
+	c := &Check{Verdict: r.Verdict, Keys: r.Keys}
+	for _, ex := range r.Explanations {
+		c.Explanations = append(c.Explanations, ex.Text)
+	}
+	return c
+}
+
+// A Counterexample is the smallest set of operations that cannot be
+// ordered, shown at the top of the report (optional section).
+type Counterexample struct {
+	Key        string                      `json:"key"`
+	Text       string                      `json:"text"`
+	Operations []linearizability.Operation `json:"operations"`
+}
+
+// Input is everything a report is made of.
+type Input struct {
+	Run
+	// Operations are the history's operations as linearizability pairs
+	// them, in invocation order.
+	Operations []linearizability.Operation
+	// Check is the checker's answer; nil when not checked.
+	Check *Check
+	// Counterexample, if set, is drawn at the top (optional section).
+	Counterexample *Counterexample
+	// Rebuilt, if set, is when the report was re-derived from a stored run.
+	Rebuilt *time.Time
+}

@@ -1,0 +1,222 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftlab/raftlab/linearizability"
+)
+
+// fakeRun records a small history with a fault window: a write, then a read
+// that is either fresh or stale (not linearizable), then a final read. The
+// workload ends just before the final read, a sliver after the heal.
+func fakeRun(t *testing.T, stale bool) (Input, []linearizability.Event, *linearizability.Result) {
+	t.Helper()
+	rec := linearizability.NewRecorder()
+	run := Run{
+		Scenario: Scenario{Name: "stale-reads", Description: "BROKEN ON PURPOSE", Expect: ExpectViolation,
+			Nodes: 3, Clients: 2, Keys: 1, ReadLevel: "stale", Nemeses: []string{"partition-follower"}, Duration: 1},
+		Seed: 7, CheckTimeout: 5, WorkStart: rec.Now(),
+	}
+	a, b := rec.NewClient("n1"), rec.NewClient("n3")
+	a.Set("k1", "c0-1").Ok(nil)
+	start := rec.Now()
+	rec.Nemesis("partition", "n3 | n1 n2")
+	a.Set("k1", "c0-2").Ok(nil)
+	read := "c0-2"
+	if stale {
+		read = "c0-1"
+	}
+	b.Get("k1").Ok(&read)
+	a.Delete("k1").Info("timeout")
+	rec.Nemesis("heal", "n3 | n1 n2")
+	end := rec.Now()
+	run.Faults = []FaultWindow{{Nemesis: "partition-follower", Start: start, Injected: start, Healing: end, End: end,
+		Fault: &Fault{Nemesis: "partition-follower", Kind: "partition", Value: "n3 | n1 n2", Targets: []string{"n1", "n2", "n3"}, HealKind: "heal"}}}
+	final := "c0-2"
+	run.WorkEnd = rec.Now()
+	rec.NewClient("n2").Get("k1").Ok(&final) // a final read, after the workload
+	run.Convergence = Convergence{Converged: true, Final: map[string]*string{"k1": &final},
+		Values: map[string]map[string]*string{"k1": {"n1": &final, "n2": &final, "n3": &final}}}
+	events := rec.Events()
+	res, err := linearizability.Check(t.Context(), events, linearizability.Options{PerKeyTimeout: 5 * time.Second})
+	require.NoError(t, err)
+	ops, err := linearizability.Pair(events)
+	require.NoError(t, err)
+	return Input{Run: run, Operations: ops, Check: CheckOf(res)}, events, res
+}
+
+func TestWriteAViolation(t *testing.T) {
+	in, events, res := fakeRun(t, true)
+	dir := t.TempDir()
+	require.NoError(t, WriteHistory(dir, events))
+	require.NoError(t, WriteRun(dir, in.Run))
+	sum, err := Write(dir, in, events, res)
+	require.NoError(t, err)
+
+	got, err := ReadSummary(filepath.Join(dir, SummaryFile))
+	require.NoError(t, err)
+	assert.Equal(t, sum.Outcome, got.Outcome)
+	assert.Equal(t, linearizability.NotLinearizable, got.Verdict)
+	assert.True(t, got.AsExpected)
+	assert.Equal(t, linearizability.NotLinearizable, got.KeyVerdicts["k1"].Verdict)
+	require.Len(t, got.Explanations, 1)
+	assert.Contains(t, got.Explanations[0], "stale read")
+	assert.Equal(t, Counts{Ops: 4, OK: 3, Info: 1}, got.Counts, "the final read is not workload")
+	assert.Equal(t, Counts{Ops: 1, OK: 1}, got.FinalReads)
+	assert.Equal(t, Counts{Ops: 3, OK: 2, Info: 1}, got.ByNode["n1"])
+	assert.Equal(t, uint64(7), got.Seed)
+	assert.Equal(t, 3, got.Phases[PhaseFault].Ops)
+	require.Len(t, got.Windows, 2, "quiet, fault; the sliver after the heal is dropped")
+	assert.Equal(t, PhaseFault, got.Windows[1].Kind)
+	require.Len(t, got.Faults, 1)
+	assert.Equal(t, "n3 | n1 n2", got.Faults[0].Fault.Value)
+	assert.Equal(t, RunFile, got.Artifacts.Run)
+
+	// The raw JSON keeps the documented top-level fields.
+	raw, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(raw, &m))
+	for _, k := range []string{"scenario", "description", "expect", "seed", "started", "nodes", "clients", "keys", "read_level",
+		"nemeses", "duration", "fault_window", "quiet_window", "verdict", "converged", "as_expected", "outcome",
+		"key_verdicts", "explanations", "counts", "by_f", "phases", "windows", "faults", "final_reads", "convergence",
+		"timings", "artifacts"} {
+		assert.Contains(t, m, k, "summary.json field")
+	}
+	w := m["windows"].([]any)[0].(map[string]any)
+	for _, k := range []string{"kind", "start_ns", "end_ns", "seconds", "ops", "ok", "cas_mismatch", "fail", "info", "ok_per_sec", "availability", "p50_ms", "p99_ms", "max_ms"} {
+		assert.Contains(t, w, k, "windows[] field")
+	}
+
+	vis, err := os.ReadFile(filepath.Join(dir, VisualFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(vis), "<html")
+
+	rep, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	require.NoError(t, err)
+	html := string(rep)
+	verdict := strings.Index(html, `id="verdict"`)
+	why := strings.Index(html, "Why it is not linearizable")
+	svg := strings.Index(html, "<svg")
+	require.True(t, verdict >= 0 && why >= 0 && svg >= 0, "verdict %d, explanation %d, timeline %d", verdict, why, svg)
+	assert.True(t, verdict < why && why < svg, "order: verdict, explanation, timeline")
+	for _, want := range []string{
+		"NOT linearizable (1 of 1 keys)", "as expected",
+		`href="history.html"`, `href="history.jsonl"`, `href="summary.json"`, `href="run.json"`, `href="logs/"`,
+		"<title>partition n3 | n1 n2</title>", // the shaded fault window
+		"stale read", "--seed 7", "chaoslab report " + dir,
+	} {
+		assert.Contains(t, html, want)
+	}
+	assert.Equal(t, 1, strings.Count(html, "<svg"), "one inline SVG")
+	assert.NotContains(t, html, `id="nodes"`, "no node figures: no node panel")
+	assert.NotContains(t, html, `id="counterexample"`)
+}
+
+func TestLinearizableRunOfAScenarioExpectingAViolationFails(t *testing.T) {
+	in, _, _ := fakeRun(t, false)
+	s := Summarize(in)
+	assert.Equal(t, linearizability.Linearizable, s.Verdict)
+	assert.False(t, s.AsExpected)
+	var b bytes.Buffer
+	require.NoError(t, WriteHTML(&b, in, s))
+	assert.NotContains(t, b.String(), "Why it is not linearizable")
+	assert.Contains(t, b.String(), `class="verdict bad"`)
+}
+
+// The optional sections appear when their input is there, and only then.
+func TestOptionalSections(t *testing.T) {
+	in, _, _ := fakeRun(t, true)
+	in.Nodes = []NodeFigures{
+		{ID: "n1", State: "Leader", Term: 3, CommitIndex: 40, AppliedIndex: 40, LastIndex: 41},
+		{ID: "n2", Error: "connection refused"},
+	}
+	in.Counterexample = &Counterexample{Key: "k1", Text: "the get saw c0-1 after c0-2 was acknowledged", Operations: in.Operations[:2]}
+	s := Summarize(in)
+	var b bytes.Buffer
+	require.NoError(t, WriteHTML(&b, in, s))
+	html := b.String()
+	ce, verdict, timeline := strings.Index(html, `id="counterexample"`), strings.Index(html, `id="verdict"`), strings.Index(html, `id="timeline"`)
+	require.True(t, ce > 0 && verdict > 0)
+	assert.True(t, verdict < ce && ce < timeline, "the counterexample comes right after the verdict")
+	assert.Contains(t, html, "the get saw c0-1 after c0-2 was acknowledged")
+	assert.Contains(t, html, `id="nodes"`)
+	assert.Contains(t, html, "<td class=\"l\">n1</td><td class=\"l\">Leader</td><td>3</td><td>40</td>")
+	assert.Contains(t, html, "connection refused")
+	assert.Len(t, s.NodeFigures, 2)
+}
+
+func TestConvergenceNotReadIsNotDiverged(t *testing.T) {
+	in, _, _ := fakeRun(t, true)
+	v := "c0-2"
+	in.Convergence = Convergence{Final: map[string]*string{"k1": &v, "k2": &v},
+		Values:  map[string]map[string]*string{"k1": {"n1": &v}, "k2": {"n1": &v, "n2": &v, "n3": &v}},
+		NotRead: []string{"k1"}}
+	s := Summarize(in)
+	assert.False(t, s.Converged)
+	assert.False(t, s.Diverged())
+	assert.Contains(t, s.Outcome, "convergence not shown: 1 key not read on every node in time (no divergence among the values read)")
+	assert.NotContains(t, s.Outcome, "DIVERGED")
+	var b bytes.Buffer
+	require.NoError(t, WriteHTML(&b, in, s))
+	assert.Contains(t, b.String(), "0 keys diverged (values read that differ), 1 keys not read on every node")
+	assert.Contains(t, b.String(), `<tr class="notread"><td class="l">k1</td><td class="l">not read</td>`)
+
+	other := "c0-1"
+	in.Convergence.Values["k2"]["n3"] = &other
+	in.Convergence.Diverged = []string{"k2"}
+	s = Summarize(in)
+	assert.True(t, s.Diverged())
+	assert.Contains(t, s.Outcome, "replicas DIVERGED on 1 key (1 more not read on every node)")
+}
+
+func TestOutcomeLines(t *testing.T) {
+	keys := func(v ...linearizability.Verdict) map[string]linearizability.KeyResult {
+		m := map[string]linearizability.KeyResult{}
+		for i, x := range v {
+			m[string(rune('a'+i))] = linearizability.KeyResult{Verdict: x}
+		}
+		return m
+	}
+	L, N, U := linearizability.Linearizable, linearizability.NotLinearizable, linearizability.Unknown
+	tests := []struct {
+		expect    Expect
+		verdict   linearizability.Verdict
+		converged bool
+		keys      map[string]linearizability.KeyResult
+		as        bool
+		outcome   string
+	}{
+		{ExpectLinearizable, L, true, keys(L, L), true, "linearizable, replicas converged — as expected"},
+		{ExpectLinearizable, L, false, keys(L), false, "linearizable, replicas did NOT converge — NOT as expected (expected linearizable)"},
+		{ExpectLinearizable, N, true, keys(N, L, N), false, "NOT linearizable (2 of 3 keys), replicas converged — NOT as expected (expected linearizable)"},
+		{ExpectLinearizable, U, true, keys(U), false, "linearizability unknown (the checker's budget ran out), replicas converged — NOT as expected (expected linearizable)"},
+		{ExpectViolation, N, true, keys(N), true, "NOT linearizable (1 of 1 keys), replicas converged — as expected: this scenario is broken on purpose"},
+		{ExpectViolation, L, true, keys(L), false, "linearizable, replicas converged — NOT as expected (expected violation)"},
+	}
+	for _, tt := range tests {
+		s := &Summary{Expect: tt.expect, Verdict: tt.verdict, Converged: tt.converged, KeyVerdicts: tt.keys}
+		out, as := judge(s)
+		assert.Equal(t, tt.as, as, tt.outcome)
+		assert.Equal(t, tt.outcome, out)
+	}
+	out, as := judge(&Summary{Expect: ExpectLinearizable, Interrupted: true, Verdict: U})
+	assert.False(t, as)
+	assert.Equal(t, "interrupted before the checks", out)
+}
+
+func TestNaturalOrder(t *testing.T) {
+	m := map[string]bool{"k10": true, "k2": true, "k1": true, "a": true, "k02": true, "k1x": true}
+	for range 20 { // map order varies: the result must not
+		assert.Equal(t, []string{"a", "k1", "k1x", "k02", "k2", "k10"}, keysInOrder(m))
+	}
+}

@@ -1,0 +1,245 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/raftlab/raftlab/linearizability"
+)
+
+// Summary is the outcome of a run, written as summary.json. Times are
+// seconds unless a field name says otherwise; *_ns fields are nanoseconds on
+// the history's clock. Fields are as before the report package existed;
+// not_read, by_node, node_figures and rebuilt were added.
+type Summary struct {
+	Scenario    string    `json:"scenario"`
+	Description string    `json:"description"`
+	Expect      Expect    `json:"expect"`
+	Seed        uint64    `json:"seed"`
+	Started     time.Time `json:"started"`
+	Nodes       int       `json:"nodes"`
+	Clients     int       `json:"clients"`
+	Keys        int       `json:"keys"`
+	OpsPerKey   int       `json:"ops_per_key,omitempty"`
+	ReadLevel   string    `json:"read_level"`
+	Nemeses     []string  `json:"nemeses"`
+	Duration    float64   `json:"duration"`     // planned workload duration
+	FaultWindow float64   `json:"fault_window"` // planned fault window length
+	QuietWindow float64   `json:"quiet_window"` // planned quiet window length
+	// NodeImage is the image the nodes ran (the system under test); NodeSrc
+	// the source tree it was built from, when not this one.
+	NodeImage string `json:"node_image,omitempty"`
+	NodeSrc   string `json:"node_src,omitempty"`
+
+	// Verdict is the linearizability verdict of the whole history.
+	Verdict linearizability.Verdict `json:"verdict"`
+	// Converged: every node's stale read of every key was read and agreed
+	// after healing (see Convergence for keys diverged or not read).
+	Converged bool `json:"converged"`
+	// AsExpected: the outcome is what the scenario expects (see Expect).
+	AsExpected bool `json:"as_expected"`
+	// Outcome is the verdict in one sentence.
+	Outcome string `json:"outcome"`
+	// Interrupted: the run was cut short; the history is partial and was
+	// not checked.
+	Interrupted bool `json:"interrupted,omitempty"`
+
+	KeyVerdicts  map[string]linearizability.KeyResult `json:"key_verdicts"`
+	Explanations []string                             `json:"explanations,omitempty"`
+
+	// Counts are the workload's operations (final reads excluded), overall,
+	// by f and by the node the client talked to.
+	Counts Counts            `json:"counts"`
+	ByF    map[string]Counts `json:"by_f"`
+	ByNode map[string]Counts `json:"by_node,omitempty"`
+	// Phases are availability and latency over all quiet and all fault
+	// phases; Windows phase by phase.
+	Phases  map[string]Stats `json:"phases"`
+	Windows []PhaseStats     `json:"windows"`
+	// Faults are the schedule's windows as they happened.
+	Faults      []FaultWindow `json:"faults"`
+	FinalReads  Counts        `json:"final_reads"`
+	Convergence Convergence   `json:"convergence"`
+	NodeFigures []NodeFigures `json:"node_figures,omitempty"`
+	Timings     Timings       `json:"timings"`
+	Artifacts   Artifacts     `json:"artifacts"`
+	// Errors are problems of the run itself (a fault that could not be
+	// healed, a cluster that did not recover); they make the outcome suspect.
+	Errors []string `json:"errors,omitempty"`
+	// Rebuilt is when `chaoslab report` re-derived this summary from the
+	// stored run (absent for the summary the run itself wrote).
+	Rebuilt *time.Time `json:"rebuilt,omitempty"`
+}
+
+// Artifacts are the files of a run, relative to Dir.
+type Artifacts struct {
+	Dir           string `json:"dir"`
+	History       string `json:"history"`
+	Summary       string `json:"summary"`
+	Report        string `json:"report"`
+	Visualization string `json:"visualization,omitempty"`
+	RunLog        string `json:"run_log"`
+	NodeLogs      string `json:"node_logs"`
+	Run           string `json:"run,omitempty"`
+}
+
+// Passed reports whether the run is linearizable, converged and complete.
+func (s *Summary) Passed() bool {
+	return s.Verdict == linearizability.Linearizable && s.Converged && !s.Interrupted
+}
+
+// Diverged reports whether some key's replicas were read and disagreed.
+func (s *Summary) Diverged() bool { return len(s.Convergence.Diverged) > 0 }
+
+// minPhase: a phase with no operations shorter than this is a sliver left
+// between the last heal and the end of the workload; it is not shown.
+const minPhase = 50 * time.Millisecond
+
+// Summarize computes the summary of a run from its plain inputs. It does no
+// I/O; artifact names are filled in by Write.
+func Summarize(in Input) *Summary {
+	r, sc := in.Run, in.Scenario
+	s := &Summary{
+		Scenario: sc.Name, Description: sc.Description, Expect: sc.Expect, Seed: r.Seed, Started: r.Started,
+		Nodes: sc.Nodes, Clients: sc.Clients, Keys: sc.Keys, ReadLevel: sc.ReadLevel, Nemeses: sc.Nemeses,
+		Duration: sc.Duration, FaultWindow: sc.FaultWindow, QuietWindow: sc.QuietWindow,
+		OpsPerKey: sc.OpsPerKey, NodeImage: sc.NodeImage, NodeSrc: sc.NodeSrc,
+		Interrupted: r.Interrupted, Convergence: r.Convergence, Converged: r.Convergence.Converged,
+		NodeFigures: r.Nodes, Timings: r.Timings, Errors: r.Errors, Faults: r.Faults,
+		Verdict: linearizability.Unknown, Rebuilt: in.Rebuilt,
+	}
+	if s.Nemeses == nil {
+		s.Nemeses = []string{}
+	}
+	if s.Faults == nil {
+		s.Faults = []FaultWindow{}
+	}
+	s.Counts, s.ByF, s.ByNode = countOps(in.Operations, r.WorkStart, r.WorkEnd)
+	s.FinalReads, _, _ = countOps(in.Operations, r.WorkEnd, 1<<62)
+	windows, kinds := phaseStats(in.Operations, buildPhases(r.Faults, r.WorkStart, r.WorkEnd))
+	s.Phases = kinds
+	s.Windows = []PhaseStats{}
+	for _, w := range windows {
+		if w.Ops == 0 && time.Duration(w.End-w.Start) < minPhase {
+			continue
+		}
+		s.Windows = append(s.Windows, w)
+	}
+	if in.Check != nil && !r.Interrupted {
+		s.Verdict, s.KeyVerdicts, s.Explanations = in.Check.Verdict, in.Check.Keys, in.Check.Explanations
+	}
+	s.Outcome, s.AsExpected = judge(s)
+	return s
+}
+
+// judge states the outcome in one sentence and whether it is what the
+// scenario expects.
+func judge(s *Summary) (string, bool) {
+	if s.Interrupted {
+		return "interrupted before the checks", false
+	}
+	var parts []string
+	switch s.Verdict {
+	case linearizability.NotLinearizable:
+		bad := 0
+		for _, kr := range s.KeyVerdicts {
+			if kr.Verdict == linearizability.NotLinearizable {
+				bad++
+			}
+		}
+		parts = append(parts, fmt.Sprintf("NOT linearizable (%d of %d keys)", bad, len(s.KeyVerdicts)))
+	case linearizability.Unknown:
+		parts = append(parts, "linearizability unknown (the checker's budget ran out)")
+	default:
+		parts = append(parts, "linearizable")
+	}
+	c := s.Convergence
+	switch {
+	case len(c.Diverged) > 0:
+		p := "replicas DIVERGED on " + nKeys(len(c.Diverged))
+		if len(c.NotRead) > 0 {
+			p += fmt.Sprintf(" (%d more not read on every node)", len(c.NotRead))
+		}
+		parts = append(parts, p)
+	case len(c.NotRead) > 0:
+		parts = append(parts, "convergence not shown: "+nKeys(len(c.NotRead))+" not read on every node in time (no divergence among the values read)")
+	case s.Converged:
+		parts = append(parts, "replicas converged")
+	default:
+		parts = append(parts, "replicas did NOT converge")
+	}
+	as := s.Passed()
+	if s.Expect == ExpectViolation {
+		as = s.Verdict == linearizability.NotLinearizable
+	}
+	out := strings.Join(parts, ", ")
+	switch {
+	case as && s.Expect == ExpectViolation:
+		out += " — as expected: this scenario is broken on purpose"
+	case as:
+		out += " — as expected"
+	default:
+		out += fmt.Sprintf(" — NOT as expected (expected %s)", s.Expect)
+	}
+	return out, as
+}
+
+// nKeys is "1 key" or "n keys".
+func nKeys(n int) string {
+	if n == 1 {
+		return "1 key"
+	}
+	return fmt.Sprintf("%d keys", n)
+}
+
+// keysInOrder returns the keys of m in natural order (k2 before k10).
+func keysInOrder[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return naturalLess(keys[i], keys[j]) })
+	return keys
+}
+
+// naturalLess orders strings with embedded numbers by their value (k2
+// before k10); strings equal that way (k2, k02) fall back to byte order, so
+// the order is total and sorting is deterministic.
+func naturalLess(a, b string) bool {
+	if c := naturalCmp(a, b); c != 0 {
+		return c < 0
+	}
+	return a < b
+}
+
+func naturalCmp(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return len(na) - len(nb)
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return int(a[0]) - int(b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) - len(b)
+}
+
+func digits(s string) int {
+	n := 0
+	for n < len(s) && '0' <= s[n] && s[n] <= '9' {
+		n++
+	}
+	return n
+}

@@ -1,0 +1,75 @@
+package report
+
+// reportHTML is the template of report.html (data: page). Optional
+// sections are guarded by their field, so a new panel is one block.
+const reportHTML = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>raftlab {{.S.Scenario}}: {{.S.Verdict}}</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1040px;color:#222;padding:0 12px}
+h1{font-size:22px;margin:0 0 8px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
+.verdict{font-size:19px;font-weight:600;padding:14px 16px;border-radius:6px;margin:12px 0}
+.ok{background:#dff5e1;border:1px solid #7cc383}.bad{background:#fde0e0;border:1px solid #e08080}
+.expected{background:#fff3d6;border:1px solid #e0b650}.unknown{background:#eee;border:1px solid #aaa}
+table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
+th{background:#f4f4f4}td.l,th.l{text-align:left}tr.fault td{background:#fff4f0}tr.diverged td{background:#fde0e0}
+tr.notread td{background:#eee}
+pre{background:#f7f7f7;border:1px solid #ddd;padding:10px;overflow:auto;font-size:12.5px;white-space:pre-wrap}
+.meta{color:#555}.err{color:#b00}
+</style></head><body>
+<h1>raftlab scenario <code>{{.S.Scenario}}</code></h1>
+<div class="verdict {{.Class}}" id="verdict">{{.S.Outcome}}</div>
+{{with .Counterexample}}<h2 id="counterexample">Minimal counterexample (key {{.Key}})</h2><pre>{{.Text}}</pre>
+{{if .Operations}}<table><tr><th class="l">operation</th></tr>{{range .Operations}}<tr><td class="l">{{.String}}</td></tr>{{end}}</table>{{end}}{{end}}
+<p class="meta">{{.S.Description}}<br>
+seed <b>{{.S.Seed}}</b> · started {{.S.Started.Format "2006-01-02 15:04:05 MST"}} · {{.S.Nodes}} nodes · {{.S.Clients}} clients · {{.S.Keys}} keys ·
+reads <b>{{.S.ReadLevel}}</b> · workload {{.S.Duration}}s (quiet {{.S.QuietWindow}}s / fault {{.S.FaultWindow}}s) · nemeses {{join .S.Nemeses ", "}} · expect {{.S.Expect}}{{with .S.Rebuilt}} · report rebuilt {{.Format "2006-01-02 15:04:05 MST"}}{{end}}</p>
+<p>Artifacts: {{if .S.Artifacts.Visualization}}<a href="{{.S.Artifacts.Visualization}}">history.html</a> (porcupine's linearization picture, fault windows drawn in) · {{end}}<a href="{{.S.Artifacts.History}}">history.jsonl</a> ·
+<a href="{{.S.Artifacts.Summary}}">summary.json</a>{{with .S.Artifacts.Run}} · <a href="{{.}}">run.json</a>{{end}} · <a href="{{.S.Artifacts.RunLog}}">run.log</a> · <a href="{{.S.Artifacts.NodeLogs}}/">node logs</a></p>
+<p class="meta">Replay: <code>go run ./cmd/chaoslab run --scenario {{.S.Scenario}} --seed {{.S.Seed}} --duration {{.S.Duration}}s --nodes {{.S.Nodes}} --clients {{.S.Clients}} --keys {{.S.Keys}}{{if .S.OpsPerKey}} --ops-per-key {{.S.OpsPerKey}}{{end}}{{if .S.NodeSrc}} --node-src {{.S.NodeSrc}}{{end}}</code> (same faults and operations; real timing differs).
+Rebuild this report from the stored run: <code>go run ./cmd/chaoslab report {{.S.Artifacts.Dir}}</code></p>
+{{with .S.Errors}}<h2 class="err">Problems during the run</h2><ul>{{range .}}<li class="err">{{.}}</li>{{end}}</ul>{{end}}
+{{with .S.Explanations}}<h2>Why it is not linearizable</h2>{{range .}}<pre>{{.}}</pre>{{end}}{{end}}
+
+<h2 id="timeline">Timeline</h2>
+{{.Timeline}}
+
+<h2 id="phases">Availability and latency by phase</h2>
+<p class="meta">Operations count in the phase their invocation falls in. cas≠: a cas that found another value (a definite answer, counted as available).
+fail: refused without effect; info: outcome unknown. Latency is of the definite answers (ok and cas≠).
+A fault phase runs from just before the injection to just after the heal.</p>
+<table><tr><th class="l">phase</th><th>seconds</th><th>ops</th><th>ok</th><th>cas≠</th><th>fail</th><th>info</th><th>ok/s</th><th>available</th><th>p50</th><th>p99</th><th>max</th></tr>
+{{range .Kinds}}<tr{{if eq .Kind "fault"}} class="fault"{{end}}><td class="l"><b>all {{.Kind}}</b></td><td>{{printf "%.1f" .Seconds}}</td><td>{{.Ops}}</td><td>{{.OK}}</td><td>{{.Mismatch}}</td><td>{{.Fail}}</td><td>{{.Info}}</td><td>{{printf "%.0f" .OKPerSec}}</td><td>{{pct .Availability}}</td><td>{{printf "%.1f" .P50ms}} ms</td><td>{{printf "%.1f" .P99ms}} ms</td><td>{{printf "%.0f" .MaxMs}} ms</td></tr>
+{{end}}{{range .S.Windows}}<tr{{if eq .Kind "fault"}} class="fault"{{end}}><td class="l">{{sec .Start}}–{{sec .End}} {{if .Fault}}{{.Fault}}{{else}}quiet{{end}}</td><td>{{printf "%.2f" .Seconds}}</td><td>{{.Ops}}</td><td>{{.OK}}</td><td>{{.Mismatch}}</td><td>{{.Fail}}</td><td>{{.Info}}</td><td>{{printf "%.0f" .OKPerSec}}</td><td>{{pct .Availability}}</td><td>{{printf "%.1f" .P50ms}} ms</td><td>{{printf "%.1f" .P99ms}} ms</td><td>{{printf "%.0f" .MaxMs}} ms</td></tr>
+{{end}}</table>
+<p class="meta">Workload totals: {{.S.Counts.Ops}} operations, {{.S.Counts.OK}} ok, {{.S.Counts.Mismatch}} cas≠, {{.S.Counts.Fail}} fail, {{.S.Counts.Info}} info (unknown outcome).
+{{range $f, $c := .S.ByF}} {{$f}}: {{$c.OK}}/{{$c.Ops}} ok;{{end}}
+Final reads: {{.S.FinalReads.OK}} ok of {{.S.FinalReads.Ops}}.</p>
+
+<h2 id="keys">Linearizability by key</h2>
+{{if .Keys}}<table><tr><th class="l">key</th><th class="l">verdict</th><th>operations</th><th>checked</th><th>unknown outcome</th><th>pruned</th><th>time</th><th class="l">note</th></tr>
+{{range .Keys}}<tr><td class="l">{{.Key}}</td><td class="l">{{.Verdict}}</td><td>{{.Operations}}</td><td>{{.Checked}}</td><td>{{.Unknown}}</td><td>{{.Pruned}}</td><td>{{ms .Elapsed}}</td><td class="l">{{.Reason}}</td></tr>
+{{end}}</table>{{else}}<p>Not checked.</p>{{end}}
+
+<h2 id="convergence">Convergence</h2>
+{{with .S.Convergence}}<p>{{if .Converged}}Every node's stale read of every key agreed with the final linearizable read after {{.Waited}}s.
+{{else}}<span class="err">Convergence not shown within {{.Waited}}s:</span> {{len .Diverged}} keys diverged (values read that differ), {{len .NotRead}} keys not read on every node (neither agreed nor diverged).{{end}}
+{{$.ConvAgreed}} keys agreed.</p>{{end}}
+<table><tr><th class="l">key</th><th class="l">state</th><th class="l">final (linearizable)</th>{{range .Nodes}}<th class="l">{{.}} (stale)</th>{{end}}</tr>
+{{range .Conv}}<tr{{if eq .State "diverged"}} class="diverged"{{else if eq .State "not read"}} class="notread"{{end}}><td class="l">{{.Key}}</td><td class="l">{{.State}}</td><td class="l">{{.Final}}</td>{{range .Values}}<td class="l">{{.}}</td>{{end}}</tr>
+{{end}}</table>
+{{if .ConvHidden}}<p class="meta">… and {{.ConvHidden}} more keys that agreed (all values in summary.json).</p>{{end}}
+{{with .NodeRows}}
+<h2 id="nodes">Nodes</h2>
+<p class="meta">Raft figures of each node at the end of the run; operations of the clients bound to it during the workload.</p>
+<table><tr><th class="l">node</th><th class="l">state</th><th>term</th><th>commit</th><th>applied</th><th>last index</th><th>ops</th><th>ok</th><th>cas≠</th><th>fail</th><th>info</th><th class="l">note</th></tr>
+{{range .}}<tr><td class="l">{{.ID}}</td><td class="l">{{.State}}</td><td>{{if .HasFigs}}{{.Term}}{{end}}</td><td>{{if .HasFigs}}{{.CommitIndex}}{{end}}</td><td>{{if .HasFigs}}{{.AppliedIndex}}{{end}}</td><td>{{if .HasFigs}}{{.LastIndex}}{{end}}</td><td>{{.Counts.Ops}}</td><td>{{.Counts.OK}}</td><td>{{.Counts.Mismatch}}</td><td>{{.Counts.Fail}}</td><td>{{.Counts.Info}}</td><td class="l err">{{.Error}}</td></tr>
+{{end}}</table>{{end}}
+
+<h2 id="faults">Faults</h2>
+{{if .S.Faults}}<table><tr><th class="l">nemesis</th><th class="l">fault</th><th>start</th><th>in place</th><th>healing</th><th>end</th><th class="l">error</th></tr>
+{{range .S.Faults}}<tr><td class="l">{{.Nemesis}}</td><td class="l">{{with .Fault}}{{.String}}{{end}}</td><td>{{sec .Start}}</td><td>{{sec .Injected}}</td><td>{{sec .Healing}}</td><td>{{sec .End}}</td><td class="l err">{{.Error}}</td></tr>
+{{end}}</table>{{else}}<p>No faults.</p>{{end}}
+<p class="meta">Timings: cluster start {{.S.Timings.ClusterStart}}s · workload {{.S.Timings.Workload}}s · recovery {{.S.Timings.Recovery}}s · final reads {{.S.Timings.FinalReads}}s · convergence {{.S.Timings.Convergence}}s · cluster close {{.S.Timings.ClusterClose}}s · check {{.S.Timings.Check}}s · total {{.S.Timings.Total}}s</p>
+</body></html>
+`

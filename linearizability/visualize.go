@@ -100,6 +100,7 @@ type faultWindow struct {
 	start, end   int64
 	open, closed bool
 	details      []string
+	events       []int // indices of its events in the nemesis list
 }
 
 // faultEnds maps an ending kind to the fault kinds it ends. An ending event
@@ -117,14 +118,19 @@ var faultEnds = map[string][]string{
 }
 
 // nemesisAnnotations pairs nemesis events into fault windows and turns them
-// into porcupine annotations, one row per fault kind. An invocation directly
-// followed by a completion of the same f is one event, at the invocation's
-// time.
+// into porcupine annotations, one row per fault kind.
 func nemesisAnnotations(events []nemesisEvent, end int64) []porcupine.Annotation {
+	return windowAnnotations(faultWindows(events), end)
+}
+
+// faultWindows pairs nemesis events into fault windows. An invocation
+// directly followed by a completion of the same f is one event, at the
+// invocation's time.
+func faultWindows(events []nemesisEvent) []*faultWindow {
 	var windows []*faultWindow
 	var open []*faultWindow
 	for i := 0; i < len(events); i++ {
-		e := events[i]
+		e, first := events[i], i
 		detail := fmt.Sprintf("line %d: %s", e.Line, e.Event.String())
 		if e.Type == TypeInvoke && i+1 < len(events) && events[i+1].F == e.F && events[i+1].Type != TypeInvoke {
 			i++
@@ -138,8 +144,12 @@ func nemesisAnnotations(events []nemesisEvent, end int64) []porcupine.Annotation
 			value = *e.Value
 		}
 		ends, isEnd := faultEnds[e.F]
+		members := []int{first}
+		if i != first {
+			members = append(members, i)
+		}
 		if !isEnd {
-			fw := &faultWindow{kind: e.F, value: value, start: e.Time, open: true, details: []string{detail}}
+			fw := &faultWindow{kind: e.F, value: value, start: e.Time, open: true, details: []string{detail}, events: members}
 			windows = append(windows, fw)
 			open = append(open, fw)
 			continue
@@ -158,14 +168,21 @@ func nemesisAnnotations(events []nemesisEvent, end int64) []porcupine.Annotation
 			}
 		}
 		if pick < 0 {
-			windows = append(windows, &faultWindow{kind: e.F, value: value, start: e.Time, end: e.Time, details: []string{detail}})
+			windows = append(windows, &faultWindow{kind: e.F, value: value, start: e.Time, end: e.Time, details: []string{detail}, events: members})
 			continue
 		}
 		fw := open[pick]
 		fw.end, fw.closed, fw.open = e.Time, true, false
 		fw.details = append(fw.details, detail)
+		fw.events = append(fw.events, members...)
 		open = append(open[:pick], open[pick+1:]...)
 	}
+	return windows
+}
+
+// windowAnnotations draws fault windows as porcupine annotations; windows
+// never closed last until end+1.
+func windowAnnotations(windows []*faultWindow, end int64) []porcupine.Annotation {
 	var anns []porcupine.Annotation
 	for _, fw := range windows {
 		stop := fw.end

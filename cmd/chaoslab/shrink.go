@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/raftlab/raftlab/linearizability"
+)
+
+// shrink writes the counterexample of a checked history (check --shrink).
+// Its messages go to stderr so that --json output stays one document.
+func shrink(ctx context.Context, e *env, res *linearizability.Result, out, htmlOut string, budget time.Duration) int {
+	if res.Verdict != linearizability.NotLinearizable {
+		fmt.Fprintf(e.stderr, "chaoslab check: --shrink: no key is not linearizable, nothing to shrink; %s not written\n", out)
+		return exitOK
+	}
+	ce, err := res.Shrink(ctx, linearizability.ShrinkOptions{Budget: budget})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab check: --shrink: %v\n", err)
+		return exitFailure
+	}
+	if err := writeHTML(out, ce.WriteJSONL); err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab check: --shrink: %v\n", err)
+		return exitFailure
+	}
+	stopped := ""
+	if ce.StoppedEarly {
+		stopped = fmt.Sprintf("; stopped early (%s), a smaller one may exist", ce.StopReason)
+	}
+	fmt.Fprintf(e.stderr, "chaoslab check: key %q shrunk from %d to %d operations (%d nemesis events) in %s, %d searches%s; wrote %s\n",
+		ce.Key, ce.Original, ce.Kept, ce.Nemesis, ce.Elapsed.Round(time.Millisecond), ce.Checks, stopped, out)
+	if htmlOut != "" {
+		if err := writeHTML(htmlOut, ce.WriteHTML); err != nil {
+			fmt.Fprintf(e.stderr, "chaoslab check: --shrink-html: %v\n", err)
+			return exitFailure
+		}
+		fmt.Fprintf(e.stderr, "chaoslab check: wrote %s\n", htmlOut)
+	}
+	return exitOK
+}

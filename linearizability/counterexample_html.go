@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"strings"
 	"time"
 )
@@ -18,7 +19,7 @@ func (c *Counterexample) WriteHTML(w io.Writer) error {
 		return fmt.Errorf("counterexample: %w", err)
 	}
 	var pic bytes.Buffer
-	if err := draw(&pic, h, h.keys, Options{}, DrawOptions{}); err != nil {
+	if err := draw(&pic, h, h.keys, Options{}, DrawOptions{denseRows: true}); err != nil {
 		return fmt.Errorf("counterexample picture: %w", err)
 	}
 	var words bytes.Buffer
@@ -56,10 +57,10 @@ type ceView struct {
 }
 
 type ceRow struct {
-	Line, OriginalLine, Client int
-	Node, Op, Outcome          string
-	Call, Return               string
-	Blocked                    bool
+	Row, Line, OriginalLine, Client int
+	Node, Op, Outcome               string
+	Call, Return                    string
+	Blocked                         bool
 }
 
 type ceNemesis struct {
@@ -72,12 +73,28 @@ func (c *Counterexample) view() ceView {
 	for _, b := range c.Explanation.Blocked {
 		blocked[b.Operation.Line] = true
 	}
+	// The picture's rows (see denseRows): processes in order of first
+	// invocation, which is the order of Operations.
+	// Operations the model leaves out (failed writes kept as context) are
+	// not drawn.
+	drawn := map[int]bool{}
+	kh := prepareKey(c.Key, seq(len(c.Operations)), c.Operations, math.MaxInt64-1, true)
+	for _, p := range kh.pops {
+		drawn[p.op.Line] = true
+	}
+	rows := map[int]int{}
 	clients := map[int]bool{}
 	for i := range c.Operations {
 		op := &c.Operations[i]
 		clients[op.Process] = true
-		row := ceRow{Line: op.Line, Client: op.Process, Node: op.Node, Op: opWords(op), Outcome: outcomeWords(op),
+		row := ceRow{Row: -1, Line: op.Line, Client: op.Process, Node: op.Node, Op: opWords(op), Outcome: outcomeWords(op),
 			Call: fmtMS(op.Call), Return: "never", Blocked: blocked[op.Line]}
+		if drawn[op.Line] {
+			if _, ok := rows[op.Process]; !ok {
+				rows[op.Process] = len(rows)
+			}
+			row.Row = rows[op.Process]
+		}
 		if i < len(c.OriginalLines) {
 			row.OriginalLine = c.OriginalLines[i]
 		}
@@ -109,6 +126,14 @@ func (c *Counterexample) view() ceView {
 		v.Nemesis = append(v.Nemesis, ceNemesis{Time: fmtMS(e.Time), What: what})
 	}
 	return v
+}
+
+func seq(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
 }
 
 // fmtMS renders nanoseconds since the start as milliseconds.
@@ -146,15 +171,15 @@ func outcomeWords(op *Operation) string {
 	return op.Type
 }
 
-var sectionTmpl = template.Must(template.New("ce").Parse(`<section class="counterexample" style="font-family: sans-serif; font-size: 14px; margin: 12px 8px 20px; max-width: 1100px">
+var sectionTmpl = template.Must(template.New("ce").Parse(`<section class="counterexample" style="font-family: sans-serif; font-size: 14px; margin: 48px 8px 8px; max-width: 1100px">
 <h2 style="font-size: 18px; margin: 0 0 6px">Counterexample: key {{printf "%q" .C.Key}}, {{.C.Kept}} operation{{if ne .C.Kept 1}}s{{end}} by {{.Clients}} client{{if ne .Clients 1}}s{{end}}, {{.From}} – {{.To}}</h2>
 <p style="margin: 4px 0">Shrunk from {{.C.Original}} operations on the key ({{.C.HistoryOperations}} in the whole history) to {{.C.Kept}} in {{.Elapsed}}, with {{.C.Checks}} porcupine searches; this sub-history is still not linearizable, and only removals that cannot create a violation were made, so the full history has this violation too.
 {{- if .C.StoppedEarly}} <strong style="color: #b00">Stopped early ({{.C.StopReason}}): a smaller counterexample may exist.</strong>{{end}}</p>
 <p style="margin: 4px 0"><strong>{{.C.Explanation.Summary}}</strong></p>
 <table style="border-collapse: collapse; margin: 8px 0; font-size: 13px">
-<tr style="background: #eee; text-align: left"><th style="padding: 2px 8px">line</th><th style="padding: 2px 8px">original line</th><th style="padding: 2px 8px">client</th><th style="padding: 2px 8px">node</th><th style="padding: 2px 8px">operation</th><th style="padding: 2px 8px">outcome</th><th style="padding: 2px 8px">invoked</th><th style="padding: 2px 8px">completed</th></tr>
+<tr style="background: #eee; text-align: left"><th style="padding: 2px 8px">line</th><th style="padding: 2px 8px">original line</th><th style="padding: 2px 8px">client</th><th style="padding: 2px 8px">picture row</th><th style="padding: 2px 8px">node</th><th style="padding: 2px 8px">operation</th><th style="padding: 2px 8px">outcome</th><th style="padding: 2px 8px">invoked</th><th style="padding: 2px 8px">completed</th></tr>
 {{- range .Rows}}
-<tr{{if .Blocked}} style="background: #fdd"{{end}}><td style="padding: 2px 8px">{{.Line}}</td><td style="padding: 2px 8px">{{.OriginalLine}}</td><td style="padding: 2px 8px">process {{.Client}}</td><td style="padding: 2px 8px">{{.Node}}</td><td style="padding: 2px 8px; font-family: monospace">{{.Op}}</td><td style="padding: 2px 8px">{{.Outcome}}</td><td style="padding: 2px 8px; text-align: right">{{.Call}}</td><td style="padding: 2px 8px; text-align: right">{{.Return}}</td></tr>
+<tr{{if .Blocked}} style="background: #fdd"{{end}}><td style="padding: 2px 8px">{{.Line}}</td><td style="padding: 2px 8px">{{.OriginalLine}}</td><td style="padding: 2px 8px">process {{.Client}}</td><td style="padding: 2px 8px">{{if ge .Row 0}}{{.Row}}{{else}}not drawn{{end}}</td><td style="padding: 2px 8px">{{.Node}}</td><td style="padding: 2px 8px; font-family: monospace">{{.Op}}</td><td style="padding: 2px 8px">{{.Outcome}}</td><td style="padding: 2px 8px; text-align: right">{{.Call}}</td><td style="padding: 2px 8px; text-align: right">{{.Return}}</td></tr>
 {{- end}}
 </table>
 {{- if .Nemesis}}

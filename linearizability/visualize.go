@@ -22,6 +22,27 @@ type DrawOptions struct {
 	MaxOperations int
 	// Keys, if set, are the keys to draw, in this order.
 	Keys []string
+
+	// denseRows draws process p on row rows[p] (0, 1, … in order of first
+	// invocation) instead of row p: a few operations of processes 16, 33
+	// and 36 then take three rows, not 37.
+	denseRows bool
+}
+
+// denseRows numbers the processes of ops 0, 1, … in order of first
+// invocation and puts each operation on its process's row.
+func denseRows(ops []porcupine.Operation) {
+	order := append([]porcupine.Operation(nil), ops...)
+	sort.SliceStable(order, func(i, j int) bool { return order[i].Call < order[j].Call })
+	rows := map[int]int{}
+	for _, op := range order {
+		if _, ok := rows[op.ClientId]; !ok {
+			rows[op.ClientId] = len(rows)
+		}
+	}
+	for i := range ops {
+		ops[i].ClientId = rows[ops[i].ClientId]
+	}
 }
 
 // Draw writes porcupine's HTML visualization of a history, whatever its
@@ -74,6 +95,9 @@ func draw(w io.Writer, h *history, keys []string, copts Options, opts DrawOption
 		}
 		ops = append(ops, kh.ops...)
 		bounds = append(bounds, len(ops))
+	}
+	if opts.denseRows {
+		denseRows(ops)
 	}
 	kh := &keyHistory{absent: absentV}
 	model := kh.model(nil)

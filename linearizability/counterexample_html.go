@@ -68,7 +68,7 @@ type ceNemesis struct {
 }
 
 func (c *Counterexample) view() ceView {
-	v := ceView{C: c, Elapsed: c.Elapsed.Round(time.Millisecond).String()}
+	v := ceView{C: c, Elapsed: roundDuration(c.Elapsed)}
 	blocked := map[int]bool{}
 	for _, b := range c.Explanation.Blocked {
 		blocked[b.Operation.Line] = true
@@ -192,3 +192,14 @@ var sectionTmpl = template.Must(template.New("ce").Parse(`<section class="counte
 </details>
 </section>
 `))
+
+// roundDuration keeps two or three significant digits: 4.2ms, 25.6s.
+func roundDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(10 * time.Microsecond).String()
+	}
+	return d.Round(10 * time.Millisecond).String()
+}

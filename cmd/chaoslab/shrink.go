@@ -28,8 +28,13 @@ func shrink(ctx context.Context, e *env, res *linearizability.Result, out, htmlO
 	if ce.StoppedEarly {
 		stopped = fmt.Sprintf("; stopped early (%s), a smaller one may exist", ce.StopReason)
 	}
-	fmt.Fprintf(e.stderr, "chaoslab check: key %q shrunk from %d to %d operations (%d nemesis events) in %s, %d searches%s; wrote %s\n",
-		ce.Key, ce.Original, ce.Kept, ce.Nemesis, ce.Elapsed.Round(time.Millisecond), ce.Checks, stopped, out)
+	searches := "searches"
+	if ce.Checks == 1 {
+		searches = "search"
+	}
+	fmt.Fprintf(e.stderr, "chaoslab check: key %q shrunk from %d to %s (%s) in %s, %d porcupine %s%s; wrote %s\n",
+		ce.Key, ce.Original, plural(ce.Kept, "operation"), plural(ce.Nemesis, "nemesis event"),
+		ce.Elapsed.Round(10*time.Microsecond), ce.Checks, searches, stopped, out)
 	if htmlOut != "" {
 		if err := writeHTML(htmlOut, ce.WriteHTML); err != nil {
 			fmt.Fprintf(e.stderr, "chaoslab check: --shrink-html: %v\n", err)

@@ -81,19 +81,19 @@ func bigStale(t *testing.T, n int) []Event {
 }
 
 func TestShrinkBigHistory(t *testing.T) {
-	events := bigStale(t, 4000)
+	events := bigStale(t, 2000)
 	ce, err := Shrink(context.Background(), events, ShrinkOptions{})
 	require.NoError(t, err)
 	require.NotNil(t, ce)
 	assert.False(t, ce.StoppedEarly, ce.StopReason)
-	assert.Equal(t, 4001, ce.Original)
+	assert.Equal(t, 2001, ce.Original)
 	assert.LessOrEqual(t, ce.Kept, 6)
 	assert.Equal(t, NotLinearizable, recheck(t, ce).Verdict)
 	t.Logf("%d → %d operations in %s, %d searches\n%s", ce.Original, ce.Kept, ce.Elapsed, ce.Checks, ce.Explanation.Text)
 }
 
 func TestShrinkBudget(t *testing.T) {
-	res, err := Check(context.Background(), bigStale(t, 1500), Options{})
+	res, err := Check(context.Background(), bigStale(t, 1000), Options{})
 	require.NoError(t, err)
 	require.Equal(t, NotLinearizable, res.Verdict)
 

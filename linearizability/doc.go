@@ -7,7 +7,8 @@
 // recorded live with a [Recorder]. [Check] decides with porcupine whether the
 // history is linearizable, key by key, and explains violations
 // ([Explanation]); [Draw] and [Result.WriteHTML] write porcupine's HTML
-// picture with the nemesis events as annotations.
+// picture with the nemesis events as annotations; [Result.Shrink] cuts a
+// violation down to a small counterexample.
 //
 // # Reading
 //
@@ -100,6 +101,25 @@
 // for reads the plain reason when there is one: nobody wrote the value, only
 // a failed write did, only a later write did, or the value had been
 // overwritten by a write that completed before the read began (stale read).
+//
+// # Counterexamples
+//
+// [Result.Shrink] (or [Shrink]) takes the first key that is not
+// linearizable and cuts its history down to a few operations that still
+// are not: it drops the operations the model leaves out, then looks for the
+// shortest failing prefix, then tries dropping whole processes, then chunks
+// (delta debugging), then single operations until none can go, re-checking
+// with porcupine each time (a candidate whose search runs out of time is
+// rejected: it is not shown to fail). Removals follow rules that make
+// the small history's failure imply the big one's, and keep its story: a
+// read never becomes "a value nobody wrote" (shrink_honest.go states and
+// argues the rules; a candidate that breaks them is repaired by adding
+// back the writes they keep). The nemesis events whose fault windows
+// overlap the kept operations are kept. The result, a [Counterexample],
+// has the original events (times, process numbers) and can be written as a
+// history file or an HTML page. The shrinking has a wall-clock budget; when
+// it runs out, the smallest failing history found so far is returned with
+// StoppedEarly set.
 //
 // # Pictures
 //

@@ -173,6 +173,7 @@ func (v *validator) add(e *Event, line int) error {
 
 // history is a validated history, paired into operations.
 type history struct {
+	events  []Event // as given, for cutting sub-histories out of it
 	ops     []Operation
 	nemesis []nemesisEvent
 	end     int64            // the latest time in the history
@@ -200,7 +201,7 @@ func buildHistory(events []Event) (*history, error) {
 			return nil, err
 		}
 	}
-	h := &history{ops: v.ops, nemesis: v.nemesis, end: v.end, byKey: map[string][]int{}}
+	h := &history{events: events, ops: v.ops, nemesis: v.nemesis, end: v.end, byKey: map[string][]int{}}
 	for i := range h.ops {
 		k := h.ops[i].Key
 		h.byKey[k] = append(h.byKey[k], i)

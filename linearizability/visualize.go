@@ -22,6 +22,27 @@ type DrawOptions struct {
 	MaxOperations int
 	// Keys, if set, are the keys to draw, in this order.
 	Keys []string
+
+	// denseRows draws process p on row rows[p] (0, 1, … in order of first
+	// invocation) instead of row p: a few operations of processes 16, 33
+	// and 36 then take three rows, not 37.
+	denseRows bool
+}
+
+// denseRows numbers the processes of ops 0, 1, … in order of first
+// invocation and puts each operation on its process's row.
+func denseRows(ops []porcupine.Operation) {
+	order := append([]porcupine.Operation(nil), ops...)
+	sort.SliceStable(order, func(i, j int) bool { return order[i].Call < order[j].Call })
+	rows := map[int]int{}
+	for _, op := range order {
+		if _, ok := rows[op.ClientId]; !ok {
+			rows[op.ClientId] = len(rows)
+		}
+	}
+	for i := range ops {
+		ops[i].ClientId = rows[ops[i].ClientId]
+	}
 }
 
 // Draw writes porcupine's HTML visualization of a history, whatever its
@@ -75,6 +96,9 @@ func draw(w io.Writer, h *history, keys []string, copts Options, opts DrawOption
 		ops = append(ops, kh.ops...)
 		bounds = append(bounds, len(ops))
 	}
+	if opts.denseRows {
+		denseRows(ops)
+	}
 	kh := &keyHistory{absent: absentV}
 	model := kh.model(nil)
 	model.Partition = func(hist []porcupine.Operation) [][]porcupine.Operation {
@@ -100,6 +124,7 @@ type faultWindow struct {
 	start, end   int64
 	open, closed bool
 	details      []string
+	events       []int // indices of its events in the nemesis list
 }
 
 // faultEnds maps an ending kind to the fault kinds it ends. An ending event
@@ -117,14 +142,19 @@ var faultEnds = map[string][]string{
 }
 
 // nemesisAnnotations pairs nemesis events into fault windows and turns them
-// into porcupine annotations, one row per fault kind. An invocation directly
-// followed by a completion of the same f is one event, at the invocation's
-// time.
+// into porcupine annotations, one row per fault kind.
 func nemesisAnnotations(events []nemesisEvent, end int64) []porcupine.Annotation {
+	return windowAnnotations(faultWindows(events), end)
+}
+
+// faultWindows pairs nemesis events into fault windows. An invocation
+// directly followed by a completion of the same f is one event, at the
+// invocation's time.
+func faultWindows(events []nemesisEvent) []*faultWindow {
 	var windows []*faultWindow
 	var open []*faultWindow
 	for i := 0; i < len(events); i++ {
-		e := events[i]
+		e, first := events[i], i
 		detail := fmt.Sprintf("line %d: %s", e.Line, e.Event.String())
 		if e.Type == TypeInvoke && i+1 < len(events) && events[i+1].F == e.F && events[i+1].Type != TypeInvoke {
 			i++
@@ -138,8 +168,12 @@ func nemesisAnnotations(events []nemesisEvent, end int64) []porcupine.Annotation
 			value = *e.Value
 		}
 		ends, isEnd := faultEnds[e.F]
+		members := []int{first}
+		if i != first {
+			members = append(members, i)
+		}
 		if !isEnd {
-			fw := &faultWindow{kind: e.F, value: value, start: e.Time, open: true, details: []string{detail}}
+			fw := &faultWindow{kind: e.F, value: value, start: e.Time, open: true, details: []string{detail}, events: members}
 			windows = append(windows, fw)
 			open = append(open, fw)
 			continue
@@ -158,14 +192,21 @@ func nemesisAnnotations(events []nemesisEvent, end int64) []porcupine.Annotation
 			}
 		}
 		if pick < 0 {
-			windows = append(windows, &faultWindow{kind: e.F, value: value, start: e.Time, end: e.Time, details: []string{detail}})
+			windows = append(windows, &faultWindow{kind: e.F, value: value, start: e.Time, end: e.Time, details: []string{detail}, events: members})
 			continue
 		}
 		fw := open[pick]
 		fw.end, fw.closed, fw.open = e.Time, true, false
 		fw.details = append(fw.details, detail)
+		fw.events = append(fw.events, members...)
 		open = append(open[:pick], open[pick+1:]...)
 	}
+	return windows
+}
+
+// windowAnnotations draws fault windows as porcupine annotations; windows
+// never closed last until end+1.
+func windowAnnotations(windows []*faultWindow, end int64) []porcupine.Annotation {
 	var anns []porcupine.Annotation
 	for _, fw := range windows {
 		stop := fw.end

@@ -20,14 +20,23 @@ func init() {
 		name:    "check",
 		summary: "decide whether a history file is linearizable",
 		usage: `usage: chaoslab check FILE [--timeout D] [--html OUT] [--json] [--parallel N]
+                      [--shrink OUT.jsonl] [--shrink-html OUT.html] [--shrink-budget D]
 
 Reads a history (JSON Lines, see DESIGN.md) and decides, key by key, whether
 it is linearizable. Flags may come before or after FILE.
 
-  --timeout D    time budget per key (default 10s); a key that runs out is "unknown"
-  --html OUT     also write porcupine's visualization to OUT
-  --json         print the result as JSON instead of text
-  --parallel N   keys checked at once (default: number of CPUs)
+  --timeout D          time budget per key (default 10s); a key that runs out is "unknown"
+  --html OUT           also write porcupine's visualization to OUT
+  --json               print the result as JSON instead of text
+  --parallel N         keys checked at once (default: number of CPUs)
+  --shrink OUT         if some key is not linearizable, shrink the first one to a
+                       small sub-history that still is not, and write it to OUT as a
+                       history file (check it again with 'chaoslab check OUT')
+  --shrink-html OUT    also write that counterexample as a page: the operations by
+                       time and client, the explanation, porcupine's picture
+  --shrink-budget D    time the shrinking may take (default 30s); when it runs out
+                       the smallest sub-history found so far is written, marked
+                       "stopped early"
 
 Exit codes: 0 linearizable, 1 not linearizable, 2 unknown (some key ran out of
 budget, none is wrong), 3 unreadable input (the message names the line),
@@ -44,12 +53,21 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	htmlOut := fs.String("html", "", "")
 	asJSON := fs.Bool("json", false, "")
 	parallel := fs.Int("parallel", 0, "")
+	shrinkOut := fs.String("shrink", "", "")
+	shrinkHTML := fs.String("shrink-html", "", "")
+	shrinkBudget := fs.Duration("shrink-budget", linearizability.DefaultShrinkBudget, "")
 	pos, err := parseInterspersed(fs, args)
 	if err == nil && len(pos) != 1 {
 		err = fmt.Errorf("want exactly one FILE, got %d arguments", len(pos))
 	}
 	if err == nil && *timeout <= 0 {
 		err = errors.New("--timeout must be positive")
+	}
+	if err == nil && *shrinkBudget <= 0 {
+		err = errors.New("--shrink-budget must be positive")
+	}
+	if err == nil && *shrinkHTML != "" && *shrinkOut == "" {
+		err = errors.New("--shrink-html needs --shrink OUT.jsonl")
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "chaoslab check: %v\n\n%s", err, commands["check"].usage)
@@ -94,6 +112,12 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 			return exitFailure
 		}
 		fmt.Fprintf(e.stderr, "chaoslab check: wrote %s\n", *htmlOut)
+	}
+
+	if *shrinkOut != "" {
+		if code := shrink(ctx, e, res, *shrinkOut, *shrinkHTML, *shrinkBudget); code != exitOK {
+			return code
+		}
 	}
 
 	switch res.Verdict {

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/raftlab/raftlab/linearizability"
@@ -24,7 +26,16 @@ const (
 	VisualFile  = "history.html"
 	RunLogFile  = "run.log"
 	LogsDir     = "logs"
+	// CounterexampleFile and CounterexamplePage hold the minimal
+	// counterexample of a run that is not linearizable.
+	CounterexampleFile = "counterexample.jsonl"
+	CounterexamplePage = "counterexample.html"
 )
+
+// ShrinkBudget bounds the shrinking of a violation to its minimal
+// counterexample in Write; measured shrinks of real runs take milliseconds,
+// the budget only guards against a pathological key.
+const ShrinkBudget = 20 * time.Second
 
 // ErrUnreadable marks errors of Rebuild's inputs: a run folder without
 // history.jsonl or run.json (and summary.json), or with one that does not
@@ -110,6 +121,14 @@ func Write(dir string, in Input, events []linearizability.Event, result *lineari
 	} else {
 		s.Artifacts.Visualization = VisualFile
 	}
+	if in.Counterexample == nil && result != nil && result.Verdict == linearizability.NotLinearizable {
+		ce, err := writeCounterexample(dir, result)
+		if err != nil {
+			s.Errors = append(s.Errors, "counterexample: "+err.Error())
+		}
+		in.Counterexample = ce
+	}
+	s.Counterexample = in.Counterexample
 	if err := writeFile(filepath.Join(dir, ReportFile), func(w io.Writer) error { return WriteHTML(w, in, s) }); err != nil {
 		return s, err
 	}
@@ -229,4 +248,31 @@ func writeJSON(path string, v any) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
+}
+
+// writeCounterexample shrinks the first key that is not linearizable to a
+// small sub-history that still is not (within ShrinkBudget), writes it as
+// its own history file and page next to the run, and returns the report's
+// section for it (nil when there is nothing to shrink).
+func writeCounterexample(dir string, result *linearizability.Result) (*Counterexample, error) {
+	ce, err := result.Shrink(context.Background(), linearizability.ShrinkOptions{Budget: ShrinkBudget})
+	if err != nil || ce == nil {
+		return nil, err
+	}
+	if err := writeFile(filepath.Join(dir, CounterexampleFile), ce.WriteJSONL); err != nil {
+		return nil, err
+	}
+	if err := writeFile(filepath.Join(dir, CounterexamplePage), ce.WriteHTML); err != nil {
+		return nil, err
+	}
+	var sec strings.Builder
+	if err := ce.WriteHTMLSection(&sec); err != nil {
+		return nil, err
+	}
+	return &Counterexample{
+		Key: ce.Key, Kept: ce.Kept, Original: ce.Original, Nemesis: ce.Nemesis,
+		StoppedEarly: ce.StoppedEarly, StopReason: ce.StopReason, Seconds: round3(ce.Elapsed.Seconds()),
+		History: CounterexampleFile, Page: CounterexamplePage,
+		Section: template.HTML(sec.String()), // the linearizability package escapes what it writes
+	}, nil
 }

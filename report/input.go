@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"html/template"
 	"time"
 
 	"github.com/raftlab/raftlab/linearizability"
@@ -167,12 +168,28 @@ func CheckOf(r *linearizability.Result) *Check {
 	return c
 }
 
-// A Counterexample is the smallest set of operations that cannot be
-// ordered, shown at the top of the report (optional section).
+// A Counterexample is a small sub-history that is still not linearizable
+// (linearizability.Shrink), shown at the top of the report (optional
+// section): the few operations that prove the bug, instead of porcupine's
+// picture of a whole key.
 type Counterexample struct {
-	Key        string                      `json:"key"`
-	Text       string                      `json:"text"`
-	Operations []linearizability.Operation `json:"operations"`
+	Key string `json:"key"`
+	// Kept operations out of Original on the key; Nemesis events kept.
+	Kept     int `json:"kept"`
+	Original int `json:"original"`
+	Nemesis  int `json:"nemesis_events"`
+	// StoppedEarly: the shrinking budget ran out; the sub-history still
+	// fails but may not be minimal. StopReason says why.
+	StoppedEarly bool    `json:"stopped_early"`
+	StopReason   string  `json:"stop_reason,omitempty"`
+	Seconds      float64 `json:"seconds"`
+	// History and Page are the files in the run folder: the sub-history
+	// (chaoslab check rejects it) and its own page with porcupine's picture.
+	History string `json:"history"`
+	Page    string `json:"page"`
+	// Section is the HTML of the operations by time and client and the
+	// explanation in words (not stored in JSON).
+	Section template.HTML `json:"-"`
 }
 
 // Input is everything a report is made of.

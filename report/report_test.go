@@ -119,7 +119,7 @@ func TestWriteAViolation(t *testing.T) {
 	}
 	assert.Equal(t, 1, strings.Count(html, "<svg"), "one inline SVG")
 	assert.NotContains(t, html, `id="nodes"`, "no node figures: no node panel")
-	assert.NotContains(t, html, `id="counterexample"`)
+	assert.Contains(t, html, `id="counterexample"`, "a violation is shrunk to its counterexample")
 }
 
 func TestLinearizableRunOfAScenarioExpectingAViolationFails(t *testing.T) {
@@ -140,7 +140,7 @@ func TestOptionalSections(t *testing.T) {
 		{ID: "n1", State: "Leader", Term: 3, CommitIndex: 40, AppliedIndex: 40, LastIndex: 41},
 		{ID: "n2", Error: "connection refused"},
 	}
-	in.Counterexample = &Counterexample{Key: "k1", Text: "the get saw c0-1 after c0-2 was acknowledged", Operations: in.Operations[:2]}
+	in.Counterexample = &Counterexample{Key: "k1", Kept: 2, Original: 10, Section: "<p>the get saw c0-1 after c0-2 was acknowledged</p>"}
 	s := Summarize(in)
 	var b bytes.Buffer
 	require.NoError(t, WriteHTML(&b, in, s))
@@ -218,5 +218,37 @@ func TestNaturalOrder(t *testing.T) {
 	m := map[string]bool{"k10": true, "k2": true, "k1": true, "a": true, "k02": true, "k1x": true}
 	for range 20 { // map order varies: the result must not
 		assert.Equal(t, []string{"a", "k1", "k1x", "k02", "k2", "k10"}, keysInOrder(m))
+	}
+}
+
+// A run that is not linearizable gets its minimal counterexample: a history
+// file of a few operations that is still not linearizable, its own page, and
+// a section at the top of the report; a linearizable run gets none.
+func TestWriteShrinksAViolation(t *testing.T) {
+	for _, stale := range []bool{true, false} {
+		in, events, res := fakeRun(t, stale)
+		dir := t.TempDir()
+		s, err := Write(dir, in, events, res)
+		require.NoError(t, err)
+		if !stale {
+			assert.Nil(t, s.Counterexample)
+			assert.NoFileExists(t, filepath.Join(dir, CounterexampleFile))
+			continue
+		}
+		require.NotNil(t, s.Counterexample)
+		assert.Equal(t, "k1", s.Counterexample.Key)
+		assert.LessOrEqual(t, s.Counterexample.Kept, 3)
+		f, err := os.Open(filepath.Join(dir, CounterexampleFile))
+		require.NoError(t, err)
+		sub, err := linearizability.ReadJSONL(f)
+		f.Close()
+		require.NoError(t, err)
+		again, err := linearizability.Check(t.Context(), sub, linearizability.Options{PerKeyTimeout: 5 * time.Second})
+		require.NoError(t, err)
+		assert.Equal(t, linearizability.NotLinearizable, again.Verdict, "the counterexample must still fail")
+		page, err := os.ReadFile(filepath.Join(dir, ReportFile))
+		require.NoError(t, err)
+		assert.Contains(t, string(page), `id="counterexample"`)
+		assert.FileExists(t, filepath.Join(dir, CounterexamplePage))
 	}
 }

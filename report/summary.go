@@ -14,6 +14,10 @@ import (
 // the history's clock. Fields are as before the report package existed;
 // not_read, by_node, node_figures and rebuilt were added.
 type Summary struct {
+	// Counterexample is the minimal counterexample of a violation (the
+	// first key that is not linearizable, shrunk), nil otherwise.
+	Counterexample *Counterexample `json:"counterexample,omitempty"`
+
 	Scenario    string    `json:"scenario"`
 	Description string    `json:"description"`
 	Expect      Expect    `json:"expect"`

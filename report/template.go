@@ -19,8 +19,10 @@ pre{background:#f7f7f7;border:1px solid #ddd;padding:10px;overflow:auto;font-siz
 </style></head><body>
 <h1>raftlab scenario <code>{{.S.Scenario}}</code></h1>
 <div class="verdict {{.Class}}" id="verdict">{{.S.Outcome}}</div>
-{{with .Counterexample}}<h2 id="counterexample">Minimal counterexample (key {{.Key}})</h2><pre>{{.Text}}</pre>
-{{if .Operations}}<table><tr><th class="l">operation</th></tr>{{range .Operations}}<tr><td class="l">{{.String}}</td></tr>{{end}}</table>{{end}}{{end}}
+{{with .Counterexample}}<h2 id="counterexample">Minimal counterexample: key {{.Key}}, {{.Kept}} of its {{.Original}} operations</h2>
+<p class="meta">The fewest operations (with the faults around them) that still cannot be ordered; {{if .StoppedEarly}}<b class="err">shrinking stopped early ({{.StopReason}}): smaller may exist</b>{{else}}no single one of them can be dropped{{end}}.
+Shrunk in {{.Seconds}}s. <a href="{{.Page}}">its picture</a> · <a href="{{.History}}">its history</a> (<code>chaoslab check {{.History}}</code> rejects it)</p>
+{{.Section}}{{end}}
 <p class="meta">{{.S.Description}}<br>
 seed <b>{{.S.Seed}}</b> · started {{.S.Started.Format "2006-01-02 15:04:05 MST"}} · {{.S.Nodes}} nodes · {{.S.Clients}} clients · {{.S.Keys}} keys ·
 reads <b>{{.S.ReadLevel}}</b> · workload {{.S.Duration}}s (quiet {{.S.QuietWindow}}s / fault {{.S.FaultWindow}}s) · nemeses {{join .S.Nemeses ", "}} · expect {{.S.Expect}}{{with .S.Rebuilt}} · report rebuilt {{.Format "2006-01-02 15:04:05 MST"}}{{end}}</p>

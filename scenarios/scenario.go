@@ -53,6 +53,9 @@ type Scenario struct {
 	Fault    time.Duration // fault window length
 
 	Expect Expect
+	// CI puts the scenario in the "ci" set: what `go test ./scenarios`
+	// runs by default (see sets.go).
+	CI bool
 
 	// Cluster, if set, adjusts the cluster options (raft timings, limits).
 	Cluster func(cluster.Options) cluster.Options
@@ -108,6 +111,7 @@ func base(name, desc string) Scenario {
 		Quiet:         2 * time.Second,
 		Fault:         3 * time.Second,
 		Expect:        ExpectLinearizable,
+		CI:            true,
 	}
 }
 
@@ -182,6 +186,30 @@ func All() []Scenario {
 			s.Quiet = time.Second
 			s.Fault = 2500 * time.Millisecond
 			s.Nemeses = []chaos.Nemesis{chaos.Stall{Target: chaos.Leader}, chaos.Pause{Target: chaos.Leader}}
+		}),
+		with(base("partition-ring", "five nodes, Jepsen's majorities ring: every node hears a majority, no two the same one; linearizable reads"), func(s *Scenario) {
+			// Two leaders can each think they have a majority in a ring:
+			// raft must still commit through one term at a time.
+			s.Nodes, s.Clients = 5, 10
+			s.Nemeses = []chaos.Nemesis{chaos.Partition{Shape: chaos.Ring}}
+		}),
+		with(base("partition-bridge", "five nodes split in two sides that only a bridge node hears both of; linearizable reads"), func(s *Scenario) {
+			s.Nodes, s.Clients = 5, 10
+			s.Nemeses = []chaos.Nemesis{chaos.Partition{Shape: chaos.Bridge}, chaos.Partition{Shape: chaos.Minority}}
+		}),
+		with(base("partition-one-way", "one-way cuts: the leader (or a follower) cannot receive, or cannot send; linearizable reads"), func(s *Scenario) {
+			s.Nemeses = []chaos.Nemesis{
+				chaos.OneWay{Target: chaos.Leader, Dir: chaos.Inbound},
+				chaos.OneWay{Target: chaos.Leader, Dir: chaos.Outbound},
+				chaos.OneWay{Target: chaos.Follower, Dir: chaos.Inbound},
+				chaos.OneWay{Target: chaos.Follower, Dir: chaos.Outbound},
+			}
+		}),
+		with(base("bandwidth", "the leader or a random node may send only 20-50 KB/s (tbf); linearizable reads"), func(s *Scenario) {
+			s.Nemeses = []chaos.Nemesis{
+				chaos.Limit{Target: chaos.Leader, BytesPerSec: 50_000},
+				chaos.Limit{Target: chaos.AnyNode, BytesPerSec: 20_000},
+			}
 		}),
 		with(base("slow-network", "hold a node's packets in user space: 100 ms delay, 50±40 ms jitter, 25% reordering; linearizable reads"), func(s *Scenario) {
 			// Delays stay below the 300 ms heartbeat timeout: the network

@@ -20,6 +20,11 @@ func TestRegistry(t *testing.T) {
 		"leader-reads-partition": {api.ReadLeader, ExpectViolation},
 		"stale-reads":            {api.ReadStale, ExpectViolation},
 		"slow-network":           {api.ReadLinearizable, ExpectLinearizable},
+		"long-pause":             {api.ReadLinearizable, ExpectLinearizable},
+		"partition-ring":         {api.ReadLinearizable, ExpectLinearizable},
+		"partition-bridge":       {api.ReadLinearizable, ExpectLinearizable},
+		"partition-one-way":      {api.ReadLinearizable, ExpectLinearizable},
+		"bandwidth":              {api.ReadLinearizable, ExpectLinearizable},
 	}
 	seen := map[string]bool{}
 	for _, s := range All() {

@@ -77,8 +77,19 @@ func runScenario(t *testing.T, s Scenario) *report.Summary {
 // fault windows, so a run (seven windows) misses in about 2-3% of runs.
 // A scenario expecting a violation therefore gets up to two more runs when
 // a run misses; all three missing fails the test (about 0.002%).
+//
+// RAFTLAB_SCENARIOS names the scenarios to run: a set ("ci", the default;
+// "all", "safe", "must-fail") or a comma-separated list of names.
 func TestScenarios(t *testing.T) {
-	for _, s := range All() {
+	spec := os.Getenv("RAFTLAB_SCENARIOS")
+	if spec == "" {
+		spec = "ci"
+	}
+	selected, err := Select(spec)
+	if err != nil {
+		t.Fatalf("RAFTLAB_SCENARIOS=%q: %v", spec, err)
+	}
+	for _, s := range selected {
 		t.Run(s.Name, func(t *testing.T) {
 			sum := runScenario(t, s)
 			for run := 2; run <= 3 && s.Expect == ExpectViolation && sum.Verdict == linearizability.Linearizable; run++ {

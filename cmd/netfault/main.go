@@ -14,6 +14,9 @@
 //	netfault show [-dev eth0]             report installed rules, their drop counters and the qdisc
 //	netfault probe [-n 500] [-timeout 2s] IP:PORT
 //	                                      send n UDP datagrams to a holder's echo port, count replies
+//	netfault disk truncate|bitflip -dir /data -glob PATTERN ...
+//	                                      damage a stopped node's data file (see disk.go); run in a
+//	                                      helper container that mounts the node's volume
 //
 // Rules live in the nftables table "raftlab" (family ip), in two base chains
 // "in" (input hook) and "out" (output hook). Rules accumulate; heal removes the
@@ -67,6 +70,8 @@ func main() {
 		out, err = show(args)
 	case "probe":
 		out, err = probe(args)
+	case "disk":
+		out, err = disk(args)
 	default:
 		usage()
 	}
@@ -80,7 +85,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: netfault hold|cut|drop|limit|heal|show|probe [flags]")
+	fmt.Fprintln(os.Stderr, "usage: netfault hold|cut|drop|limit|heal|show|probe|disk [flags]")
 	os.Exit(2)
 }
 

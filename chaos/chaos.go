@@ -8,8 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/raftlab/raftlab/cluster"
 )
 
 // A Nemesis is one kind of fault with a rule for choosing its targets.
@@ -19,7 +17,7 @@ import (
 type Nemesis interface {
 	// Name identifies the nemesis in schedules and reports, e.g. "kill-leader".
 	Name() string
-	Inject(ctx context.Context, c *cluster.Cluster, rng *rand.Rand) (*Fault, error)
+	Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error)
 }
 
 // A Fault is an injected fault: what was done to whom, and how to undo it.
@@ -97,42 +95,30 @@ var ErrNoLeader = errors.New("chaos: no leader to target")
 // LeaderWait bounds how long a nemesis waits for a leader to target.
 const LeaderWait = 5 * time.Second
 
-// nodeIDs returns the cluster's node ids in order (n1, n2, ...).
-func nodeIDs(c *cluster.Cluster) []string {
-	var ids []string
-	for _, n := range c.Nodes() {
-		ids = append(ids, n.ID())
-	}
-	return ids
-}
-
 // currentLeader returns the id of the leader a majority agrees on, or ""
 // when none is found within LeaderWait.
-func currentLeader(ctx context.Context, c *cluster.Cluster) string {
+func currentLeader(ctx context.Context, c Cluster) string {
 	lctx, cancel := context.WithTimeout(ctx, LeaderWait)
 	defer cancel()
-	l, err := c.Leader(lctx)
+	id, err := c.LeaderID(lctx)
 	if err != nil {
 		return ""
 	}
-	return l.ID()
+	return id
 }
 
-// pickTarget asks the cluster for its leader when t needs it, then chooses.
-func pickTarget(ctx context.Context, c *cluster.Cluster, t Target, rng *rand.Rand) (*cluster.Node, error) {
+// pickTarget asks the cluster for its leader when t needs it, then chooses
+// (see PickNode).
+func pickTarget(ctx context.Context, c Cluster, t Target, rng *rand.Rand) (string, error) {
 	leader := ""
 	if t != AnyNode {
 		leader = currentLeader(ctx, c)
 	}
-	id, err := PickNode(nodeIDs(c), leader, t, rng)
-	if err != nil {
-		return nil, err
-	}
-	return c.Node(id), nil
+	return PickNode(c.NodeIDs(), leader, t, rng)
 }
 
 // HealAll undoes every fault this package can cause, whoever caused it:
 // network rules are removed from every node, paused nodes are resumed, and
 // stopped or killed nodes are started. It does not wait for the cluster to
-// be ready again (see cluster.Cluster.WaitReady).
-func HealAll(ctx context.Context, c *cluster.Cluster) error { return c.Undo(ctx) }
+// be ready again (cluster.Cluster.Recover does).
+func HealAll(ctx context.Context, c Cluster) error { return c.HealAll(ctx) }

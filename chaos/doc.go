@@ -7,10 +7,36 @@
 // [Kill] (SIGKILL, healed by starting the node again), [Pause] (cgroup
 // freezer, healed by resuming), [Restart] (a clean SIGTERM shutdown, healed
 // by starting the node), [Partition] (isolate the leader or a node both ways,
-// or split the cluster into random halves; healed by removing every network
-// rule) and [Drop] (lose a percentage of the packets a node exchanges with
-// its peers). Inject applies the fault and returns a [*Fault]: what was done
-// to whom, and how to undo it. Each nemesis lives in its own file.
+// or split the cluster into random halves; healed by removing the network
+// rules of the nodes it cut), [Drop] (lose a percentage of the packets a node
+// exchanges with its peers) and [Stall] (freeze a node, then cut it off).
+// Inject applies the fault and returns a [*Fault]: what was done to whom, and
+// how to undo it. Each nemesis lives in its own file.
+//
+// Nemeses act on a [Cluster]: node ids, the leader, and per-node handles
+// addressed by id. *cluster.Cluster is one; the tests use an in-memory fake
+// that records every call and the faults in place, so every nemesis is
+// tested without Docker. This package does not import package cluster.
+//
+// A network shape is a set of directed links that are down ([Cuts]); a link
+// a → b is cut at b, which drops what a sends it, so a's sends fail silently
+// as on a broken wire.
+//
+// # Undoing faults: one word per notion
+//
+//   - Heal undoes one thing: [Fault.Heal] undoes that fault (whatever its
+//     kind: it starts a killed node, resumes a paused one, removes cuts);
+//     a node's Heal (cluster.Node.Heal, Cluster.HealNode) removes that
+//     node's network faults.
+//   - HealNetwork (cluster.Cluster.HealNetwork) removes every node's
+//     network faults, and nothing else.
+//   - HealAll ([HealAll], Cluster.HealAll) undoes every fault of every kind
+//     on every node, whoever caused it, without waiting.
+//   - Recover (cluster.Cluster.Recover) is HealAll, then a wait until the
+//     cluster is ready (every node a voter, a leader, a write read back).
+//
+// Start and Resume keep their names: they are what the history records as
+// the end of a kill or a pause.
 //
 // Targets are chosen by pure functions of the node ids, the current leader
 // and a seeded *rand.Rand ([PickNode], [RandomHalves], [IsolateOne]); they

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-
-	"github.com/raftlab/raftlab/cluster"
 )
 
 // Drop makes one node lose Percent of the packets it exchanges with its
@@ -20,13 +18,15 @@ type Drop struct {
 func (d Drop) Name() string { return fmt.Sprintf("drop%d-%s", d.Percent, d.Target) }
 
 // Inject installs the drop rule.
-func (d Drop) Inject(ctx context.Context, c *cluster.Cluster, rng *rand.Rand) (*Fault, error) {
-	n, err := pickTarget(ctx, c, d.Target, rng)
+func (d Drop) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	id, err := pickTarget(ctx, c, d.Target, rng)
 	if err != nil {
 		return nil, err
 	}
-	if err := n.Drop(ctx, d.Percent); err != nil {
+	if err := c.DropNode(ctx, id, d.Percent); err != nil {
 		return nil, err
 	}
-	return NewFault(d.Name(), "drop", fmt.Sprintf("%s %d%%", n.ID(), d.Percent), []string{n.ID()}, "heal", n.Heal), nil
+	return NewFault(d.Name(), "drop", fmt.Sprintf("%s %d%%", id, d.Percent), []string{id}, "heal", func(ctx context.Context) error {
+		return c.HealNode(ctx, id)
+	}), nil
 }

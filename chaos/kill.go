@@ -3,8 +3,6 @@ package chaos
 import (
 	"context"
 	"math/rand/v2"
-
-	"github.com/raftlab/raftlab/cluster"
 )
 
 // Kill crashes one node with SIGKILL; Heal starts it again with its data.
@@ -17,13 +15,15 @@ type Kill struct {
 func (k Kill) Name() string { return "kill-" + k.Target.String() }
 
 // Inject kills the chosen node.
-func (k Kill) Inject(ctx context.Context, c *cluster.Cluster, rng *rand.Rand) (*Fault, error) {
-	n, err := pickTarget(ctx, c, k.Target, rng)
+func (k Kill) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	id, err := pickTarget(ctx, c, k.Target, rng)
 	if err != nil {
 		return nil, err
 	}
-	if err := n.Kill(ctx); err != nil {
+	if err := c.KillNode(ctx, id); err != nil {
 		return nil, err
 	}
-	return NewFault(k.Name(), "kill", n.ID(), []string{n.ID()}, "start", n.Start), nil
+	return NewFault(k.Name(), "kill", id, []string{id}, "start", func(ctx context.Context) error {
+		return c.StartNode(ctx, id)
+	}), nil
 }

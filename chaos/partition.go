@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-
-	"github.com/raftlab/raftlab/cluster"
 )
 
 // Shape is the form of a network partition.
@@ -20,9 +18,10 @@ const (
 )
 
 // Partition cuts the network between groups of nodes, both ways; Heal
-// removes every network rule on every node. The lab's own HTTP traffic is
-// never cut: clients keep reaching an isolated node, which is what lets a
-// stale read be seen. History: "partition n1 | n2 n3" … "heal n1 | n2 n3".
+// removes the network rules of every node it cut. The lab's own HTTP
+// traffic is never cut: clients keep reaching an isolated node, which is
+// what lets a stale read be seen. History: "partition n1 | n2 n3" …
+// "heal n1 | n2 n3".
 type Partition struct {
 	Shape  Shape
 	Target Target // the node isolated by Isolate
@@ -38,30 +37,26 @@ func (p Partition) Name() string {
 }
 
 // Inject cuts the network.
-func (p Partition) Inject(ctx context.Context, c *cluster.Cluster, rng *rand.Rand) (*Fault, error) {
+func (p Partition) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	ids := c.NodeIDs()
 	var groups [][]string
 	switch p.Shape {
 	case Halves:
-		groups = RandomHalves(nodeIDs(c), rng)
+		groups = RandomHalves(ids, rng)
 	case Isolate:
-		n, err := pickTarget(ctx, c, p.Target, rng)
+		id, err := pickTarget(ctx, c, p.Target, rng)
 		if err != nil {
 			return nil, err
 		}
-		groups = IsolateOne(nodeIDs(c), n.ID())
+		groups = IsolateOne(ids, id)
 	default:
 		return nil, fmt.Errorf("chaos: unknown partition shape %d", p.Shape)
 	}
-	var nodes [][]*cluster.Node
-	for _, g := range groups {
-		var ns []*cluster.Node
-		for _, id := range g {
-			ns = append(ns, c.Node(id))
-		}
-		nodes = append(nodes, ns)
-	}
-	if err := c.Partition(ctx, nodes...); err != nil {
+	cuts := GroupCuts(groups)
+	if err := cuts.install(ctx, c); err != nil {
 		return nil, err
 	}
-	return NewFault(p.Name(), "partition", FormatGroups(groups), nodeIDs(c), "heal", c.Heal), nil
+	return NewFault(p.Name(), "partition", FormatGroups(groups), ids, "heal", func(ctx context.Context) error {
+		return cuts.heal(ctx, c)
+	}), nil
 }

@@ -3,8 +3,6 @@ package chaos
 import (
 	"context"
 	"math/rand/v2"
-
-	"github.com/raftlab/raftlab/cluster"
 )
 
 // Pause freezes one node (cgroup freezer, like SIGSTOP but invisible to the
@@ -19,13 +17,15 @@ type Pause struct {
 func (p Pause) Name() string { return "pause-" + p.Target.String() }
 
 // Inject pauses the chosen node.
-func (p Pause) Inject(ctx context.Context, c *cluster.Cluster, rng *rand.Rand) (*Fault, error) {
-	n, err := pickTarget(ctx, c, p.Target, rng)
+func (p Pause) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	id, err := pickTarget(ctx, c, p.Target, rng)
 	if err != nil {
 		return nil, err
 	}
-	if err := n.Pause(ctx); err != nil {
+	if err := c.PauseNode(ctx, id); err != nil {
 		return nil, err
 	}
-	return NewFault(p.Name(), "pause", n.ID(), []string{n.ID()}, "resume", n.Resume), nil
+	return NewFault(p.Name(), "pause", id, []string{id}, "resume", func(ctx context.Context) error {
+		return c.ResumeNode(ctx, id)
+	}), nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"math/rand/v2"
 	"time"
-
-	"github.com/raftlab/raftlab/cluster"
 )
 
 // Restart shuts one node down cleanly (SIGTERM, killed after Grace) and
@@ -22,8 +20,8 @@ type Restart struct {
 func (r Restart) Name() string { return "restart-" + r.Target.String() }
 
 // Inject stops the chosen node.
-func (r Restart) Inject(ctx context.Context, c *cluster.Cluster, rng *rand.Rand) (*Fault, error) {
-	n, err := pickTarget(ctx, c, r.Target, rng)
+func (r Restart) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	id, err := pickTarget(ctx, c, r.Target, rng)
 	if err != nil {
 		return nil, err
 	}
@@ -31,8 +29,10 @@ func (r Restart) Inject(ctx context.Context, c *cluster.Cluster, rng *rand.Rand)
 	if grace <= 0 {
 		grace = 3 * time.Second
 	}
-	if err := n.Stop(ctx, grace); err != nil {
+	if err := c.StopNode(ctx, id, grace); err != nil {
 		return nil, err
 	}
-	return NewFault(r.Name(), "stop", n.ID(), []string{n.ID()}, "start", n.Start), nil
+	return NewFault(r.Name(), "stop", id, []string{id}, "start", func(ctx context.Context) error {
+		return c.StartNode(ctx, id)
+	}), nil
 }

@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"time"
-
-	"github.com/raftlab/raftlab/cluster"
 )
 
 // Recorder receives the nemesis events and provides the clock they share
@@ -96,7 +94,7 @@ type RunOptions struct {
 // order. A failed injection is logged, cleaned up with HealAll, kept in its
 // Window with the error, and the schedule goes on; Run's error reports only
 // a fault it could not heal, or ctx's end.
-func (s Schedule) Run(ctx context.Context, c *cluster.Cluster, rec Recorder, o RunOptions) ([]Window, error) {
+func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions) ([]Window, error) {
 	begin := time.Now()
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -124,13 +122,11 @@ func (s Schedule) Run(ctx context.Context, c *cluster.Cluster, rec Recorder, o R
 		if err != nil {
 			w.Error = err.Error()
 			o.Logger.Warn("chaos: injection failed; healing everything", "nemesis", nem.Name(), "err", err)
-			if c != nil {
-				hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.StepTimeout)
-				if herr := HealAll(hctx, c); herr != nil {
-					errs = append(errs, fmt.Errorf("heal after failed %s: %w", nem.Name(), herr))
-				}
-				cancel()
+			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.StepTimeout)
+			if herr := HealAll(hctx, c); herr != nil {
+				errs = append(errs, fmt.Errorf("heal after failed %s: %w", nem.Name(), herr))
 			}
+			cancel()
 			w.End = rec.Now()
 			windows = append(windows, w)
 			continue
@@ -145,7 +141,7 @@ func (s Schedule) Run(ctx context.Context, c *cluster.Cluster, rec Recorder, o R
 		w.Healing = rec.Now()
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.StepTimeout)
 		err = f.Heal(hctx)
-		if err != nil && c != nil {
+		if err != nil {
 			o.Logger.Warn("chaos: heal failed; healing everything", "fault", f.String(), "err", err)
 			err = HealAll(hctx, c)
 		}

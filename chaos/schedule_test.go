@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/raftlab/raftlab/cluster"
 )
 
 type fakeNemesis struct {
@@ -21,7 +19,7 @@ type fakeNemesis struct {
 
 func (f *fakeNemesis) Name() string { return f.name }
 
-func (f *fakeNemesis) Inject(_ context.Context, _ *cluster.Cluster, rng *rand.Rand) (*Fault, error) {
+func (f *fakeNemesis) Inject(_ context.Context, _ Cluster, rng *rand.Rand) (*Fault, error) {
 	if f.fail {
 		return nil, errors.New("boom")
 	}
@@ -88,7 +86,8 @@ func TestRunRecordsAndHeals(t *testing.T) {
 	rec := &fakeRecorder{start: time.Now()}
 	var active []string
 	begin := time.Now()
-	ws, err := s.Run(context.Background(), nil, rec, RunOptions{Seed: 3, OnChange: func(a string) { active = append(active, a) }})
+	c := newFake(3, "n1")
+	ws, err := s.Run(context.Background(), c, rec, RunOptions{Seed: 3, OnChange: func(a string) { active = append(active, a) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +99,7 @@ func TestRunRecordsAndHeals(t *testing.T) {
 		t.Fatalf("%d windows for %d steps", len(ws), len(plan))
 	}
 	var wantEvents []string
+	failed := 0
 	for i, w := range ws {
 		if w.Nemesis != s.Nemeses[plan[i].Nemesis].Name() {
 			t.Errorf("window %d: nemesis %s, plan says %d", i, w.Nemesis, plan[i].Nemesis)
@@ -111,6 +111,7 @@ func TestRunRecordsAndHeals(t *testing.T) {
 			if w.Error == "" {
 				t.Errorf("window %d: no fault and no error", i)
 			}
+			failed++
 			continue
 		}
 		if !(w.Start <= w.Injected && w.Injected <= w.Healing && w.Healing <= w.End) {
@@ -120,6 +121,14 @@ func TestRunRecordsAndHeals(t *testing.T) {
 	}
 	if !reflect.DeepEqual(rec.events, wantEvents) {
 		t.Errorf("recorded %v, want %v", rec.events, wantEvents)
+	}
+	// Every failed injection is cleaned up with HealAll, and nothing else
+	// touches the cluster (the fake nemeses do not).
+	if failed == 0 {
+		t.Fatal("seed 3 plans no failing injection; pick another seed")
+	}
+	if got := c.Calls(); len(got) != failed || got[0] != "heal-all" {
+		t.Errorf("cluster calls %v, want heal-all × %d", got, failed)
 	}
 	for i := 0; i+1 < len(active); i += 2 {
 		if active[i] == "" || active[i+1] != "" {
@@ -138,7 +147,7 @@ func TestRunHealsWhenCancelled(t *testing.T) {
 	var ws []Window
 	var err error
 	go func() {
-		ws, err = s.Run(ctx, nil, rec, RunOptions{Seed: 1, OnChange: func(active string) {
+		ws, err = s.Run(ctx, newFake(3, "n1"), rec, RunOptions{Seed: 1, OnChange: func(active string) {
 			if active != "" {
 				cancel() // cancel while the fault is in place
 			}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"math/rand/v2"
 	"time"
-
-	"github.com/raftlab/raftlab/cluster"
 )
 
 // Stall is a process pause that a partition outlasts: the target is frozen,
@@ -33,16 +31,17 @@ type Stall struct {
 func (s Stall) Name() string { return "stall-" + s.Target.String() }
 
 // Inject freezes the chosen node and cuts it off.
-func (s Stall) Inject(ctx context.Context, c *cluster.Cluster, rng *rand.Rand) (*Fault, error) {
-	n, err := pickTarget(ctx, c, s.Target, rng)
+func (s Stall) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	id, err := pickTarget(ctx, c, s.Target, rng)
 	if err != nil {
 		return nil, err
 	}
-	if err := n.Pause(ctx); err != nil {
+	if err := c.PauseNode(ctx, id); err != nil {
 		return nil, err
 	}
-	groups := IsolateOne(nodeIDs(c), n.ID())
-	if err := n.Isolate(ctx); err != nil {
+	groups := IsolateOne(c.NodeIDs(), id)
+	cuts := GroupCuts(groups)
+	if err := cuts.install(ctx, c); err != nil {
 		return nil, err
 	}
 	wait := s.StepDownWait
@@ -50,22 +49,22 @@ func (s Stall) Inject(ctx context.Context, c *cluster.Cluster, rng *rand.Rand) (
 		wait = 3 * time.Second
 	}
 	heal := func(ctx context.Context) error {
-		if err := n.Resume(ctx); err != nil {
+		if err := c.ResumeNode(ctx, id); err != nil {
 			return err
 		}
 		// Give the thawed node the time to notice on its own, the way it
 		// would if the partition outlasted the pause.
 		wctx, cancel := context.WithTimeout(ctx, wait)
 		for wctx.Err() == nil {
-			st, err := n.Status(wctx)
+			st, err := c.NodeStatus(wctx, id)
 			if err == nil && !st.IsLeader() {
 				break
 			}
 			waitUntil(wctx, time.Now().Add(20*time.Millisecond))
 		}
 		cancel()
-		return c.Heal(ctx)
+		return cuts.heal(ctx, c)
 	}
-	targets := append([]string{n.ID()}, groups[1]...)
+	targets := append([]string{id}, groups[1]...)
 	return NewFault(s.Name(), "partition", FormatGroups(groups), targets, "heal", heal), nil
 }

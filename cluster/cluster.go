@@ -454,7 +454,7 @@ func statuses(ctx context.Context, nodes []*Node, timeout time.Duration) []*api.
 
 // Partition cuts the network between the given groups of nodes (both
 // directions); nodes in no group are cut from everyone in a group. Rules add
-// to those already in place; Heal removes them.
+// to those already in place; HealNetwork removes them.
 func (c *Cluster) Partition(ctx context.Context, groups ...[]*Node) error {
 	group := map[*Node]int{}
 	for i, g := range groups {
@@ -479,8 +479,9 @@ func (c *Cluster) Partition(ctx context.Context, groups ...[]*Node) error {
 	return g.Wait()
 }
 
-// Heal removes every network fault from every node.
-func (c *Cluster) Heal(ctx context.Context) error {
+// HealNetwork removes every network fault from every node (Node.Heal on
+// each). Killed, stopped and paused nodes stay as they are; see HealAll.
+func (c *Cluster) HealNetwork(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for _, n := range c.Nodes() {
 		g.Go(func() error { return n.Heal(gctx) })
@@ -488,15 +489,15 @@ func (c *Cluster) Heal(ctx context.Context) error {
 	return g.Wait()
 }
 
-// Undo undoes every fault without waiting for the cluster to recover: it
-// heals all network rules, resumes paused nodes and starts killed or stopped
-// ones. Then, once every process runs, it replaces destroyed nodes (see
-// Destroy; this needs a quorum) and adds nodes removed with Leave back.
-// Nodes added with AddNode stay: a grown cluster is a healthy cluster. It
-// tries every node and returns all errors.
-func (c *Cluster) Undo(ctx context.Context) error {
+// HealAll undoes every fault of every kind, cluster-wide, without waiting
+// for the cluster to recover: it removes all network rules, resumes paused
+// nodes and starts killed or stopped ones. Then, once every process runs, it
+// replaces destroyed nodes (see Destroy; this needs a quorum) and adds nodes
+// removed with Leave back. Nodes added with AddNode stay: a grown cluster is
+// a healthy cluster. It tries every node and returns all errors.
+func (c *Cluster) HealAll(ctx context.Context) error {
 	var errs []error
-	if err := c.Heal(ctx); err != nil {
+	if err := c.HealNetwork(ctx); err != nil {
 		errs = append(errs, err)
 	}
 	var destroyed []*Node
@@ -533,10 +534,10 @@ func (c *Cluster) Undo(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Recover undoes every fault (Undo) and waits until the cluster is ready
+// Recover undoes every fault (HealAll) and waits until the cluster is ready
 // (see WaitReady).
 func (c *Cluster) Recover(ctx context.Context) error {
-	if err := c.Undo(ctx); err != nil {
+	if err := c.HealAll(ctx); err != nil {
 		return err
 	}
 	return c.WaitReady(ctx)

@@ -289,7 +289,7 @@ func TestOneWayCut(t *testing.T) {
 	r, err = b.Probe(ctx, c3, 20)
 	require.NoError(t, err)
 	assert.Equal(t, 20, r.Received, "partition cut inside a group")
-	require.NoError(t, c.Heal(ctx))
+	require.NoError(t, c.HealNetwork(ctx))
 }
 
 func TestWipedNodeRejoinsCleanly(t *testing.T) {

@@ -1,0 +1,53 @@
+package chaos
+
+import (
+	"context"
+	"time"
+
+	"github.com/raftlab/raftlab/api"
+)
+
+// Cluster is what the nemeses need from a cluster: its node ids, its
+// leader, and per-node handles addressed by id. *cluster.Cluster satisfies
+// it (asserted in package scenarios); the tests use an in-memory fake, so
+// every nemesis is tested without Docker. Package chaos does not import
+// package cluster.
+//
+// Undoing faults uses one vocabulary across the lab (see the package doc):
+// HealNode removes one node's network faults; HealAll undoes every fault of
+// every kind on every node without waiting; cluster.Cluster.Recover is
+// HealAll and then a wait until the cluster is ready.
+type Cluster interface {
+	// NodeIDs returns the node ids in a fixed order (n1, n2, ...).
+	NodeIDs() []string
+	// LeaderID returns the leader a majority agrees on, waiting for one
+	// until ctx ends.
+	LeaderID(ctx context.Context) (string, error)
+	// NodeStatus returns a node's /status.
+	NodeStatus(ctx context.Context, id string) (*api.Status, error)
+
+	// KillNode crashes a node (SIGKILL).
+	KillNode(ctx context.Context, id string) error
+	// StopNode shuts a node down cleanly (SIGTERM, killed after grace).
+	StopNode(ctx context.Context, id string, grace time.Duration) error
+	// StartNode starts a killed or stopped node with its data.
+	StartNode(ctx context.Context, id string) error
+	// PauseNode freezes a node; ResumeNode thaws it.
+	PauseNode(ctx context.Context, id string) error
+	ResumeNode(ctx context.Context, id string) error
+
+	// CutFrom makes node id drop every packet it receives from the nodes in
+	// from: the links from → id go down, id → from stay up. Cuts add up.
+	CutFrom(ctx context.Context, id string, from []string) error
+	// DropNode makes a node lose percent (1..100) of the packets it
+	// exchanges with its peers, both ways, at random.
+	DropNode(ctx context.Context, id string, percent int) error
+	// LimitNode shapes everything a node sends to bytesPerSec.
+	LimitNode(ctx context.Context, id string, bytesPerSec uint64) error
+	// HealNode removes every network fault (cut, drop, limit) of a node.
+	HealNode(ctx context.Context, id string) error
+
+	// HealAll undoes every fault of every kind on every node, whoever
+	// caused it, without waiting for the cluster to be ready again.
+	HealAll(ctx context.Context) error
+}

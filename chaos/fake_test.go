@@ -31,6 +31,8 @@ type fakeCluster struct {
 	cut   map[string][]string
 	drop  map[string]int
 	limit map[string]uint64
+
+	mem fakeMembers // membership and disk state (fake_members_test.go)
 }
 
 var _ Cluster = (*fakeCluster)(nil)
@@ -40,12 +42,14 @@ func newFake(n int, leader string) *fakeCluster {
 	for i := range n {
 		f.ids = append(f.ids, fmt.Sprintf("n%d", i+1))
 	}
+	f.mem.base, f.mem.next = n, n
 	f.reset()
 	return f
 }
 
 func (f *fakeCluster) reset() {
 	f.proc, f.cut, f.drop, f.limit = map[string]string{}, map[string][]string{}, map[string]int{}, map[string]uint64{}
+	f.mem.reset()
 }
 
 // call records a call and returns the error planted for its verb, or an
@@ -90,6 +94,7 @@ func (f *fakeCluster) Faults() []string {
 	for id, r := range f.limit {
 		out = append(out, fmt.Sprintf("%s limit %d", id, r))
 	}
+	out = append(out, f.memFaults()...)
 	sort.Strings(out)
 	return out
 }
@@ -115,6 +120,9 @@ func (f *fakeCluster) NodeStatus(ctx context.Context, id string) (*api.Status, e
 	defer f.mu.Unlock()
 	if err := f.call("status", id); err != nil {
 		return nil, err
+	}
+	if f.proc[id] == "exited" {
+		return nil, fmt.Errorf("fake: %s refused to start", id)
 	}
 	st := &api.Status{ID: id, State: api.StateFollower, LeaderID: f.leader}
 	if id == f.leader && !f.steppedDown[id] {
@@ -151,7 +159,11 @@ func (f *fakeCluster) StopNode(ctx context.Context, id string, grace time.Durati
 }
 
 func (f *fakeCluster) StartNode(ctx context.Context, id string) error {
-	return f.setProc("start", id, []string{"killed", "stopped"}, "")
+	if err := f.setProc("start", id, []string{"killed", "stopped"}, ""); err != nil {
+		return err
+	}
+	f.mem.started(f, id)
+	return nil
 }
 
 func (f *fakeCluster) PauseNode(ctx context.Context, id string) error {

@@ -37,7 +37,7 @@ var (
 )
 
 func nemesisCases() []nemesisCase {
-	return []nemesisCase{
+	return append([]nemesisCase{
 		{
 			name: "kill leader", nem: Kill{Target: Leader}, nodes: 3, leader: "n2", seed: 1,
 			calls: []string{"kill n2", "leader"}, faults: []string{"n2 killed"},
@@ -107,7 +107,7 @@ func nemesisCases() []nemesisCase {
 			kind:   "partition", value: "n2 | n1 n3", targ: []string{"n2", "n1", "n3"}, heal: "heal",
 			healed: []string{"heal n1", "heal n2", "heal n3", "resume n2", "status n2"},
 		},
-	}
+	}, memberCases()...)
 }
 
 // TestNemeses injects every nemesis into a fake cluster: the node it picks

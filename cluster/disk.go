@@ -36,20 +36,20 @@ type DiskChange struct {
 	Flipped []int64 `json:"flipped,omitempty"` // byte offsets of flipped bits
 }
 
-// Truncate cuts the last bytes bytes (never below keep) of the newest file
-// matching glob on the node's volume: a torn or lost tail of a write-ahead
-// log. The node must be down (Kill or Stop first).
-func (n *Node) Truncate(ctx context.Context, glob string, bytes, keep int64) (DiskChange, error) {
+// Truncate cuts the last bytes bytes of the newest file matching glob on
+// the node's volume, keeping at least the fraction keep (0..1) of it: a lost
+// tail of a write-ahead log. The node must be down (Kill or Stop first).
+func (n *Node) Truncate(ctx context.Context, glob string, bytes int64, keep float64) (DiskChange, error) {
 	return n.diskFault(ctx, "truncate", "-glob", glob,
-		"-bytes", strconv.FormatInt(bytes, 10), "-keep", strconv.FormatInt(keep, 10))
+		"-bytes", strconv.FormatInt(bytes, 10), "-keep-ratio", strconv.FormatFloat(keep, 'f', -1, 64))
 }
 
-// FlipBits flips bits random bits (chosen by seed) at or after offset skip
-// in the newest file matching glob on the node's volume: silent media
-// corruption. The node must be down.
-func (n *Node) FlipBits(ctx context.Context, glob string, bits int, skip int64, seed uint64) (DiskChange, error) {
+// FlipBits flips bits random bits (chosen by seed) in the newest file
+// matching glob on the node's volume, none in the first fraction skip (0..1)
+// of it: silent media corruption. The node must be down.
+func (n *Node) FlipBits(ctx context.Context, glob string, bits int, skip float64, seed uint64) (DiskChange, error) {
 	return n.diskFault(ctx, "bitflip", "-glob", glob, "-bits", strconv.Itoa(bits),
-		"-keep", strconv.FormatInt(skip, 10), "-seed", strconv.FormatUint(seed, 10))
+		"-keep-ratio", strconv.FormatFloat(skip, 'f', -1, 64), "-seed", strconv.FormatUint(seed, 10))
 }
 
 // diskFault runs `netfault disk` in a short-lived helper container of the

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 )
 
 // DiskChange is what `netfault disk` did to a file.
@@ -24,10 +25,11 @@ type DiskChange struct {
 //	netfault disk truncate -dir /data -glob 'raft/store/*.vlog' -bytes N [-keep K]
 //	netfault disk bitflip  -dir /data -glob 'raft/snapshots/*/state.bin' -bits B -seed S [-skip K]
 //
-// The file is the last match of the glob in name order (Badger numbers its
-// files, raft names snapshots term-index-time: the last is the newest).
-// truncate cuts the last N bytes, never below K; bitflip flips B random bits
-// at or after offset K, chosen by the seed.
+// The file is the most recently modified match of the glob (ties: the last
+// in name order): the newest Badger value log, or the newest snapshot.
+// truncate cuts the last N bytes, never below K bytes nor below the
+// fraction -keep-ratio of the file; bitflip flips B random bits at or after
+// offset K (or the fraction -keep-ratio of the file), chosen by the seed.
 func disk(args []string) (any, error) {
 	if len(args) < 1 {
 		return nil, errors.New("want truncate or bitflip")
@@ -38,6 +40,8 @@ func disk(args []string) (any, error) {
 	glob := fs.String("glob", "", "file pattern relative to -dir; the last match in name order is damaged")
 	bytes := fs.Int64("bytes", 4096, "truncate: bytes to cut from the end")
 	keep := fs.Int64("keep", 0, "truncate: never cut below this size; bitflip: flip no bit before this offset")
+	// -keep-ratio is the same floor as a fraction of the file's size.
+	keepRatio := fs.Float64("keep-ratio", 0, "like -keep, as a fraction of the file (0..1)")
 	bits := fs.Int("bits", 1, "bitflip: bits to flip")
 	seed := fs.Uint64("seed", 1, "bitflip: seed of the offsets")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -50,17 +54,16 @@ func disk(args []string) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("-glob %q: %w", *glob, err)
 	}
-	var files []string
+	file, mtime := "", time.Time{}
+	sort.Strings(matches)
 	for _, m := range matches {
-		if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {
-			files = append(files, m)
+		if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() && !st.ModTime().Before(mtime) {
+			file, mtime = m, st.ModTime()
 		}
 	}
-	if len(files) == 0 {
+	if file == "" {
 		return nil, fmt.Errorf("no file matches %s", filepath.Join(*dir, *glob))
 	}
-	sort.Strings(files)
-	file := files[len(files)-1]
 	st, err := os.Stat(file)
 	if err != nil {
 		return nil, err
@@ -68,10 +71,11 @@ func disk(args []string) (any, error) {
 	ch := DiskChange{File: file, Size: st.Size(), NewSize: st.Size()}
 	switch op {
 	case "truncate":
-		if *bytes < 0 || *keep < 0 {
-			return nil, errors.New("-bytes and -keep must not be negative")
+		if *bytes < 0 || *keep < 0 || *keepRatio < 0 || *keepRatio > 1 {
+			return nil, errors.New("-bytes and -keep must not be negative, -keep-ratio must be in 0..1")
 		}
-		ch.NewSize = max(ch.Size-*bytes, min(*keep, ch.Size))
+		floor := max(min(*keep, ch.Size), int64(*keepRatio*float64(ch.Size)))
+		ch.NewSize = max(ch.Size-*bytes, floor)
 		if err := os.Truncate(file, ch.NewSize); err != nil {
 			return nil, err
 		}
@@ -79,8 +83,9 @@ func disk(args []string) (any, error) {
 		if *bits < 1 {
 			return nil, errors.New("-bits must be at least 1")
 		}
-		if *keep >= ch.Size {
-			return nil, fmt.Errorf("%s has %d bytes, none at or after -keep %d", file, ch.Size, *keep)
+		from := max(*keep, int64(*keepRatio*float64(ch.Size)))
+		if from >= ch.Size {
+			return nil, fmt.Errorf("%s has %d bytes, none at or after offset %d", file, ch.Size, from)
 		}
 		f, err := os.OpenFile(file, os.O_RDWR, 0)
 		if err != nil {
@@ -89,7 +94,7 @@ func disk(args []string) (any, error) {
 		defer f.Close()
 		rng := rand.New(rand.NewPCG(*seed, 0x626974666c6970)) // "bitflip"
 		for range *bits {
-			off := *keep + rng.Int64N(ch.Size-*keep)
+			off := from + rng.Int64N(ch.Size-from)
 			b := make([]byte, 1)
 			if _, err := f.ReadAt(b, off); err != nil {
 				return nil, err

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,6 +15,8 @@ func TestDiskTruncateCutsTheNewestFileNeverBelowKeep(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "000001.vlog"), make([]byte, 100), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "000002.vlog"), make([]byte, 100), 0o644))
+	old := time.Now().Add(-time.Hour)
+	require.NoError(t, os.Chtimes(filepath.Join(dir, "000001.vlog"), old, old))
 
 	out, err := disk([]string{"truncate", "-dir", dir, "-glob", "*.vlog", "-bytes", "30"})
 	require.NoError(t, err)
@@ -24,9 +27,12 @@ func TestDiskTruncateCutsTheNewestFileNeverBelowKeep(t *testing.T) {
 	out, err = disk([]string{"truncate", "-dir", dir, "-glob", "*.vlog", "-bytes", "1000", "-keep", "50"})
 	require.NoError(t, err)
 	assert.Equal(t, int64(50), out.(DiskChange).NewSize)
+	out, err = disk([]string{"truncate", "-dir", dir, "-glob", "*.vlog", "-bytes", "1000", "-keep-ratio", "0.8"})
+	require.NoError(t, err)
+	assert.Equal(t, int64(40), out.(DiskChange).NewSize, "keeps 80% of the file")
 	st, err := os.Stat(filepath.Join(dir, "000002.vlog"))
 	require.NoError(t, err)
-	assert.Equal(t, int64(50), st.Size())
+	assert.Equal(t, int64(40), st.Size())
 	st, err = os.Stat(filepath.Join(dir, "000001.vlog"))
 	require.NoError(t, err)
 	assert.Equal(t, int64(100), st.Size(), "older file untouched")

@@ -112,7 +112,7 @@ func TestKillAllCrashesWithinMilliseconds(t *testing.T) {
 	mustSet(t, ctx, leader, "crash-all", "acked")
 	spread, err := c.KillAll(ctx)
 	require.NoError(t, err)
-	t.Logf("SIGKILL of all %d nodes: exits spread over %s", len(c.Nodes()), spread)
+	t.Logf("SIGKILL of all %d nodes: kills spread over %s", len(c.Nodes()), spread)
 	assert.Less(t, spread, time.Second, "the kills are concurrent")
 	for _, n := range c.Nodes() {
 		st, err := n.ContainerState(ctx)

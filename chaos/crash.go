@@ -44,7 +44,7 @@ func killTogether(ctx context.Context, c Cluster, name, kind string, ids []strin
 	f := NewFault(name, kind, strings.Join(ids, " "), ids, "start", func(ctx context.Context) error {
 		return startAll(ctx, c, ids)
 	})
-	f.Detail = "exits within " + spread.Round(10*time.Microsecond).String()
+	f.Detail = "SIGKILLs within " + spread.Round(10*time.Microsecond).String()
 	return f, nil
 }
 

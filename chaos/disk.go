@@ -200,7 +200,7 @@ func (d DiskLies) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 	f := NewFault(d.Name(), "disk-lies", value, append(append([]string(nil), liars...), rest...), "start", func(ctx context.Context) error {
 		return startAll(ctx, c, rest)
 	})
-	f.Detail = fmt.Sprintf("crash within %s; %s; down until heal: %s", spread.Round(10*time.Microsecond), strings.Join(what, "; "), strings.Join(rest, " "))
+	f.Detail = fmt.Sprintf("SIGKILLs within %s; %s; down until heal: %s", spread.Round(10*time.Microsecond), strings.Join(what, "; "), strings.Join(rest, " "))
 	if lerr != nil {
 		f.Detail += "; no leader among the liars: " + lerr.Error()
 	}

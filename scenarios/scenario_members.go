@@ -12,8 +12,8 @@ import (
 func memberScenarios() []Scenario {
 	snapshots := func(o cluster.Options) cluster.Options {
 		// Frequent snapshots, so that a snapshot file exists to damage.
-		o.SnapshotThreshold = 256
-		o.SnapshotInterval = time.Second
+		o.SnapshotThreshold = 100
+		o.SnapshotInterval = 500 * time.Millisecond
 		return o
 	}
 	return []Scenario{

@@ -16,7 +16,7 @@ import (
 
 // DefaultStartWait is how long a disk nemesis's Heal waits for a restarted
 // node to answer before it counts it as refusing to start.
-const DefaultStartWait = 10 * time.Second
+const DefaultStartWait = 5 * time.Second
 
 // DiskTruncate crashes one node (SIGKILL), cuts the tail of its raft log
 // (Bytes of the newest Badger value log, never more than half of it: the

@@ -83,6 +83,37 @@ func TestGrowShrinkLeaveRejoin(t *testing.T) {
 	assert.False(t, f.Left())
 	eventually(t, ctx, "rejoined node catches up", func() bool { return readsAs(ctx, fcl, "m", "after-leave", api.ReadStale) })
 
+	// A follower removed while cut off never learns it was removed: it still
+	// believes it is a voter. Healed, it campaigns, but its peers reject its
+	// (pre-)votes, so it never leads, and it answers no linearizable read
+	// with stale data.
+	leader, err = c.Leader(ctx)
+	require.NoError(t, err)
+	g := c.Others(leader)[0]
+	require.NoError(t, g.Isolate(ctx))
+	require.NoError(t, g.Leave(ctx))
+	require.NoError(t, g.Heal(ctx))
+	gst, err := g.Status(ctx)
+	require.NoError(t, err)
+	assert.True(t, gst.IsVoter(g.ID()), "the cut-off node missed its removal: %+v", gst.Members)
+	mustSet(t, ctx, leader, "m", "after-silent-leave")
+	gcl := nodeClient(t, ctx, g)
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); {
+		if st, err := g.Status(ctx); err == nil {
+			require.NotEqual(t, api.StateLeader, st.State, "a removed node became leader")
+		}
+		if r := gcl.Get(ctx, "m", api.ReadLinearizable); r.Outcome == api.OK {
+			require.NotNil(t, r.Value)
+			require.Equal(t, "after-silent-leave", *r.Value, "a removed node answered a linearizable read with stale data")
+		}
+		time.Sleep(100 * time.Millisecond) // sampling pace over a fixed observation window, not synchronisation
+	}
+	lst, err = leader.Status(ctx)
+	require.NoError(t, err)
+	assert.NotContains(t, voters(t, lst), g.ID())
+	require.NoError(t, g.Rejoin(ctx))
+	eventually(t, ctx, "silently removed node catches up", func() bool { return readsAs(ctx, gcl, "m", "after-silent-leave", api.ReadStale) })
+
 	// The leader removes itself: raft shuts down in it (ShutdownOnRemove),
 	// the others elect a leader; Undo (via Recover) restarts and re-adds it.
 	leader, err = c.Leader(ctx)

@@ -145,16 +145,19 @@ func answers(ctx context.Context, c Cluster, id string, wait time.Duration) bool
 }
 
 // DiskLies is a power loss of the whole cluster in which a majority's disks
-// had lied about fsync: every node is killed at once, the freshest Bytes of
-// the raft log of a random majority are cut (acknowledged entries are
-// gone), the majority is started and given until a leader is elected among
-// it (at most LeaderWait); Heal starts the others, whose logs the new
-// leader then overwrites. No raft implementation survives this: a scenario
-// using it must find lost acknowledged writes. History: "disk-lies n1 n3"
-// … "start n1 n3".
+// had lied about fsync: every node is killed at once; on a random majority
+// the freshest Bytes of the raft log are cut (acknowledged entries are
+// gone) and so is the same amount of the state machine's log (it is never
+// fsynced, so a power loss cuts it anyway; it then holds fewer entries than
+// the raft log, so nothing on the node shows that anything is missing). The
+// majority is started and given until a leader is elected among it (at most
+// LeaderWait); Heal starts the others, whose logs the new leader then
+// overwrites. No raft implementation survives this: a scenario using it
+// must find lost acknowledged writes. History: "disk-lies n1 n3" … "start
+// n1 n3".
 type DiskLies struct {
-	// Bytes cut from each liar's log (default 32 KiB, never more than half
-	// of the file).
+	// Bytes cut from each liar's raft log and state machine log (default
+	// 16 KiB, never more than half of a file).
 	Bytes int64
 }
 
@@ -165,7 +168,7 @@ func (DiskLies) Name() string { return "disk-lies" }
 func (d DiskLies) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
 	bytes := d.Bytes
 	if bytes <= 0 {
-		bytes = 32 << 10
+		bytes = 16 << 10
 	}
 	ids := c.NodeIDs()
 	liars := RandomMajority(ids, rng)
@@ -181,11 +184,13 @@ func (d DiskLies) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 	}
 	var what []string
 	for _, id := range liars {
-		w, err := c.TruncateNodeFile(ctx, id, FileRaftLog, bytes, 0.5)
-		if err != nil {
-			return nil, err
+		for _, file := range []string{FileRaftLog, FileStateMachine} {
+			w, err := c.TruncateNodeFile(ctx, id, file, bytes, 0.5)
+			if err != nil {
+				return nil, err
+			}
+			what = append(what, id+" "+w)
 		}
-		what = append(what, id+" "+w)
 	}
 	if err := startAll(ctx, c, liars); err != nil {
 		return nil, err
@@ -196,6 +201,11 @@ func (d DiskLies) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 	lctx, cancel := context.WithTimeout(ctx, LeaderWait)
 	_, lerr := c.LeaderID(lctx)
 	cancel()
+	for _, id := range liars {
+		if st, err := c.NodeStatus(ctx, id); err == nil {
+			what = append(what, fmt.Sprintf("%s restarted with last index %d, applied %d", id, st.LastIndex, st.AppliedIndex))
+		}
+	}
 	value := strings.Join(liars, " ")
 	f := NewFault(d.Name(), "disk-lies", value, append(append([]string(nil), liars...), rest...), "start", func(ctx context.Context) error {
 		return startAll(ctx, c, rest)

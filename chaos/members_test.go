@@ -76,8 +76,9 @@ func memberCases() []nemesisCase {
 			// Every node crashes; the liars come back with short logs and
 			// elect a leader while the honest node stays down.
 			name: "disk-lies", nem: DiskLies{}, nodes: 3, leader: "n2", seed: 1,
-			calls: []string{"kill-nodes n1 n2 n3", "leader", "start n1", "start n3",
-				"truncate n1 raft-log 32768 0.5", "truncate n3 raft-log 32768 0.5"},
+			calls: []string{"kill-nodes n1 n2 n3", "leader", "start n1", "start n3", "status n1", "status n3",
+				"truncate n1 raft-log 16384 0.5", "truncate n1 state-machine 16384 0.5",
+				"truncate n3 raft-log 16384 0.5", "truncate n3 state-machine 16384 0.5"},
 			faults: []string{"n2 killed"},
 			kind:   "disk-lies", value: "n1 n3", targ: []string{"n1", "n3", "n2"}, heal: "start", healed: []string{"start n2"},
 		},

@@ -13,6 +13,10 @@ const (
 	FileRaftLog = "raft-log"
 	// FileSnapshot is the newest raft snapshot's data file.
 	FileSnapshot = "snapshot"
+	// FileStateMachine is the state machine's newest Badger value log. The
+	// state machine is not fsynced (it is rebuilt from the log), so a power
+	// loss may cut its tail whatever the disk promised.
+	FileStateMachine = "state-machine"
 )
 
 // Membership is what the membership, whole-cluster and disk nemeses need
@@ -39,7 +43,7 @@ type Membership interface {
 	// on and a write round-trips.
 	WaitReady(ctx context.Context) error
 	// TruncateNodeFile cuts the last bytes bytes of a down node's file
-	// (FileRaftLog, FileSnapshot), keeping at least the fraction keep of
+	// (FileRaftLog, FileSnapshot, FileStateMachine), keeping at least the fraction keep of
 	// it; FlipNodeBits flips bits random bits (chosen by seed) in it, none
 	// in its first fraction from. Both describe what they did.
 	TruncateNodeFile(ctx context.Context, id, file string, bytes int64, keep float64) (string, error)

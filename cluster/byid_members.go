@@ -61,12 +61,12 @@ func (c *Cluster) KillNodes(ctx context.Context, ids []string) (time.Duration, e
 }
 
 // fileGlobs maps the file names of package chaos to globs on the volume.
-var fileGlobs = map[string]string{"raft-log": RaftLogFiles, "snapshot": SnapshotFiles}
+var fileGlobs = map[string]string{"raft-log": RaftLogFiles, "snapshot": SnapshotFiles, "state-machine": StateMachineFiles}
 
 func fileGlob(file string) (string, error) {
 	g, ok := fileGlobs[file]
 	if !ok {
-		return "", fmt.Errorf("cluster: unknown node file %q (want raft-log or snapshot)", file)
+		return "", fmt.Errorf("cluster: unknown node file %q (want raft-log, snapshot or state-machine)", file)
 	}
 	return g, nil
 }

@@ -26,6 +26,9 @@ const (
 	RaftLogFiles = "raft/store/*.vlog"
 	// SnapshotFiles are raft's snapshot data files (-raftdir/snapshots).
 	SnapshotFiles = "raft/snapshots/*/state.bin"
+	// StateMachineFiles are the value log files of the state machine's
+	// BadgerDB (-datadir).
+	StateMachineFiles = "kv/*.vlog"
 )
 
 // DiskChange is what a disk fault did to a file.

@@ -96,9 +96,21 @@ func TestDiskFaults(t *testing.T) {
 	t.Run("bitflip snapshot", func(t *testing.T) {
 		before, err := f.Status(ctx)
 		require.NoError(t, err)
-		require.NoError(t, f.Kill(ctx))
-		ch, err := f.FlipBits(ctx, SnapshotFiles, 1, 0, 7)
-		require.NoError(t, err)
+		// Raft snapshots on its own timer: until f has taken one, write more
+		// and look again.
+		var ch DiskChange
+		eventually(t, ctxFor(t, time.Minute), "f has a snapshot to damage", func() bool {
+			require.NoError(t, f.Kill(ctx))
+			ch, err = f.FlipBits(ctx, SnapshotFiles, 1, 0, 7)
+			if err == nil {
+				return true
+			}
+			require.ErrorContains(t, err, "no file matches")
+			require.NoError(t, f.Start(ctx))
+			require.NoError(t, f.WaitReady(ctx))
+			write("s", 100)
+			return false
+		})
 		t.Logf("%s", ch)
 		require.Equal(t, "refused", after(t, "d", before))
 		logs, err := f.Logs(ctx)

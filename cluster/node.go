@@ -351,6 +351,7 @@ func (n *Node) waitState(ctx context.Context, want string) error {
 // surviving node (forwarded to the leader), and a new empty node is started
 // that joins the current leader. It never bootstraps. Wipe returns when the
 // new node is a voter again. The rest of the cluster must have a quorum.
+// It is Destroy followed by Replace.
 func (n *Node) Wipe(ctx context.Context) error {
 	if err := n.Destroy(ctx); err != nil {
 		return fmt.Errorf("wipe: %w", err)

@@ -98,6 +98,11 @@ func TestGrowShrinkLeaveRejoin(t *testing.T) {
 	assert.True(t, gst.IsVoter(g.ID()), "the cut-off node missed its removal: %+v", gst.Members)
 	mustSet(t, ctx, leader, "m", "after-silent-leave")
 	gcl := nodeClient(t, ctx, g)
+	// The check below can fail: g's own state is stale, as a stale read shows.
+	stale := gcl.Get(ctx, "m", api.ReadStale)
+	require.Equal(t, api.OK, stale.Outcome, "stale read on the removed node: %v", stale.Err)
+	require.NotNil(t, stale.Value)
+	require.NotEqual(t, "after-silent-leave", *stale.Value, "the removed node received a write after its removal")
 	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); {
 		if st, err := g.Status(ctx); err == nil {
 			require.NotEqual(t, api.StateLeader, st.State, "a removed node became leader")

@@ -3,15 +3,38 @@
 //
 // # Nemeses and faults
 //
-// A [Nemesis] is one kind of fault with a rule for choosing its targets:
-// [Kill] (SIGKILL, healed by starting the node again), [Pause] (cgroup
-// freezer, healed by resuming), [Restart] (a clean SIGTERM shutdown, healed
-// by starting the node), [Partition] (isolate the leader or a node both ways,
-// or split the cluster into random halves; healed by removing the network
-// rules of the nodes it cut), [Drop] (lose a percentage of the packets a node
-// exchanges with its peers) and [Stall] (freeze a node, then cut it off).
-// Inject applies the fault and returns a [*Fault]: what was done to whom, and
-// how to undo it. Each nemesis lives in its own file.
+// A [Nemesis] is one kind of fault with a rule for choosing its targets.
+// Inject applies the fault and returns a [*Fault]: what was done to whom,
+// and how to undo it. Each nemesis lives in its own file. The menu, by name
+// ([ParseNemesis] reads these names, [Catalog] lists one of each, T is
+// leader, follower or node):
+//
+//	kill-T              Kill: SIGKILL; healed by starting the node
+//	restart-T           Restart: clean SIGTERM stop; healed by starting it
+//	pause-T             Pause: cgroup freezer; healed by resuming
+//	stall-T             Stall: freeze, then cut off both ways; thawed first
+//	partition-T         Partition Isolate: one node cut off both ways
+//	partition-halves    random halves, the smaller first (1|2, 2|3)
+//	partition-minority  a random minority of random size (1..(n-1)/2) cut off
+//	partition-ring      Jepsen's majorities-ring: every node hears a majority,
+//	                    no two the same one (needs ≥ 4 nodes)
+//	partition-bridge    Jepsen's bridge: two sides that cannot hear each
+//	                    other, one node that hears both (needs ≥ 3 nodes)
+//	oneway-in-T         OneWay Inbound: the target hears nobody
+//	oneway-out-T        OneWay Outbound: nobody hears the target
+//	dropP-T             Drop: lose P% of the packets to and from peers
+//	limitR-T            Limit: the node sends at most R bytes/s ("50k")
+//
+// Network faults are healed by removing the rules of the nodes they touched.
+// Scenarios build nemeses as values (chaos.Partition{Shape: chaos.Ring},
+// chaos.OneWay{Target: chaos.Leader, Dir: chaos.Inbound}) or by name
+// (ParseNemesis("partition-ring")).
+//
+// On three nodes the majorities ring degenerates: each node's two ring
+// neighbours are the whole cluster, so nothing would be cut; Inject refuses
+// it with an error (the schedule logs it and goes on) rather than record a
+// fault that did nothing. The bridge works from three nodes (1 | 1 and the
+// bridge); both shapes are most meaningful on five.
 //
 // Nemeses act on a [Cluster]: node ids, the leader, and per-node handles
 // addressed by id. *cluster.Cluster is one; the tests use an in-memory fake
@@ -39,7 +62,8 @@
 // the end of a kill or a pause.
 //
 // Targets are chosen by pure functions of the node ids, the current leader
-// and a seeded *rand.Rand ([PickNode], [RandomHalves], [IsolateOne]); they
+// and a seeded *rand.Rand ([PickNode], [RandomHalves], [IsolateOne],
+// [RandomMinority], [RingCuts], [BridgeCuts], [OneWayCuts]); they
 // draw the same number of random values whatever the cluster looks like, so
 // a seed always consumes the random stream the same way.
 //
@@ -51,8 +75,12 @@
 //	kill n2        … start n2        (Kill)
 //	stop n2        … start n2        (Restart: a clean stop, then a start)
 //	pause n2       … resume n2       (Pause)
-//	partition "n1 | n2 n3" … heal "n1 | n2 n3"   (Partition)
+//	partition "n1 | n2 n3" … heal "n1 | n2 n3"   (Partition, Stall)
+//	partition "ring n3 n5 n4 n1 n2" … heal …      (each hears its ring neighbours)
+//	partition "n4 n5 | n1 n2 bridged by n3" … heal …
+//	partition "n2 n3 -x-> n1" … heal …           (OneWay: n1 hears nobody)
 //	drop "n2 30%"  … heal "n2 30%"   (Drop)
+//	limit "n2 50KB/s" … heal "n2 50KB/s"        (Limit)
 //	member-remove n2 … member-add n2 (MemberRemove: removed through the API while running, added back)
 //	wipe n2        … member-add n2   (MemberReplace: disk lost, replaced by an empty member)
 //	grow "n4 n5"   … shrink "n4 n5"  (GrowShrink)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sort"
 	"strings"
@@ -242,3 +243,6 @@ func (f *fakeCluster) HealAll(ctx context.Context) error {
 	f.reset()
 	return nil
 }
+
+// quiet is the logger of schedules run by tests.
+var quiet = slog.New(slog.DiscardHandler)

@@ -107,6 +107,65 @@ func nemesisCases() []nemesisCase {
 			kind:   "partition", value: "n2 | n1 n3", targ: []string{"n2", "n1", "n3"}, heal: "heal",
 			healed: []string{"heal n1", "heal n2", "heal n3", "resume n2", "status n2"},
 		},
+		{
+			name: "partition minority", nem: Partition{Shape: Minority}, nodes: 5, leader: "n2", seed: 1,
+			calls:  []string{"cut n1 <- n2 n4", "cut n2 <- n1 n3 n5", "cut n3 <- n2 n4", "cut n4 <- n1 n3 n5", "cut n5 <- n2 n4"},
+			faults: []string{"n1 cuts n2 n4", "n2 cuts n1 n3 n5", "n3 cuts n2 n4", "n4 cuts n1 n3 n5", "n5 cuts n2 n4"},
+			kind:   "partition", value: "n2 n4 | n1 n3 n5", targ: ids5, heal: "heal",
+			healed: []string{"heal n1", "heal n2", "heal n3", "heal n4", "heal n5"},
+		},
+		{
+			// Ring n2 n1 n4 n5 n3: each node hears its two neighbours.
+			name: "partition ring", nem: Partition{Shape: Ring}, nodes: 5, leader: "n2", seed: 1,
+			calls:  []string{"cut n1 <- n3 n5", "cut n2 <- n4 n5", "cut n3 <- n1 n4", "cut n4 <- n2 n3", "cut n5 <- n1 n2"},
+			faults: []string{"n1 cuts n3 n5", "n2 cuts n4 n5", "n3 cuts n1 n4", "n4 cuts n2 n3", "n5 cuts n1 n2"},
+			kind:   "partition", value: "ring n2 n1 n4 n5 n3", targ: ids5, heal: "heal",
+			healed: []string{"heal n1", "heal n2", "heal n3", "heal n4", "heal n5"},
+		},
+		{
+			// The bridge has no rule, so Heal leaves it alone.
+			name: "partition bridge", nem: Partition{Shape: Bridge}, nodes: 5, leader: "n2", seed: 1,
+			calls:  []string{"cut n1 <- n3 n5", "cut n3 <- n1 n4", "cut n4 <- n3 n5", "cut n5 <- n1 n4"},
+			faults: []string{"n1 cuts n3 n5", "n3 cuts n1 n4", "n4 cuts n3 n5", "n5 cuts n1 n4"},
+			kind:   "partition", value: "n1 n4 | n3 n5 bridged by n2", targ: ids5, heal: "heal",
+			healed: []string{"heal n1", "heal n3", "heal n4", "heal n5"},
+		},
+		{
+			name: "bridge on three nodes", nem: Partition{Shape: Bridge}, nodes: 3, leader: "n2", seed: 1,
+			calls:  []string{"cut n1 <- n2", "cut n2 <- n1"},
+			faults: []string{"n1 cuts n2", "n2 cuts n1"},
+			kind:   "partition", value: "n1 | n2 bridged by n3", targ: ids3, heal: "heal",
+			healed: []string{"heal n1", "heal n2"},
+		},
+		{
+			name: "leader cannot receive", nem: OneWay{Target: Leader, Dir: Inbound}, nodes: 5, leader: "n2", seed: 1,
+			calls: []string{"cut n2 <- n1 n3 n4 n5", "leader"}, faults: []string{"n2 cuts n1 n3 n4 n5"},
+			kind: "partition", value: "n1 n3 n4 n5 -x-> n2", targ: []string{"n2"}, heal: "heal",
+			healed: []string{"heal n2"},
+		},
+		{
+			name: "leader cannot send", nem: OneWay{Target: Leader, Dir: Outbound}, nodes: 5, leader: "n2", seed: 1,
+			calls:  []string{"cut n1 <- n2", "cut n3 <- n2", "cut n4 <- n2", "cut n5 <- n2", "leader"},
+			faults: []string{"n1 cuts n2", "n3 cuts n2", "n4 cuts n2", "n5 cuts n2"},
+			kind:   "partition", value: "n2 -x-> n1 n3 n4 n5", targ: []string{"n2"}, heal: "heal",
+			healed: []string{"heal n1", "heal n3", "heal n4", "heal n5"},
+		},
+		{
+			name: "follower cannot send", nem: OneWay{Target: Follower, Dir: Outbound}, nodes: 3, leader: "n2", seed: 1,
+			calls: []string{"cut n1 <- n3", "cut n2 <- n3", "leader"}, faults: []string{"n1 cuts n3", "n2 cuts n3"},
+			kind: "partition", value: "n3 -x-> n1 n2", targ: []string{"n3"}, heal: "heal",
+			healed: []string{"heal n1", "heal n2"},
+		},
+		{
+			name: "limit leader", nem: Limit{Target: Leader, BytesPerSec: 50_000}, nodes: 5, leader: "n2", seed: 1,
+			calls: []string{"leader", "limit n2 50000"}, faults: []string{"n2 limit 50000"},
+			kind: "limit", value: "n2 50KB/s", targ: []string{"n2"}, heal: "heal", healed: []string{"heal n2"},
+		},
+		{
+			name: "limit any node", nem: Limit{Target: AnyNode, BytesPerSec: 20_000}, nodes: 3, leader: "n2", seed: 1,
+			calls: []string{"limit n1 20000"}, faults: []string{"n1 limit 20000"},
+			kind: "limit", value: "n1 20KB/s", targ: []string{"n1"}, heal: "heal", healed: []string{"heal n1"},
+		},
 	}, memberCases()...)
 }
 
@@ -161,7 +220,7 @@ func TestNemesesInSchedule(t *testing.T) {
 
 			c := newFake(tc.nodes, tc.leader)
 			rec := &fakeRecorder{start: time.Now()}
-			ws, err := s.Run(context.Background(), c, rec, RunOptions{Seed: 9})
+			ws, err := s.Run(context.Background(), c, rec, RunOptions{Logger: quiet, Seed: 9})
 			require.NoError(t, err)
 			require.Len(t, ws, 1)
 			require.NotNil(t, ws[0].Fault, ws[0].Error)
@@ -190,6 +249,11 @@ func TestNemesisErrors(t *testing.T) {
 		{"cut fails", Partition{Shape: Halves}, "n1", "cut", boom},
 		{"drop fails", Drop{Target: AnyNode, Percent: 10}, "n1", "drop", boom},
 		{"stall cut fails", Stall{Target: AnyNode}, "n1", "cut", boom},
+		{"oneway leader without leader", OneWay{Target: Leader}, "", "", ErrNoLeader},
+		{"oneway cut fails", OneWay{Target: AnyNode, Dir: Outbound}, "n1", "cut", boom},
+		{"limit leader without leader", Limit{Target: Leader, BytesPerSec: 50_000}, "", "", ErrNoLeader},
+		{"limit fails", Limit{Target: AnyNode, BytesPerSec: 50_000}, "n1", "limit", boom},
+		{"bridge cut fails", Partition{Shape: Bridge}, "n1", "cut", boom},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,9 +266,24 @@ func TestNemesisErrors(t *testing.T) {
 			assert.Nil(t, f)
 		})
 	}
-	c := newFake(3, "n1")
-	_, err := Partition{Shape: Shape(9)}.Inject(context.Background(), c, rand.New(rand.NewPCG(1, 0)))
-	assert.ErrorContains(t, err, "unknown partition shape")
+	// Bad settings and sizes: an error, and nothing touched.
+	for _, tt := range []struct {
+		nem   Nemesis
+		nodes int
+		want  string
+	}{
+		{Partition{Shape: Shape(9)}, 3, "unknown partition shape"},
+		{Partition{Shape: Ring}, 3, "at least 4 nodes"},
+		{Partition{Shape: Bridge}, 2, "at least 3 nodes"},
+		{Partition{Shape: Minority}, 2, "at least 3 nodes"},
+		{OneWay{Target: AnyNode, Dir: Direction(5)}, 3, "unknown direction"},
+		{Limit{Target: AnyNode}, 3, "0 bytes per second"},
+	} {
+		c := newFake(tt.nodes, "n1")
+		_, err := tt.nem.Inject(context.Background(), c, rand.New(rand.NewPCG(1, 0)))
+		assert.ErrorContains(t, err, tt.want, tt.nem.Name())
+		assert.Empty(t, c.Faults(), tt.nem.Name())
+	}
 }
 
 // TestStallHealOrder: the stalled node is thawed while still cut off, asked

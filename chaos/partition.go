@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 )
 
 // Shape is the form of a network partition.
@@ -13,25 +14,43 @@ const (
 	// Isolate cuts one node (the Partition's Target) off from all others,
 	// both ways.
 	Isolate Shape = iota
-	// Halves splits the cluster into two random groups, the smaller first.
+	// Halves splits the cluster into two random groups, the smaller first
+	// (RandomHalves).
 	Halves
+	// Minority cuts a random minority of random size off from the majority
+	// (RandomMinority).
+	Minority
+	// Ring lets every node hear a different majority (RingCuts); it needs
+	// at least four nodes.
+	Ring
+	// Bridge splits the cluster into two sides joined by one node that
+	// hears both (BridgeCuts).
+	Bridge
 )
+
+var shapeNames = map[Shape]string{Halves: "halves", Minority: "minority", Ring: "ring", Bridge: "bridge"}
 
 // Partition cuts the network between groups of nodes, both ways; Heal
 // removes the network rules of every node it cut. The lab's own HTTP
 // traffic is never cut: clients keep reaching an isolated node, which is
-// what lets a stale read be seen. History: "partition n1 | n2 n3" …
-// "heal n1 | n2 n3".
+// what lets a stale read be seen. History: kind "partition", value
+//
+//	Isolate, Halves, Minority: "n1 | n2 n3"
+//	Ring:   "ring n1 n4 n2 n5 n3" (each node hears its ring neighbours)
+//	Bridge: "n1 n2 | n4 n5 bridged by n3"
+//
+// and "heal" with the same value.
 type Partition struct {
 	Shape  Shape
 	Target Target // the node isolated by Isolate
 }
 
-// Name is "partition-leader", "partition-follower", "partition-node" or
-// "partition-halves".
+// Name is "partition-leader", "partition-follower", "partition-node",
+// "partition-halves", "partition-minority", "partition-ring" or
+// "partition-bridge".
 func (p Partition) Name() string {
-	if p.Shape == Halves {
-		return "partition-halves"
+	if s, ok := shapeNames[p.Shape]; ok {
+		return "partition-" + s
 	}
 	return "partition-" + p.Target.String()
 }
@@ -39,24 +58,49 @@ func (p Partition) Name() string {
 // Inject cuts the network.
 func (p Partition) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
 	ids := c.NodeIDs()
-	var groups [][]string
+	var (
+		value string
+		cuts  Cuts
+	)
 	switch p.Shape {
-	case Halves:
-		groups = RandomHalves(ids, rng)
-	case Isolate:
-		id, err := pickTarget(ctx, c, p.Target, rng)
+	case Isolate, Halves, Minority:
+		var groups [][]string
+		switch p.Shape {
+		case Halves:
+			groups = RandomHalves(ids, rng)
+		case Minority:
+			g, err := RandomMinority(ids, rng)
+			if err != nil {
+				return nil, err
+			}
+			groups = g
+		default:
+			id, err := pickTarget(ctx, c, p.Target, rng)
+			if err != nil {
+				return nil, err
+			}
+			groups = IsolateOne(ids, id)
+		}
+		value, cuts = FormatGroups(groups), GroupCuts(groups)
+	case Ring:
+		ring, rc, err := RingCuts(ids, rng)
 		if err != nil {
 			return nil, err
 		}
-		groups = IsolateOne(ids, id)
+		value, cuts = "ring "+strings.Join(ring, " "), rc
+	case Bridge:
+		left, bridge, right, bc, err := BridgeCuts(ids, rng)
+		if err != nil {
+			return nil, err
+		}
+		value, cuts = FormatGroups([][]string{left, right})+" bridged by "+bridge, bc
 	default:
 		return nil, fmt.Errorf("chaos: unknown partition shape %d", p.Shape)
 	}
-	cuts := GroupCuts(groups)
 	if err := cuts.install(ctx, c); err != nil {
 		return nil, err
 	}
-	return NewFault(p.Name(), "partition", FormatGroups(groups), ids, "heal", func(ctx context.Context) error {
+	return NewFault(p.Name(), "partition", value, ids, "heal", func(ctx context.Context) error {
 		return cuts.heal(ctx, c)
 	}), nil
 }

@@ -87,7 +87,7 @@ func TestRunRecordsAndHeals(t *testing.T) {
 	var active []string
 	begin := time.Now()
 	c := newFake(3, "n1")
-	ws, err := s.Run(context.Background(), c, rec, RunOptions{Seed: 3, OnChange: func(a string) { active = append(active, a) }})
+	ws, err := s.Run(context.Background(), c, rec, RunOptions{Logger: quiet, Seed: 3, OnChange: func(a string) { active = append(active, a) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestRunHealsWhenCancelled(t *testing.T) {
 	var ws []Window
 	var err error
 	go func() {
-		ws, err = s.Run(ctx, newFake(3, "n1"), rec, RunOptions{Seed: 1, OnChange: func(active string) {
+		ws, err = s.Run(ctx, newFake(3, "n1"), rec, RunOptions{Logger: quiet, Seed: 1, OnChange: func(active string) {
 			if active != "" {
 				cancel() // cancel while the fault is in place
 			}

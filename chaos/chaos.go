@@ -35,6 +35,9 @@ type Fault struct {
 	// HealKind is the f of the history event that closes the window
 	// ("start", "resume", "heal").
 	HealKind string `json:"heal"`
+	// Detail is what the injection measured or did, for people: the spread
+	// of a simultaneous crash, the bytes a truncation cut (may be empty).
+	Detail string `json:"detail,omitempty"`
 
 	heal   func(ctx context.Context) error
 	mu     sync.Mutex

@@ -54,4 +54,7 @@ type Cluster interface {
 	// HealAll undoes every fault of every kind on every node, whoever
 	// caused it, without waiting for the cluster to be ready again.
 	HealAll(ctx context.Context) error
+
+	// Membership changes, whole-cluster crashes and disk damage.
+	Membership
 }

@@ -84,6 +84,14 @@
 //	drop "n2 30%"  … heal "n2 30%"   (Drop)
 //	limit "n2 50KB/s" … heal "n2 50KB/s"        (Limit)
 //	delay "n2 100ms" … heal "n2 100ms" (Delay; also "n2 50ms±40ms", "n2 50ms reorder 25%")
+//	member-remove n2 … member-add n2 (MemberRemove: removed through the API while running, added back)
+//	wipe n2        … member-add n2   (MemberReplace: disk lost, replaced by an empty member)
+//	grow "n4 n5"   … shrink "n4 n5"  (GrowShrink)
+//	crash "n1 n2 n3" … start "n1 n2 n3"   (CrashAll; KillMajority records kill "n1 n3" … start "n1 n3")
+//	restart-rolling "n1 n3 n2" … start "n1 n3 n2"   (RollingRestart, leader last)
+//	truncate n2    … start n2        (DiskTruncate; … member-add n2 when it refused to start and was replaced)
+//	bitflip "n2 snapshot" … start "n2 snapshot"     (BitFlip; likewise)
+//	disk-lies "n1 n3" … start "n1 n3"               (DiskLies: the liars; Heal starts the others)
 //
 // The opening event is recorded once the fault is in place (Inject
 // returned), the closing one once it has been undone (Heal returned), on the

@@ -33,6 +33,8 @@ type fakeCluster struct {
 	drop  map[string]int
 	limit map[string]uint64
 	delay map[string]string
+
+	mem fakeMembers // membership and disk state (fake_members_test.go)
 }
 
 var _ Cluster = (*fakeCluster)(nil)
@@ -42,12 +44,14 @@ func newFake(n int, leader string) *fakeCluster {
 	for i := range n {
 		f.ids = append(f.ids, fmt.Sprintf("n%d", i+1))
 	}
+	f.mem.base, f.mem.next = n, n
 	f.reset()
 	return f
 }
 
 func (f *fakeCluster) reset() {
 	f.proc, f.cut, f.drop, f.limit, f.delay = map[string]string{}, map[string][]string{}, map[string]int{}, map[string]uint64{}, map[string]string{}
+	f.mem.reset()
 }
 
 // call records a call and returns the error planted for its verb, or an
@@ -95,6 +99,7 @@ func (f *fakeCluster) Faults() []string {
 	for id, d := range f.delay {
 		out = append(out, id+" delay "+d)
 	}
+	out = append(out, f.memFaults()...)
 	sort.Strings(out)
 	return out
 }
@@ -120,6 +125,9 @@ func (f *fakeCluster) NodeStatus(ctx context.Context, id string) (*api.Status, e
 	defer f.mu.Unlock()
 	if err := f.call("status", id); err != nil {
 		return nil, err
+	}
+	if f.proc[id] == "exited" {
+		return nil, fmt.Errorf("fake: %s refused to start", id)
 	}
 	st := &api.Status{ID: id, State: api.StateFollower, LeaderID: f.leader}
 	if id == f.leader && !f.steppedDown[id] {
@@ -156,7 +164,11 @@ func (f *fakeCluster) StopNode(ctx context.Context, id string, grace time.Durati
 }
 
 func (f *fakeCluster) StartNode(ctx context.Context, id string) error {
-	return f.setProc("start", id, []string{"killed", "stopped"}, "")
+	if err := f.setProc("start", id, []string{"killed", "stopped"}, ""); err != nil {
+		return err
+	}
+	f.mem.started(f, id)
+	return nil
 }
 
 func (f *fakeCluster) PauseNode(ctx context.Context, id string) error {

@@ -37,7 +37,7 @@ var (
 )
 
 func nemesisCases() []nemesisCase {
-	return []nemesisCase{
+	return append([]nemesisCase{
 		{
 			name: "kill leader", nem: Kill{Target: Leader}, nodes: 3, leader: "n2", seed: 1,
 			calls: []string{"kill n2", "leader"}, faults: []string{"n2 killed"},
@@ -176,7 +176,7 @@ func nemesisCases() []nemesisCase {
 			calls: []string{"delay n1 50ms±40ms reorder 25%"}, faults: []string{"n1 delay 50ms±40ms reorder 25%"},
 			kind: "delay", value: "n1 50ms±40ms reorder 25%", targ: []string{"n1"}, heal: "heal", healed: []string{"heal n1"},
 		},
-	}
+	}, memberCases()...)
 }
 
 // TestNemeses injects every nemesis into a fake cluster: the node it picks

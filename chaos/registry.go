@@ -14,12 +14,16 @@ import (
 //	dropP-T (P percent, 1..100)  limitR-T (R bytes/s, "50k" = 50 000, ≥ 1000)
 //	delayD-T (D a Go duration: delay100ms-leader)
 //	partition-halves  partition-minority  partition-ring  partition-bridge
+//	and the membership, whole-cluster and disk nemeses (registry_members.go)
 //
 // where T is leader, follower or node (a random node). Scenarios and
 // command lines name nemeses this way.
 func ParseNemesis(name string) (Nemesis, error) {
 	bad := func(why string) (Nemesis, error) {
 		return nil, fmt.Errorf("chaos: nemesis %q: %s (see chaos.Names)", name, why)
+	}
+	if n, ok := parseMemberNemesis(name); ok {
+		return n, nil
 	}
 	i := strings.LastIndexByte(name, '-')
 	if i < 0 {
@@ -104,7 +108,7 @@ func Catalog() []Nemesis {
 	for _, s := range []Shape{Halves, Minority, Ring, Bridge} {
 		out = append(out, Partition{Shape: s})
 	}
-	return out
+	return append(out, memberCatalog()...)
 }
 
 // Names returns the names of the Catalog.

@@ -21,12 +21,15 @@ func TestParseNemesisRoundTrips(t *testing.T) {
 	assert.Len(t, Names(), len(Catalog()))
 	assert.Contains(t, Names(), "partition-ring")
 	assert.Contains(t, Names(), "oneway-in-leader")
+	assert.Contains(t, Names(), "bitflip-snapshot-follower")
+	assert.Contains(t, Names(), "disk-lies")
 }
 
 func TestParseNemesisRejects(t *testing.T) {
 	for _, name := range []string{
 		"", "kill", "kill-boss", "explode-leader", "drop-leader", "drop0-node", "drop101-node", "drop030-node",
 		"limit-leader", "limit999-node", "limitk-node", "limit05k-node", "partition-square", "oneway-sideways-leader",
+		"member-remove", "member-remove-boss", "bitflip-wal-node", "crash-some", "disk-lies-leader",
 	} {
 		_, err := ParseNemesis(name)
 		assert.Error(t, err, "%q", name)

@@ -133,7 +133,7 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 		}
 		rec.Nemesis(f.Kind, f.Value)
 		w.Fault, w.Injected = f, rec.Now()
-		o.Logger.Info("chaos: fault", "fault", f.String(), "nemesis", nem.Name())
+		o.Logger.Info("chaos: fault", "fault", f.String(), "nemesis", nem.Name(), "detail", f.Detail)
 		onChange(f.String())
 
 		waitUntil(ctx, begin.Add(st.At+st.Length))

@@ -14,8 +14,9 @@ import (
 
 // NodeIDs returns the node ids in order n1, n2, ...
 func (c *Cluster) NodeIDs() []string {
-	ids := make([]string, len(c.nodes))
-	for i, n := range c.nodes {
+	nodes := c.Nodes()
+	ids := make([]string, len(nodes))
+	for i, n := range nodes {
 		ids[i] = n.id
 	}
 	return ids

@@ -116,7 +116,12 @@ type Cluster struct {
 	network  *testcontainers.DockerNetwork
 	subnet   netip.Prefix
 	gateway  netip.Addr
+
+	// mu guards nodes and nextHost: AddNode and RemoveNode change the
+	// membership while faults, status polls and clients run.
+	mu       sync.RWMutex
 	nodes    []*Node
+	nextHost int // host part of the next node's IP and number in its id
 
 	closeOnce sync.Once
 	closeErr  error
@@ -193,27 +198,22 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err := c.createNetwork(ctx); err != nil {
 		return err
 	}
-	for i := range c.opts.Nodes {
-		id := "n" + strconv.Itoa(i+1)
-		c.nodes = append(c.nodes, &Node{
-			c:      c,
-			id:     id,
-			ip:     hostAddr(c.subnet, 11+i), // n1 = .11, n2 = .12, ...
-			volume: fmt.Sprintf("raftlab-%s-%s", c.id, id),
-		})
+	for range c.opts.Nodes {
+		c.newNode()
 	}
+	nodes := c.Nodes()
 	g, gctx := errgroup.WithContext(ctx)
-	for _, n := range c.nodes {
+	for _, n := range nodes {
 		g.Go(func() error { return n.createHolder(gctx) })
 	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
 	g, gctx = errgroup.WithContext(ctx)
-	for i, n := range c.nodes {
+	for i, n := range nodes {
 		join := ""
 		if i > 0 {
-			join = c.nodes[0].HTTPAddr()
+			join = nodes[0].HTTPAddr()
 		}
 		g.Go(func() error { return n.createNode(gctx, join) })
 	}
@@ -292,11 +292,33 @@ func (c *Cluster) freeSubnet(ctx context.Context) (netip.Prefix, error) {
 func (c *Cluster) ID() string { return c.id }
 
 // Nodes returns the nodes in order n1, n2, ...
-func (c *Cluster) Nodes() []*Node { return append([]*Node(nil), c.nodes...) }
+func (c *Cluster) Nodes() []*Node {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return append([]*Node(nil), c.nodes...)
+}
+
+// newNode appends the handle of the next node (n1 = .11, n2 = .12, ...);
+// numbers are never reused, so a node added after a removal gets a fresh id,
+// IP and volume.
+func (c *Cluster) newNode() *Node {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.nextHost++
+	id := "n" + strconv.Itoa(c.nextHost)
+	n := &Node{
+		c:      c,
+		id:     id,
+		ip:     hostAddr(c.subnet, 10+c.nextHost),
+		volume: fmt.Sprintf("raftlab-%s-%s", c.id, id),
+	}
+	c.nodes = append(c.nodes, n)
+	return n
+}
 
 // Node returns the node with the given id (n1, n2, ...), or nil.
 func (c *Cluster) Node(id string) *Node {
-	for _, n := range c.nodes {
+	for _, n := range c.Nodes() {
 		if n.id == id {
 			return n
 		}
@@ -349,7 +371,7 @@ func (c *Cluster) Image() string { return c.image }
 func (c *Cluster) Others(except ...*Node) []*Node {
 	var out []*Node
 outer:
-	for _, n := range c.nodes {
+	for _, n := range c.Nodes() {
 		for _, e := range except {
 			if n == e {
 				continue outer
@@ -363,7 +385,7 @@ outer:
 // WaitReady waits until every node answers /ready (it knows a leader and is a
 // voter), a leader is agreed on, and a write to the leader reads back.
 func (c *Cluster) WaitReady(ctx context.Context) error {
-	for _, n := range c.nodes {
+	for _, n := range c.Nodes() {
 		if err := n.WaitReady(ctx); err != nil {
 			return err
 		}
@@ -420,7 +442,8 @@ func (c *Cluster) leaderOnce(ctx context.Context) (*Node, error) {
 		leader string
 		term   uint64
 	}
-	sts := c.statuses(ctx, time.Second)
+	nodes := c.Nodes()
+	sts := statuses(ctx, nodes, time.Second)
 	votes := map[vote]int{}
 	for _, st := range sts {
 		if st == nil || st.LeaderID == "" {
@@ -429,12 +452,12 @@ func (c *Cluster) leaderOnce(ctx context.Context) (*Node, error) {
 		votes[vote{st.LeaderID, st.Term}]++
 	}
 	for v, k := range votes {
-		if k <= len(c.nodes)/2 {
+		if k <= len(nodes)/2 {
 			continue
 		}
 		// The leader must answer and claim the same term itself: followers
 		// keep naming a dead leader until their heartbeat timeout.
-		for i, n := range c.nodes {
+		for i, n := range nodes {
 			if n.id == v.leader && sts[i] != nil && sts[i].IsLeader() && sts[i].Term == v.term {
 				return n, nil
 			}
@@ -444,13 +467,15 @@ func (c *Cluster) leaderOnce(ctx context.Context) (*Node, error) {
 }
 
 // Statuses returns every node's /status (nil for a node that did not answer
-// within a second).
-func (c *Cluster) Statuses(ctx context.Context) []*api.Status { return c.statuses(ctx, time.Second) }
+// within a second), in the order of Nodes.
+func (c *Cluster) Statuses(ctx context.Context) []*api.Status {
+	return statuses(ctx, c.Nodes(), time.Second)
+}
 
-func (c *Cluster) statuses(ctx context.Context, timeout time.Duration) []*api.Status {
-	out := make([]*api.Status, len(c.nodes))
+func statuses(ctx context.Context, nodes []*Node, timeout time.Duration) []*api.Status {
+	out := make([]*api.Status, len(nodes))
 	var wg sync.WaitGroup
-	for i, n := range c.nodes {
+	for i, n := range nodes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -475,10 +500,11 @@ func (c *Cluster) Partition(ctx context.Context, groups ...[]*Node) error {
 			group[n] = i + 1
 		}
 	}
+	nodes := c.Nodes()
 	g, gctx := errgroup.WithContext(ctx)
-	for _, n := range c.nodes {
+	for _, n := range nodes {
 		var peers []*Node
-		for _, m := range c.nodes {
+		for _, m := range nodes {
 			if m != n && group[m] != group[n] {
 				peers = append(peers, m)
 			}
@@ -495,7 +521,7 @@ func (c *Cluster) Partition(ctx context.Context, groups ...[]*Node) error {
 // each). Killed, stopped and paused nodes stay as they are; see HealAll.
 func (c *Cluster) HealNetwork(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
-	for _, n := range c.nodes {
+	for _, n := range c.Nodes() {
 		g.Go(func() error { return n.Heal(gctx) })
 	}
 	return g.Wait()
@@ -503,14 +529,17 @@ func (c *Cluster) HealNetwork(ctx context.Context) error {
 
 // HealAll undoes every fault of every kind, cluster-wide, without waiting
 // for the cluster to recover: it removes all network rules, resumes paused
-// nodes and starts killed or stopped ones. It tries every node and returns
-// all errors. Wiped nodes need nothing: Wipe brings them back itself.
+// nodes and starts killed or stopped ones. Then, once every process runs, it
+// replaces destroyed nodes (see Destroy; this needs a quorum) and adds nodes
+// removed with Leave back. Nodes added with AddNode stay: a grown cluster is
+// a healthy cluster. It tries every node and returns all errors.
 func (c *Cluster) HealAll(ctx context.Context) error {
 	var errs []error
 	if err := c.HealNetwork(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	for _, n := range c.nodes {
+	var destroyed []*Node
+	for _, n := range c.Nodes() {
 		st, err := n.ContainerState(ctx)
 		if err != nil {
 			errs = append(errs, err)
@@ -521,9 +550,23 @@ func (c *Cluster) HealAll(ctx context.Context) error {
 			err = n.Resume(ctx)
 		case "exited", "created":
 			err = n.Start(ctx)
+		case "absent":
+			destroyed = append(destroyed, n)
 		}
 		if err != nil {
 			errs = append(errs, err)
+		}
+	}
+	for _, n := range destroyed {
+		if err := n.Replace(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, n := range c.Nodes() {
+		if n.Left() {
+			if err := n.Rejoin(ctx); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	return errors.Join(errs...)
@@ -549,7 +592,7 @@ func (c *Cluster) SaveLogs(ctx context.Context) error {
 
 func (c *Cluster) saveLogs(ctx context.Context) error {
 	var errs []error
-	for _, n := range c.nodes {
+	for _, n := range c.Nodes() {
 		if n.ctrID() == "" {
 			continue
 		}

@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
@@ -39,6 +38,7 @@ type Node struct {
 	ctr      string // node container id ("" while absent)
 	endpoint string // cached http://host:port
 	wipes    int
+	left     bool // removed from the configuration by Leave, not yet rejoined
 }
 
 // ID is the node's raft server id and DNS alias: n1, n2, ...
@@ -333,49 +333,15 @@ func (n *Node) waitState(ctx context.Context, want string) error {
 // surviving node (forwarded to the leader), and a new empty node is started
 // that joins the current leader. It never bootstraps. Wipe returns when the
 // new node is a voter again. The rest of the cluster must have a quorum.
+// It is Destroy followed by Replace.
 func (n *Node) Wipe(ctx context.Context) error {
-	c := n.c
-	if c.opts.LogDir != "" {
-		n.mu.Lock()
-		n.wipes++
-		name := fmt.Sprintf("%s.%d.log", n.id, n.wipes)
-		n.mu.Unlock()
-		if b, err := n.Logs(ctx); err == nil {
-			_ = os.WriteFile(c.logPath(name), b, 0o644)
-		}
-	}
-	if id := n.ctrID(); id != "" {
-		if _, err := c.dc.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
-			return fmt.Errorf("%s: wipe: remove container: %w", n.id, err)
-		}
-		n.mu.Lock()
-		n.ctr = ""
-		n.mu.Unlock()
-	}
-	if _, err := c.dc.VolumeRemove(ctx, n.volume, client.VolumeRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
-		return fmt.Errorf("%s: wipe: remove volume: %w", n.id, err)
-	}
-	// Remove the member through any surviving node; it forwards to the leader.
-	var leader *Node
-	err := poll(ctx, 100*time.Millisecond, func() (bool, error) {
-		l, err := c.leaderOnce(ctx)
-		if err != nil || l == nil || l == n {
-			return false, nil
-		}
-		cl, err := l.labClient(ctx)
-		if err != nil || cl.RemoveMember(ctx, n.id) != nil {
-			return false, nil
-		}
-		leader = l
-		return true, nil
-	})
-	if err != nil {
-		return fmt.Errorf("%s: wipe: remove member: %w", n.id, err)
-	}
-	if err := n.createNode(ctx, leader.HTTPAddr()); err != nil {
+	if err := n.Destroy(ctx); err != nil {
 		return fmt.Errorf("wipe: %w", err)
 	}
-	return n.WaitReady(ctx)
+	if err := n.Replace(ctx); err != nil {
+		return fmt.Errorf("wipe: %w", err)
+	}
+	return nil
 }
 
 // WaitReady waits until the node answers /ready: it knows a leader and is a

@@ -210,3 +210,29 @@ func TestNemesisWindows(t *testing.T) {
 		{"nemesis: wipe", "wipe n2 (never ended)", 90, 101},
 	}, got)
 }
+
+// TestMembershipAndDiskWindows: the membership and disk faults of package
+// chaos pair with their closing events.
+func TestMembershipAndDiskWindows(t *testing.T) {
+	n := func(f, value string, time int64) nemesisEvent {
+		return nemesisEvent{Event: Event{Process: -1, Type: TypeInfo, F: f, Time: time, Value: Str(value)}, Line: int(time)}
+	}
+	anns := nemesisAnnotations([]nemesisEvent{
+		n("member-remove", "n2", 10),
+		n("member-add", "n2", 20),
+		n("wipe", "n3", 30),
+		n("member-add", "n3", 40),
+		n("grow", "n4 n5", 50),
+		n("shrink", "n4 n5", 60),
+		n("disk-lies", "n1 n3", 70),
+		n("start", "n1 n3", 80),
+		n("bitflip", "n2 snapshot", 90),
+		n("start", "n2 snapshot", 95),
+	}, 100)
+	var got []string
+	for _, a := range anns {
+		got = append(got, fmt.Sprintf("%s %d-%d", a.Description, a.Start, a.End))
+	}
+	assert.Equal(t, []string{"member-remove n2 10-20", "wipe n3 30-40", "grow n4 n5 50-60",
+		"disk-lies n1 n3 70-80", "bitflip n2 snapshot 90-95"}, got)
+}

@@ -124,7 +124,8 @@
 // # Pictures
 //
 // Nemesis events are paired into fault windows: an event whose f ends a
-// fault ("start" ends kill/stop/crash/wipe, "resume" ends pause, "heal" ends
+// fault ("start" ends kill/stop/crash/wipe and the disk faults, "member-add"
+// ends member-remove/wipe, "shrink" ends grow, "resume" ends pause, "heal" ends
 // partition/drop/limit/…, "restore"/"recover" end anything) closes the most
 // recent open window it can end, preferring one with the same value; every
 // other f opens a window. Windows never closed last to the end of the

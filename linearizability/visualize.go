@@ -132,13 +132,17 @@ type faultWindow struct {
 // same value (e.g. "kill n1" … "start n1"); an ending kind not listed here
 // closes the most recent open window. Any other kind opens a window.
 var faultEnds = map[string][]string{
-	"start":   {"kill", "stop", "crash", "wipe"},
-	"resume":  {"pause"},
-	"heal":    {"partition", "drop", "limit", "isolate", "delay", "loss", "clog"},
-	"restore": nil,
-	"recover": nil,
-	"unpause": {"pause"},
-	"unlimit": {"limit"},
+	"start": {"kill", "stop", "crash", "wipe", "truncate", "bitflip", "disk-lies", "restart-rolling"},
+	// Membership: a removed member added back, a wiped node replaced by an
+	// empty one, nodes added to the cluster removed again.
+	"member-add": {"member-remove", "wipe"},
+	"shrink":     {"grow"},
+	"resume":     {"pause"},
+	"heal":       {"partition", "drop", "limit", "isolate", "delay", "loss", "clog"},
+	"restore":    nil,
+	"recover":    nil,
+	"unpause":    {"pause"},
+	"unlimit":    {"limit"},
 }
 
 // nemesisAnnotations pairs nemesis events into fault windows and turns them
@@ -240,10 +244,14 @@ func faultColor(kind string) string {
 	switch kind {
 	case "partition", "drop", "isolate", "clog", "loss", "delay", "limit":
 		return "#ffd6d6"
-	case "kill", "stop", "crash", "wipe":
+	case "kill", "stop", "crash", "wipe", "restart-rolling":
 		return "#ffc9a3"
 	case "pause":
 		return "#fff1a8"
+	case "truncate", "bitflip", "disk-lies":
+		return "#f5c6e6"
+	case "member-remove", "grow":
+		return "#c9e8d2"
 	}
 	return "#dcdcf5"
 }

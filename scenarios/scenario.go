@@ -230,6 +230,7 @@ func All() []Scenario {
 			s.Nemeses = []chaos.Nemesis{chaos.Partition{Shape: chaos.Isolate, Target: chaos.Follower}}
 		}),
 	}
+	all = append(all, memberScenarios()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return all
 }

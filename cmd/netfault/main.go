@@ -22,6 +22,9 @@
 //	                                      send n UDP datagrams to a holder's echo port, count
 //	                                      replies and report their round-trip times
 //	netfault delayd ...                   the delay daemon itself (started by delay)
+//	netfault disk truncate|bitflip -dir /data -glob PATTERN ...
+//	                                      damage a stopped node's data file (see disk.go); run in a
+//	                                      helper container that mounts the node's volume
 //
 // Rules live in the nftables table "raftlab" (family ip), in two base chains
 // "in" (input hook) and "out" (output hook), and delay rules in "qin" and
@@ -81,6 +84,8 @@ func main() {
 		out, err = show(args)
 	case "probe":
 		out, err = probe(args)
+	case "disk":
+		out, err = disk(args)
 	default:
 		usage()
 	}
@@ -94,7 +99,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: netfault hold|cut|drop|limit|delay|heal|show|probe [flags]")
+	fmt.Fprintln(os.Stderr, "usage: netfault hold|cut|drop|limit|delay|heal|show|probe|disk [flags]")
 	os.Exit(2)
 }
 

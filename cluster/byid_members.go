@@ -1,0 +1,119 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// By-id forms of the membership, crash and disk methods, for package
+// chaos's Cluster interface (see byid.go).
+
+// RemoveMember is Node.Leave by id.
+func (c *Cluster) RemoveMember(ctx context.Context, id string) error {
+	return c.with(id, func(n *Node) error { return n.Leave(ctx) })
+}
+
+// AddMember is Node.Rejoin by id.
+func (c *Cluster) AddMember(ctx context.Context, id string) error {
+	return c.with(id, func(n *Node) error { return n.Rejoin(ctx) })
+}
+
+// DestroyNode is Node.Destroy by id.
+func (c *Cluster) DestroyNode(ctx context.Context, id string) error {
+	return c.with(id, func(n *Node) error { return n.Destroy(ctx) })
+}
+
+// ReplaceNode is Node.Replace by id.
+func (c *Cluster) ReplaceNode(ctx context.Context, id string) error {
+	return c.with(id, func(n *Node) error { return n.Replace(ctx) })
+}
+
+// GrowNode is AddNode, returning the new node's id.
+func (c *Cluster) GrowNode(ctx context.Context) (string, error) {
+	n, err := c.AddNode(ctx)
+	if err != nil {
+		return "", err
+	}
+	return n.id, nil
+}
+
+// ShrinkNode is RemoveNode by id.
+func (c *Cluster) ShrinkNode(ctx context.Context, id string) error {
+	return c.with(id, func(n *Node) error { return c.RemoveNode(ctx, n) })
+}
+
+// KillNodes is KillAll by ids.
+func (c *Cluster) KillNodes(ctx context.Context, ids []string) (time.Duration, error) {
+	nodes := make([]*Node, 0, len(ids))
+	for _, id := range ids {
+		n, err := c.byID(id)
+		if err != nil {
+			return 0, err
+		}
+		nodes = append(nodes, n)
+	}
+	if len(nodes) == 0 {
+		return 0, nil
+	}
+	return c.KillAll(ctx, nodes...)
+}
+
+// fileGlobs maps the file names of package chaos to globs on the volume.
+var fileGlobs = map[string]string{"raft-log": RaftLogFiles, "snapshot": SnapshotFiles, "state-machine": StateMachineFiles}
+
+func fileGlob(file string) (string, error) {
+	g, ok := fileGlobs[file]
+	if !ok {
+		return "", fmt.Errorf("cluster: unknown node file %q (want raft-log, snapshot or state-machine)", file)
+	}
+	return g, nil
+}
+
+// TruncateNodeFile is Node.Truncate by id and file name ("raft-log",
+// "snapshot").
+func (c *Cluster) TruncateNodeFile(ctx context.Context, id, file string, bytes int64, keep float64) (string, error) {
+	g, err := fileGlob(file)
+	if err != nil {
+		return "", err
+	}
+	n, err := c.byID(id)
+	if err != nil {
+		return "", err
+	}
+	ch, err := n.Truncate(ctx, g, bytes, keep)
+	if err != nil {
+		return "", err
+	}
+	return ch.String(), nil
+}
+
+// FlipNodeBits is Node.FlipBits by id and file name.
+func (c *Cluster) FlipNodeBits(ctx context.Context, id, file string, bits int, from float64, seed uint64) (string, error) {
+	g, err := fileGlob(file)
+	if err != nil {
+		return "", err
+	}
+	n, err := c.byID(id)
+	if err != nil {
+		return "", err
+	}
+	ch, err := n.FlipBits(ctx, g, bits, from, seed)
+	if err != nil {
+		return "", err
+	}
+	return ch.String(), nil
+}
+
+// String is the change as people read it.
+func (d DiskChange) String() string {
+	if len(d.Flipped) > 0 {
+		s := d.File + ": flipped a bit at"
+		for _, o := range d.Flipped {
+			s += " " + strconv.FormatInt(o, 10)
+		}
+		return s + " of " + strconv.FormatInt(d.Size, 10)
+	}
+	return fmt.Sprintf("%s: %d → %d bytes", d.File, d.Size, d.NewSize)
+}

@@ -1,0 +1,60 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/raftlab/raftlab/chaos"
+	"github.com/raftlab/raftlab/cluster"
+)
+
+// memberScenarios are the membership, whole-cluster and disk scenarios
+// (issue 8). All but disk-lies-majority must stay linearizable.
+func memberScenarios() []Scenario {
+	snapshots := func(o cluster.Options) cluster.Options {
+		// Frequent snapshots, so that a snapshot file exists to damage.
+		o.SnapshotThreshold = 100
+		o.SnapshotInterval = 500 * time.Millisecond
+		return o
+	}
+	return []Scenario{
+		with(base("membership-remove", "remove the leader or a follower from the configuration while it runs, then add it back; linearizable reads"), func(s *Scenario) {
+			s.Fault = 4 * time.Second
+			s.Nemeses = []chaos.Nemesis{chaos.MemberRemove{Target: chaos.Leader}, chaos.MemberRemove{Target: chaos.Follower}}
+		}),
+		with(base("membership-replace", "lose a node's disk, then replace it with an empty node that joins and catches up; linearizable reads"), func(s *Scenario) {
+			s.Fault = 4 * time.Second
+			s.Nemeses = []chaos.Nemesis{chaos.MemberReplace{Target: chaos.AnyNode}}
+		}),
+		with(base("grow-shrink", "grow from 3 to 5 voters and shrink back, through the API; linearizable reads"), func(s *Scenario) {
+			s.Duration = 16 * time.Second
+			s.Fault = 5 * time.Second
+			s.Nemeses = []chaos.Nemesis{chaos.GrowShrink{Add: 2}}
+		}),
+		with(base("crash-all", "SIGKILL every node within milliseconds, then start them all; linearizable reads"), func(s *Scenario) {
+			s.Nemeses = []chaos.Nemesis{chaos.CrashAll{}}
+		}),
+		with(base("restart-rolling", "restart every node in turn (clean stop), waiting for the cluster to be ready between steps; linearizable reads"), func(s *Scenario) {
+			s.Duration = 16 * time.Second
+			s.Fault = 8 * time.Second
+			s.Nemeses = []chaos.Nemesis{chaos.RollingRestart{}}
+		}),
+		with(base("kill-majority", "SIGKILL a majority at once, then start it; linearizable reads"), func(s *Scenario) {
+			s.Nemeses = []chaos.Nemesis{chaos.KillMajority{}}
+		}),
+		with(base("disk-truncate-one", "crash one node and cut the tail of its raft log, or flip a bit in its log or snapshot, then start it (or replace it if it refuses); linearizable reads"), func(s *Scenario) {
+			s.Cluster = snapshots
+			s.Nemeses = []chaos.Nemesis{
+				chaos.DiskTruncate{Target: chaos.AnyNode},
+				chaos.BitFlip{Target: chaos.AnyNode, File: chaos.FileRaftLog, From: 0.5},
+				chaos.BitFlip{Target: chaos.AnyNode, File: chaos.FileSnapshot},
+			}
+		}),
+		with(base("disk-lies-majority", "BROKEN ON PURPOSE: power loss of the cluster in which a majority's disks lied about fsync (the freshest raft log entries are gone); must lose acknowledged writes"), func(s *Scenario) {
+			s.Duration = 10 * time.Second
+			s.Quiet = 4 * time.Second
+			s.Fault = 4 * time.Second
+			s.Expect = ExpectViolation
+			s.Nemeses = []chaos.Nemesis{chaos.DiskLies{}}
+		}),
+	}
+}

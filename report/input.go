@@ -157,6 +157,10 @@ type Check struct {
 	Verdict      linearizability.Verdict              `json:"verdict"`
 	Keys         map[string]linearizability.KeyResult `json:"keys"`
 	Explanations []string                             `json:"explanations,omitempty"`
+	// FirstViolation is the history time (ns) of the earliest operation the
+	// explanations name as impossible to order: its completion, or its
+	// invocation when it never completed. 0 when there is none.
+	FirstViolation int64 `json:"first_violation_ns,omitempty"`
 }
 
 // CheckOf takes the plain values of a checker result.
@@ -164,6 +168,15 @@ func CheckOf(r *linearizability.Result) *Check {
 	c := &Check{Verdict: r.Verdict, Keys: r.Keys}
 	for _, ex := range r.Explanations {
 		c.Explanations = append(c.Explanations, ex.Text)
+		for _, b := range ex.Blocked {
+			t := b.Operation.Return
+			if t < 0 {
+				t = b.Operation.Call
+			}
+			if c.FirstViolation == 0 || t < c.FirstViolation {
+				c.FirstViolation = max(t, 1)
+			}
+		}
 	}
 	return c
 }

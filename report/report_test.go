@@ -252,3 +252,20 @@ func TestWriteShrinksAViolation(t *testing.T) {
 		assert.FileExists(t, filepath.Join(dir, CounterexamplePage))
 	}
 }
+
+func TestFirstViolationIsTheEarliestBlockedOperation(t *testing.T) {
+	op := func(call, ret int64) linearizability.Blocked {
+		return linearizability.Blocked{Operation: linearizability.Operation{Call: call, Return: ret}}
+	}
+	res := &linearizability.Result{Verdict: linearizability.NotLinearizable, Explanations: []linearizability.Explanation{
+		{Key: "k1", Blocked: []linearizability.Blocked{op(4e9, 5e9), op(3e9, 7e9)}},
+		{Key: "k2", Blocked: []linearizability.Blocked{op(2.5e9, -1)}}, // never completed: its invocation counts
+	}}
+	in := Input{Run: Run{WorkStart: 1e9}, Check: CheckOf(res)}
+	s := Summarize(in)
+	require.NotNil(t, s.FirstViolation)
+	assert.InDelta(t, 1.5, *s.FirstViolation, 1e-9)
+
+	in.Check = CheckOf(&linearizability.Result{Verdict: linearizability.Linearizable})
+	assert.Nil(t, Summarize(in).FirstViolation)
+}

@@ -14,6 +14,11 @@ import (
 // the history's clock. Fields are as before the report package existed;
 // not_read, by_node, node_figures and rebuilt were added.
 type Summary struct {
+	// FirstViolation is how long after the workload started the earliest
+	// operation that cannot be ordered ended (s): the lab's time to
+	// detection. Nil when the history is linearizable.
+	FirstViolation *float64 `json:"first_violation,omitempty"`
+
 	// Counterexample is the minimal counterexample of a violation (the
 	// first key that is not linearizable, shrunk), nil otherwise.
 	Counterexample *Counterexample `json:"counterexample,omitempty"`
@@ -133,6 +138,10 @@ func Summarize(in Input) *Summary {
 	}
 	if in.Check != nil && !r.Interrupted {
 		s.Verdict, s.KeyVerdicts, s.Explanations = in.Check.Verdict, in.Check.Keys, in.Check.Explanations
+		if t := in.Check.FirstViolation; t > 0 {
+			v := round3(time.Duration(max(t-r.WorkStart, 0)).Seconds())
+			s.FirstViolation = &v
+		}
 	}
 	s.Outcome, s.AsExpected = judge(s)
 	return s

@@ -19,6 +19,7 @@ pre{background:#f7f7f7;border:1px solid #ddd;padding:10px;overflow:auto;font-siz
 </style></head><body>
 <h1>raftlab scenario <code>{{.S.Scenario}}</code></h1>
 <div class="verdict {{.Class}}" id="verdict">{{.S.Outcome}}</div>
+{{with .S.FirstViolation}}<p class="meta">The first operation that cannot be ordered ended <b>{{.}}s</b> after the workload started.</p>{{end}}
 {{with .Counterexample}}<h2 id="counterexample">Minimal counterexample: key {{.Key}}, {{.Kept}} of its {{.Original}} operations</h2>
 <p class="meta">The fewest operations (with the faults around them) that still cannot be ordered; {{if .StoppedEarly}}<b class="err">shrinking stopped early ({{.StopReason}}): smaller may exist</b>{{else}}no single one of them can be dropped{{end}}.
 Shrunk in {{.Seconds}}s. <a href="{{.Page}}">its picture</a> · <a href="{{.History}}">its history</a> (<code>chaoslab check {{.History}}</code> rejects it)</p>

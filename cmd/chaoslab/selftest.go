@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/raftlab/raftlab/bugs"
+	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/scenarios"
+	"github.com/raftlab/raftlab/selftest"
+)
+
+func init() {
+	register(&command{
+		name:    "selftest",
+		summary: "prove the lab's power: planted bugs × their scenarios × seeds, and the unmodified store",
+		usage: `usage: chaoslab selftest [--bugs NAME,...] [--seeds N] [--duration D] [--out DIR]
+                         [--min-rate R] [--no-baseline] [--list]
+
+Runs each planted bug of the store (a named unsafe behaviour built into the
+failpoint image and switched on at start) through the scenarios meant to catch
+it, for seeds 1..N, then the unmodified store through the same scenarios, one
+run after another. Prints and writes (selftest.html, selftest.json) the matrix
+bug × scenario → caught in k of n seeds, with the median seconds of workload
+until the first operation that cannot be ordered. Needs a Docker engine.
+
+  --bugs NAMES     planted bugs to run, comma-separated (default: all; --list shows them)
+  --seeds N        seeds per bug and scenario (default 3)
+  --duration D     workload duration of every run (default: each scenario's own)
+  --out DIR        folder of the self-test (default results/selftest-<timestamp>)
+  --min-rate R     a bug counts as caught when some scenario catches it in at least
+                   this share of its seeds (default 0.9)
+  --no-baseline    skip the unmodified store's runs
+  --list           print the planted bugs and their scenarios, and exit
+
+Exit codes: 0 every bug caught at --min-rate and no violation on the unmodified
+store, 1 a bug missed too often or a false alarm, 4 usage error, 5 runs could
+not be carried out (no Docker), 130 interrupted.
+`,
+		run: runSelftest,
+	})
+}
+
+type selftestFlags struct {
+	bugs     []bugs.Bug
+	seeds    int
+	duration time.Duration
+	out      string
+	minRate  float64
+	baseline bool
+	list     bool
+}
+
+func parseSelftestFlags(args []string) (*selftestFlags, error) {
+	fs := flag.NewFlagSet("selftest", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	names := fs.String("bugs", "", "")
+	seeds := fs.Int("seeds", 3, "")
+	duration := fs.Duration("duration", 0, "")
+	out := fs.String("out", "", "")
+	minRate := fs.Float64("min-rate", 0.9, "")
+	noBaseline := fs.Bool("no-baseline", false, "")
+	list := fs.Bool("list", false, "")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", pos[0])
+	}
+	f := &selftestFlags{seeds: *seeds, duration: *duration, out: *out, minRate: *minRate, baseline: !*noBaseline, list: *list}
+	if f.seeds < 1 || f.seeds > 1000 {
+		return nil, fmt.Errorf("--seeds %d: want 1..1000", f.seeds)
+	}
+	if f.duration < 0 || (f.duration > 0 && f.duration < time.Second) {
+		return nil, errors.New("--duration must be at least 1s")
+	}
+	if f.minRate < 0 || f.minRate > 1 {
+		return nil, fmt.Errorf("--min-rate %g: want 0..1", f.minRate)
+	}
+	if *names == "" {
+		f.bugs = bugs.All
+	} else {
+		for _, n := range strings.Split(*names, ",") {
+			b, ok := bugs.Lookup(strings.TrimSpace(n))
+			if !ok {
+				var known []string
+				for _, b := range bugs.All {
+					known = append(known, b.Name)
+				}
+				return nil, fmt.Errorf("--bugs: unknown planted bug %q (known: %s)", n, strings.Join(known, ", "))
+			}
+			f.bugs = append(f.bugs, b)
+		}
+	}
+	return f, nil
+}
+
+func runSelftest(ctx context.Context, e *env, args []string) int {
+	f, err := parseSelftestFlags(args)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab selftest: %v\n\n%s", err, commands["selftest"].usage)
+		return exitUsage
+	}
+	if f.list {
+		for _, b := range f.bugs {
+			fmt.Fprintf(e.stdout, "%s\n  %s\n  seen in the wild: %s\n  scenarios: %s\n", b.Name, b.Description, b.Report, strings.Join(b.Scenarios, ", "))
+		}
+		return exitOK
+	}
+	cases, missing := selftest.Plan(f.bugs, f.seeds, f.baseline)
+	for _, m := range missing {
+		fmt.Fprintf(e.stderr, "chaoslab selftest: skipped %s\n", m)
+	}
+	if len(cases) == 0 {
+		fmt.Fprintln(e.stderr, "chaoslab selftest: nothing to run")
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := cluster.CheckDocker(ctx); err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab selftest: %v\n", err)
+		return exitFailure
+	}
+	_ = cluster.Sweep(ctx)
+	if f.out == "" {
+		f.out = filepath.Join("results", "selftest-"+time.Now().Format("20060102-150405"))
+	}
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab selftest: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintf(e.stderr, "chaoslab selftest: %d runs (%d planted bugs, %d seeds each%s) into %s\n",
+		len(cases), len(f.bugs), f.seeds, map[bool]string{true: ", plus the unmodified store", false: ""}[f.baseline], f.out)
+	outs := selftest.Run(ctx, cases, selftest.Options{
+		Duration: f.duration, Out: f.out, Progress: e.stderr,
+		RunOptions: scenarios.Options{CheckTimeout: 20 * time.Second},
+	})
+	m := selftest.Aggregate(f.bugs, outs)
+	_ = m.WriteText(e.stdout)
+	werr := errors.Join(
+		writeTo(filepath.Join(f.out, selftest.JSONFile), m.WriteJSON),
+		writeTo(filepath.Join(f.out, selftest.HTMLFile), func(w io.Writer) error { return m.WriteHTML(w, f.out) }),
+	)
+	if werr != nil {
+		fmt.Fprintf(e.stderr, "chaoslab selftest: %v\n", werr)
+		return exitFailure
+	}
+	fmt.Fprintf(e.stdout, "page: %s\n", filepath.Join(f.out, selftest.HTMLFile))
+	if ctx.Err() != nil {
+		return exitInterrupted
+	}
+	errs := 0
+	for _, o := range outs {
+		if o.Error != "" {
+			errs++
+		}
+	}
+	if errs == len(outs) {
+		return exitFailure
+	}
+	weak := m.Weak(f.minRate)
+	if len(weak) > 0 || m.FalseAlarms > 0 {
+		fmt.Fprintf(e.stdout, "missed too often (< %.0f%% of seeds): %s; false alarms: %d\n", 100*f.minRate, strings.Join(weak, ", "), m.FalseAlarms)
+		return exitNotLinear
+	}
+	return exitOK
+}
+
+// writeTo writes a file through write.
+func writeTo(path string, write func(io.Writer) error) error {
+	fh, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(fh); err != nil {
+		fh.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return fh.Close()
+}

@@ -1,0 +1,153 @@
+package selftest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/report"
+	"github.com/raftlab/raftlab/scenarios"
+)
+
+// Runner carries out one scenario run; scenarios.Run is the real one
+// (ScenarioRunner), tests use a fake.
+type Runner interface {
+	Run(ctx context.Context, s scenarios.Scenario, o scenarios.Options) (*report.Summary, error)
+}
+
+// ScenarioRunner runs scenarios against Docker with scenarios.Run.
+type ScenarioRunner struct{}
+
+// Run is scenarios.Run.
+func (ScenarioRunner) Run(ctx context.Context, s scenarios.Scenario, o scenarios.Options) (*report.Summary, error) {
+	return scenarios.Run(ctx, s, o)
+}
+
+// Options tune a self-test.
+type Options struct {
+	// Duration overrides each scenario's workload duration (0: the
+	// scenario's own, the CI duration).
+	Duration time.Duration
+	// Out is the folder of the self-test; each run gets a sub-folder.
+	Out string
+	// Runner carries out the runs (default ScenarioRunner).
+	Runner Runner
+	// Progress receives one line per run started and finished.
+	Progress io.Writer
+	// RunOptions are passed to every run (Seed and Out are set per run).
+	RunOptions scenarios.Options
+}
+
+// An Outcome is what one run found.
+type Outcome struct {
+	Case
+	// Caught: the run found a violation (not linearizable, or replicas that
+	// disagree). For the unmodified store that is a false alarm.
+	Caught bool `json:"caught"`
+	// Verdict and Converged are the run's; Unknown marks a run whose checker
+	// ran out of budget or whose keys could not all be read.
+	Verdict   linearizability.Verdict `json:"verdict"`
+	Converged bool                    `json:"converged"`
+	// Detect is the seconds of workload until the first operation that
+	// cannot be ordered (nil: none, or caught by divergence only).
+	Detect *float64 `json:"detect_s,omitempty"`
+	// Dir is the run's artifact folder, Seconds its wall time.
+	Dir     string  `json:"dir"`
+	Seconds float64 `json:"seconds"`
+	// Error is set when the run could not be carried out.
+	Error string `json:"error,omitempty"`
+}
+
+// Run carries out the cases one after another (the machine's cores belong
+// to the cluster under test) and returns every outcome. It stops early
+// only when ctx ends; a run that fails to be carried out is recorded with
+// its error and the self-test goes on.
+func Run(ctx context.Context, cases []Case, o Options) []Outcome {
+	if o.Runner == nil {
+		o.Runner = ScenarioRunner{}
+	}
+	var out []Outcome
+	start := time.Now()
+	for i, c := range cases {
+		if ctx.Err() != nil {
+			break
+		}
+		s, ok := scenarios.Lookup(c.Scenario)
+		if !ok {
+			out = append(out, Outcome{Case: c, Error: "unknown scenario"})
+			continue
+		}
+		if o.Duration > 0 {
+			s.Duration = o.Duration
+		}
+		s = Arm(s, c.Bug)
+		ro := o.RunOptions
+		ro.Seed = c.Seed
+		ro.Out = filepath.Join(o.Out, dirName(c))
+		progress(o.Progress, "selftest: [%d/%d] %s …", i+1, len(cases), c)
+		t := time.Now()
+		sum, err := o.Runner.Run(ctx, s, ro)
+		oc := judge(c, sum, err)
+		oc.Dir, oc.Seconds = ro.Out, round1(time.Since(t).Seconds())
+		out = append(out, oc)
+		progress(o.Progress, "selftest: [%d/%d] %s: %s (%.0fs; elapsed %s)", i+1, len(cases), c, oc.word(),
+			oc.Seconds, time.Since(start).Round(time.Second))
+	}
+	return out
+}
+
+// judge turns a run's summary into an outcome.
+func judge(c Case, sum *report.Summary, err error) Outcome {
+	oc := Outcome{Case: c}
+	if err != nil {
+		oc.Error = err.Error()
+		return oc
+	}
+	if sum == nil {
+		oc.Error = "no summary"
+		return oc
+	}
+	oc.Verdict, oc.Converged, oc.Detect = sum.Verdict, sum.Converged, sum.FirstViolation
+	oc.Caught = sum.Verdict == linearizability.NotLinearizable || sum.Diverged()
+	if sum.Interrupted {
+		oc.Error = "interrupted"
+	}
+	return oc
+}
+
+// word is the outcome in one word, as the progress line and the page say it.
+func (o Outcome) word() string {
+	switch {
+	case o.Error != "":
+		return "error: " + o.Error
+	case o.Caught && o.Bug == Baseline:
+		return "FALSE ALARM"
+	case o.Caught:
+		return "caught"
+	case o.Verdict == linearizability.Unknown || !o.Converged:
+		return "unknown"
+	case o.Bug == Baseline:
+		return "clean"
+	}
+	return "missed"
+}
+
+func dirName(c Case) string {
+	b := c.Bug
+	if b == Baseline {
+		b = "unmodified"
+	}
+	return fmt.Sprintf("%s--%s--seed%d", strings.TrimPrefix(b, "bug-"), c.Scenario, c.Seed)
+}
+
+func progress(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format+"\n", args...)
+	}
+}
+
+func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }

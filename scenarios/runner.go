@@ -476,8 +476,32 @@ func (r *run) analyse(ctx context.Context) error {
 	for _, ex := range res.Explanations {
 		sum.Explanations = append(sum.Explanations, ex.Text)
 	}
+	sum.FirstViolation = firstViolation(res.Explanations, r.workStart)
 	sum.judge()
 	return nil
 }
 
 func secs(d time.Duration) float64 { return round3(d.Seconds()) }
+
+// firstViolation is the earliest completion (the invocation, for an open
+// operation) among the operations the explanations name as impossible to
+// order, in seconds after start; nil when there are none.
+func firstViolation(exs []linearizability.Explanation, start int64) *float64 {
+	first := int64(-1)
+	for _, ex := range exs {
+		for _, b := range ex.Blocked {
+			t := b.Operation.Return
+			if t < 0 {
+				t = b.Operation.Call
+			}
+			if first < 0 || t < first {
+				first = t
+			}
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	v := secs(time.Duration(max(first-start, 0)))
+	return &v
+}

@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/linearizability"
 )
@@ -189,4 +192,18 @@ func TestPercentile(t *testing.T) {
 	if percentile(s, 0.5) != 2 || percentile(s, 0.99) != 4 || percentile(s, 0) != 1 {
 		t.Error("nearest rank")
 	}
+}
+
+func TestFirstViolationIsTheEarliestBlockedOperation(t *testing.T) {
+	op := func(call, ret int64) linearizability.Blocked {
+		return linearizability.Blocked{Operation: linearizability.Operation{Call: call, Return: ret}}
+	}
+	assert.Nil(t, firstViolation(nil, 0))
+	exs := []linearizability.Explanation{
+		{Key: "k1", Blocked: []linearizability.Blocked{op(4e9, 5e9), op(3e9, 7e9)}},
+		{Key: "k2", Blocked: []linearizability.Blocked{op(2.5e9, -1)}}, // open: its invocation counts
+	}
+	got := firstViolation(exs, 1e9)
+	require.NotNil(t, got)
+	assert.InDelta(t, 1.5, *got, 1e-9)
 }

@@ -44,6 +44,10 @@ type Summary struct {
 
 	KeyVerdicts  map[string]linearizability.KeyResult `json:"key_verdicts"`
 	Explanations []string                             `json:"explanations,omitempty"`
+	// FirstViolation is when the earliest operation that cannot be ordered
+	// completed, in seconds since the workload started (absent when the
+	// history is linearizable): how long the faults took to break the store.
+	FirstViolation *float64 `json:"first_violation,omitempty"`
 
 	// Counts are the workload's operations (final reads excluded), overall
 	// and by f.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/scenarios"
 )
 
 //go:embed page.html
@@ -93,8 +94,12 @@ func verdictWords(r Result) string {
 	switch {
 	case r.Status == Skipped || r.Status == Pending || (r.Status == Error && r.Verdict == ""):
 		return ""
+	case r.Verdict == linearizability.NotLinearizable && r.Expect == scenarios.ExpectViolation:
+		return "violation found: planted bug caught"
 	case r.Verdict == linearizability.NotLinearizable:
 		return "violation found"
+	case r.Verdict == linearizability.Linearizable && r.Expect == scenarios.ExpectViolation:
+		return "linearizable: planted bug missed"
 	case r.Verdict == linearizability.Unknown:
 		return "checker undecided"
 	case r.Verdict == linearizability.Linearizable && !r.Converged:

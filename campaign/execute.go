@@ -101,6 +101,7 @@ func Execute(ctx context.Context, m *Manifest, o Options) error {
 		checkpoint()
 	}
 	m.Finished = now().UTC()
+	p.set(len(m.Results), 0)
 	t := m.Tally()
 	p.printf("done: %d pass, %d fail, %d unknown, %d error, %d skipped — %s",
 		t.Pass, t.Fail, t.Unknown, t.Error+t.Pending, t.Skipped, t.Headline())

@@ -40,6 +40,9 @@ func Count(results []Result) Tally {
 	return t
 }
 
+// Ran is the number of runs that were started.
+func (t Tally) Ran() int { return t.Runs - t.Skipped - t.Pending }
+
 // Verdict is the campaign's overall outcome, worst first.
 type Verdict int
 

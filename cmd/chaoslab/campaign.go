@@ -190,8 +190,12 @@ func runCampaign(ctx context.Context, e *env, args []string) int {
 
 	m := campaign.NewManifest(f.matrix, f.shard, commandLine("campaign", args, f))
 	m.Title = f.title
-	fmt.Fprintf(e.stderr, "chaoslab campaign: %d runs (shard %s of %d scenarios × %d seeds from seed %d), out %s\n",
-		len(m.Results), f.shard, len(f.matrix.Scenarios), len(f.matrix.Seeds), f.matrix.Seeds[0], f.out)
+	slice := "all"
+	if !f.shard.Whole() {
+		slice = "shard " + f.shard.String()
+	}
+	fmt.Fprintf(e.stderr, "chaoslab campaign: %d runs (%s of %d scenario(s) × %d seed(s) from seed %d), out %s\n",
+		len(m.Results), slice, len(f.matrix.Scenarios), len(f.matrix.Seeds), f.matrix.Seeds[0], f.out)
 	err = campaign.Execute(ctx, m, campaign.Options{
 		Out:         f.out,
 		Runner:      campaign.ScenarioRunner{Logger: logger, CheckTimeout: f.checkTimeout, ProgressTTY: e.stderrTTY},

@@ -6,6 +6,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/scenarios"
 )
 
 func statuses(m *Manifest) []string {
@@ -73,4 +76,34 @@ func TestInterruptedCampaignSkipsTheRest(t *testing.T) {
 	defer cancel()
 	require.NoError(t, Execute(ctx, m, Options{Out: t.TempDir(), Runner: f, Now: clock.Now}))
 	assert.Equal(t, []string{"kill-leader-s1:skipped (interrupted)", "pause-s1:skipped (interrupted)"}, statuses(m))
+}
+
+func TestAMissedPlantedBugIsRunAgain(t *testing.T) {
+	clock := newFakeClock()
+	calls := map[string]int{}
+	f := &fakeRunner{clock: clock, overhead: 5 * time.Second}
+	// stale-reads seed 1 misses once, then is caught; seed 2 always misses.
+	f.outcome = func(s scenarios.Scenario, seed uint64) (linearizability.Verdict, bool) {
+		k := Job{Scenario: s.Name, Seed: seed}.Name()
+		calls[k]++
+		if s.Expect == scenarios.ExpectViolation && (seed == 2 || calls[k] == 1) {
+			return linearizability.Linearizable, true
+		}
+		if s.Expect == scenarios.ExpectViolation {
+			return linearizability.NotLinearizable, true
+		}
+		return linearizability.Linearizable, true
+	}
+	m := NewManifest(Matrix{Scenarios: []string{"kill-leader", "stale-reads"}, Seeds: Seeds(1, 2), Duration: 10 * time.Second}, Shard{}, "test")
+	out := t.TempDir()
+	require.NoError(t, Execute(t.Context(), m, Options{Out: out, Runner: f, Now: clock.Now, Attempts: 3}))
+	assert.Equal(t, []string{"kill-leader-s1:pass", "stale-reads-s1:pass", "kill-leader-s2:pass", "stale-reads-s2:fail"}, statuses(m))
+	assert.Equal(t, map[string]int{"kill-leader-s1": 1, "stale-reads-s1": 2, "kill-leader-s2": 1, "stale-reads-s2": 3}, calls,
+		"a linearizable scenario is never run again; a missed planted bug up to 3 times")
+	s1, s2 := m.Results[1], m.Results[3]
+	assert.Equal(t, 2, s1.Attempts)
+	assert.Equal(t, "runs/stale-reads-s1-attempt2/report.html", s1.Report)
+	assert.InDelta(t, 30, s1.Elapsed, 1e-9, "the time of every attempt")
+	assert.Equal(t, 3, s2.Attempts)
+	assert.Equal(t, "violation found: planted bug caught (attempt 2)", verdictWords(s1))
 }

@@ -30,6 +30,11 @@ type Options struct {
 	// ProgressTTY rewrites the live line in place.
 	Progress    io.Writer
 	ProgressTTY bool
+	// Attempts is how many runs a scenario that expects a violation gets
+	// before a run without one counts as a miss (default 1). The same seed
+	// is used again: what decides a miss is thread scheduling, not the
+	// seed's plan.
+	Attempts int
 	// Checkpoint, if set, is called with the manifest after every run, so
 	// a campaign killed midway still leaves its pages (pending runs show
 	// as not run).
@@ -84,17 +89,19 @@ func Execute(ctx context.Context, m *Manifest, o Options) error {
 				(b.total - now().Sub(b.start)).Round(time.Second), b.expected(s.Duration).Round(time.Second))
 			continue
 		}
-		r.Dir = path.Join(RunsDir, r.Name())
-		dir := filepath.Join(o.Out, filepath.FromSlash(r.Dir))
-		p.printf("start %s seed %d (%s workload, expect %s) → %s", r.Scenario, r.Seed, s.Duration, s.Expect, dir)
-		t0 := now()
-		sum, err := o.Runner.Run(ctx, s, r.Seed, dir, p.runWriter())
-		took := now().Sub(t0)
-		r.record(sum, err, took)
-		if _, serr := os.Stat(filepath.Join(dir, scenarios.ReportFile)); serr == nil {
-			r.Report = path.Join(r.Dir, scenarios.ReportFile)
+		var took time.Duration
+		for attempt := 1; ; attempt++ {
+			took += runOnce(ctx, o, p, b, r, s, attempt, now)
+			// A scenario broken on purpose may miss its bug by chance
+			// (leader-reads-partition: 2-3% of runs); a miss counts only
+			// when every attempt misses, as in TestScenarios.
+			missed := r.Status == Fail && r.Expect == scenarios.ExpectViolation
+			if !missed || attempt >= max(o.Attempts, 1) || ctx.Err() != nil || !b.allows(now(), s.Duration) {
+				break
+			}
+			p.printf("%s seed %d: no violation on attempt %d of %d; running it again", r.Scenario, r.Seed, attempt, o.Attempts)
 		}
-		b.observe(s.Duration, took)
+		r.Elapsed = round1(took.Seconds())
 		p.finished(*r)
 		p.set(i+1, b.remaining(now(), pendingDurations(m, i+1)))
 		p.printf("%s seed %d: %s — %s (%s)", r.Scenario, r.Seed, r.Status.Label(r.Reason), r.Message(), took.Round(100*time.Millisecond))
@@ -110,6 +117,29 @@ func Execute(ctx context.Context, m *Manifest, o Options) error {
 		return fmt.Errorf("campaign: %w", errors.Join(errs...))
 	}
 	return nil
+}
+
+// runOnce carries out attempt n of r's run, records it in r and returns
+// how long it took. Attempt 1 goes to runs/<job>, later ones to
+// runs/<job>-attempt<n>.
+func runOnce(ctx context.Context, o Options, p *progress, b *budget, r *Result, s scenarios.Scenario, n int, now func() time.Time) time.Duration {
+	*r = Result{Job: r.Job, Expect: r.Expect, Duration: r.Duration, Repro: r.Repro}
+	r.Dir = path.Join(RunsDir, r.Name())
+	if n > 1 {
+		r.Dir += fmt.Sprintf("-attempt%d", n)
+		r.Attempts = n
+	}
+	dir := filepath.Join(o.Out, filepath.FromSlash(r.Dir))
+	p.printf("start %s seed %d (%s workload, expect %s) → %s", r.Scenario, r.Seed, s.Duration, s.Expect, dir)
+	t0 := now()
+	sum, err := o.Runner.Run(ctx, s, r.Seed, dir, p.runWriter())
+	took := now().Sub(t0)
+	r.record(sum, err, took)
+	if _, serr := os.Stat(filepath.Join(dir, scenarios.ReportFile)); serr == nil {
+		r.Report = path.Join(r.Dir, scenarios.ReportFile)
+	}
+	b.observe(s.Duration, took)
+	return took
 }
 
 // pendingDurations are the workload durations of the pending jobs from

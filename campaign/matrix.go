@@ -13,6 +13,9 @@ type Matrix struct {
 	Seeds     []uint64 `json:"seeds"`
 	// Duration, if set, replaces every scenario's workload duration.
 	Duration time.Duration `json:"duration_ns,omitempty"`
+	// CheckTimeout, if set, is the checker's budget per key; it can turn a
+	// verdict into unknown, so shards must agree on it and a repro repeats it.
+	CheckTimeout time.Duration `json:"check_timeout_ns,omitempty"`
 }
 
 // A Job is one run of the matrix.
@@ -88,7 +91,7 @@ func (m Matrix) Validate() error {
 
 // Equal reports whether two matrices have the same jobs.
 func (m Matrix) Equal(o Matrix) bool {
-	if m.Duration != o.Duration || len(m.Scenarios) != len(o.Scenarios) || len(m.Seeds) != len(o.Seeds) {
+	if m.Duration != o.Duration || m.CheckTimeout != o.CheckTimeout || len(m.Scenarios) != len(o.Scenarios) || len(m.Seeds) != len(o.Seeds) {
 		return false
 	}
 	for i := range m.Scenarios {

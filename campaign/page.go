@@ -91,6 +91,14 @@ func WritePage(w io.Writer, m *Manifest) error {
 
 // verdictWords says what the checker found, for a cell.
 func verdictWords(r Result) string {
+	w := checkerWords(r)
+	if r.Attempts > 1 && w != "" {
+		w += fmt.Sprintf(" (attempt %d)", r.Attempts)
+	}
+	return w
+}
+
+func checkerWords(r Result) string {
 	switch {
 	case r.Status == Skipped || r.Status == Pending || (r.Status == Error && r.Verdict == ""):
 		return ""

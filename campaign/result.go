@@ -70,7 +70,11 @@ type Result struct {
 	FirstViolation *float64 `json:"first_violation,omitempty"`
 	Explanations   []string `json:"explanations,omitempty"`
 	Problems       []string `json:"problems,omitempty"` // the run's own errors (a fault not healed, ...)
-	Elapsed        float64  `json:"elapsed"`            // wall-clock seconds of the whole run
+	Elapsed        float64  `json:"elapsed"`            // wall-clock seconds of the whole run, all attempts
+	// Attempts is the number of runs made when more than one: a scenario
+	// that expects a violation is run again when a run misses it; the
+	// result is the last run's.
+	Attempts int `json:"attempts,omitempty"`
 
 	// Dir is the run's artifact folder and Report its report.html, relative
 	// to the folder of the campaign.json that lists them.
@@ -87,6 +91,9 @@ func newResult(m Matrix, j Job) Result {
 		r.Expect = s.Expect
 		r.Duration = s.Duration.Seconds()
 		r.Repro = fmt.Sprintf("chaoslab run --scenario %s --seed %d --duration %s", j.Scenario, j.Seed, s.Duration)
+		if m.CheckTimeout > 0 {
+			r.Repro += fmt.Sprintf(" --check-timeout %s", m.CheckTimeout)
+		}
 	}
 	return r
 }

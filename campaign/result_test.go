@@ -62,6 +62,9 @@ func TestReproRepeatsTheRunExactly(t *testing.T) {
 	m.Duration = 0
 	r = newResult(m, m.Jobs()[0])
 	assert.Equal(t, "chaoslab run --scenario stale-reads --seed 42 --duration 12s", r.Repro, "the scenario's own duration, explicit")
+	m.CheckTimeout = time.Minute
+	r = newResult(m, m.Jobs()[0])
+	assert.Equal(t, "chaoslab run --scenario stale-reads --seed 42 --duration 12s --check-timeout 1m0s", r.Repro)
 }
 
 func TestFailureMessageCarriesTheExplanation(t *testing.T) {

@@ -31,7 +31,7 @@ func init() {
 		summary: "run scenarios × seeds within a time budget; one HTML page, JUnit and Markdown for all",
 		usage: `usage: chaoslab campaign [--scenarios LIST] [--seeds N] [--seed S] [--duration D]
                          [--budget D] [--shard I/N] [--out DIR] [--check-timeout D]
-                         [--title T] [--verbose]
+                         [--attempts N] [--title T] [--verbose]
        chaoslab campaign merge OUT DIR...
 
 Runs every scenario of LIST with N seeds, one run after another, each in its
@@ -64,6 +64,10 @@ the first); runs not started are "skipped (budget)".
                       every shard must get the same other flags
   --out DIR           campaign folder (default results/campaign-<timestamp>)
   --check-timeout D   linearizability checker budget per key (default 20s)
+  --attempts N        runs a scenario broken on purpose gets, with the same seed,
+                      before a run that misses its violation counts (default 3:
+                      catching leader-reads-partition's bug is a scheduler race
+                      that a single run loses 2-3% of the time)
   --title T           the page's title
   --verbose           log the clusters' and the nemeses' progress to stderr
 
@@ -93,6 +97,7 @@ type campaignFlags struct {
 	out          string
 	checkTimeout time.Duration
 	title        string
+	attempts     int
 	verbose      bool
 }
 
@@ -108,6 +113,7 @@ func parseCampaignFlags(args []string) (*campaignFlags, error) {
 	out := fs.String("out", "", "")
 	checkTimeout := fs.Duration("check-timeout", 20*time.Second, "")
 	title := fs.String("title", "", "")
+	attempts := fs.Int("attempts", 3, "")
 	verbose := fs.Bool("verbose", false, "")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -116,7 +122,10 @@ func parseCampaignFlags(args []string) (*campaignFlags, error) {
 	if len(pos) > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", pos[0])
 	}
-	f := &campaignFlags{budget: *budget, out: *out, checkTimeout: *checkTimeout, title: *title, verbose: *verbose}
+	f := &campaignFlags{budget: *budget, out: *out, checkTimeout: *checkTimeout, title: *title, attempts: *attempts, verbose: *verbose}
+	if f.attempts < 1 || f.attempts > 10 {
+		return nil, fmt.Errorf("--attempts %d: want 1..10", f.attempts)
+	}
 	if f.matrix.Scenarios, err = campaign.Resolve(*list); err != nil {
 		return nil, fmt.Errorf("--scenarios: %w", err)
 	}
@@ -144,6 +153,9 @@ func parseCampaignFlags(args []string) (*campaignFlags, error) {
 		return nil, errors.New("--duration must be at least 1s")
 	}
 	f.matrix.Duration = *duration
+	if *checkTimeout != 20*time.Second {
+		f.matrix.CheckTimeout = *checkTimeout // the default stays implicit in repro commands
+	}
 	if *budget < 0 {
 		return nil, errors.New("--budget must not be negative")
 	}
@@ -200,6 +212,7 @@ func runCampaign(ctx context.Context, e *env, args []string) int {
 		Out:         f.out,
 		Runner:      campaign.ScenarioRunner{Logger: logger, CheckTimeout: f.checkTimeout, ProgressTTY: e.stderrTTY},
 		Budget:      f.budget,
+		Attempts:    f.attempts,
 		Progress:    e.stderr,
 		ProgressTTY: e.stderrTTY,
 		Checkpoint:  func(m *campaign.Manifest) error { return campaign.Write(f.out, m) },

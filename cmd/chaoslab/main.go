@@ -7,7 +7,8 @@
 // Exit codes: 0 success (for check: linearizable), 1 not linearizable,
 // 2 unknown (a key's time budget ran out), 3 unreadable input (the message
 // names the line), 4 usage error, 5 any other failure (for example, the
-// HTML file cannot be written).
+// HTML file cannot be written), 6 (campaign) incomplete: every run that ran
+// had its expected verdict but the budget skipped some.
 package main
 
 import (
@@ -112,7 +113,8 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'chaoslab help COMMAND' for its flags.")
-	fmt.Fprintln(w, "Exit codes: 0 ok/linearizable, 1 not linearizable, 2 unknown, 3 unreadable input, 4 usage, 5 other failure.")
+	fmt.Fprintln(w, "Exit codes: 0 ok/linearizable, 1 not linearizable, 2 unknown, 3 unreadable input, 4 usage, 5 other failure,")
+	fmt.Fprintln(w, "6 campaign incomplete (budget).")
 }
 
 // parseInterspersed parses flags that may come before or after the

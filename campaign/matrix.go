@@ -1,0 +1,108 @@
+package campaign
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/raftlab/raftlab/scenarios"
+)
+
+// A Matrix is what a campaign runs: every scenario with every seed.
+type Matrix struct {
+	Scenarios []string `json:"scenarios"`
+	Seeds     []uint64 `json:"seeds"`
+	// Duration, if set, replaces every scenario's workload duration.
+	Duration time.Duration `json:"duration_ns,omitempty"`
+	// CheckTimeout, if set, is the checker's budget per key; it can turn a
+	// verdict into unknown, so shards must agree on it and a repro repeats it.
+	CheckTimeout time.Duration `json:"check_timeout_ns,omitempty"`
+}
+
+// A Job is one run of the matrix.
+type Job struct {
+	// Index is the job's position in the matrix order; shards and merges
+	// identify jobs by it.
+	Index    int    `json:"index"`
+	Scenario string `json:"scenario"`
+	Seed     uint64 `json:"seed"`
+}
+
+// Name is the job's folder name and JUnit name: scenario-s<seed>.
+func (j Job) Name() string { return fmt.Sprintf("%s-s%d", j.Scenario, j.Seed) }
+
+// Seeds returns n consecutive seeds starting at first: readable, and each
+// names its run exactly.
+func Seeds(first uint64, n int) []uint64 {
+	seeds := make([]uint64, n)
+	for i := range seeds {
+		seeds[i] = first + uint64(i)
+	}
+	return seeds
+}
+
+// Jobs lists the matrix seed by seed: every scenario with the first seed,
+// then every scenario with the second, and so on, so that a campaign cut
+// short by its budget has run every scenario before it repeats one.
+func (m Matrix) Jobs() []Job {
+	jobs := make([]Job, 0, len(m.Scenarios)*len(m.Seeds))
+	for _, seed := range m.Seeds {
+		for _, s := range m.Scenarios {
+			jobs = append(jobs, Job{Index: len(jobs), Scenario: s, Seed: seed})
+		}
+	}
+	return jobs
+}
+
+// Scenario returns the job's scenario with the matrix's duration applied.
+func (m Matrix) Scenario(j Job) (scenarios.Scenario, error) {
+	s, ok := scenarios.Lookup(j.Scenario)
+	if !ok {
+		return s, fmt.Errorf("unknown scenario %q", j.Scenario)
+	}
+	if m.Duration > 0 {
+		s.Duration = m.Duration
+	}
+	return s, s.Validate()
+}
+
+// Validate reports the first thing wrong with m.
+func (m Matrix) Validate() error {
+	if len(m.Scenarios) == 0 {
+		return fmt.Errorf("no scenarios")
+	}
+	if len(m.Seeds) == 0 {
+		return fmt.Errorf("no seeds")
+	}
+	if m.Duration < 0 {
+		return fmt.Errorf("negative duration")
+	}
+	seen := map[string]bool{}
+	for _, j := range m.Jobs() {
+		if seen[j.Name()] {
+			return fmt.Errorf("%s appears twice", j.Name())
+		}
+		seen[j.Name()] = true
+		if _, err := m.Scenario(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Equal reports whether two matrices have the same jobs.
+func (m Matrix) Equal(o Matrix) bool {
+	if m.Duration != o.Duration || m.CheckTimeout != o.CheckTimeout || len(m.Scenarios) != len(o.Scenarios) || len(m.Seeds) != len(o.Seeds) {
+		return false
+	}
+	for i := range m.Scenarios {
+		if m.Scenarios[i] != o.Scenarios[i] {
+			return false
+		}
+	}
+	for i := range m.Seeds {
+		if m.Seeds[i] != o.Seeds[i] {
+			return false
+		}
+	}
+	return true
+}

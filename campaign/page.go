@@ -1,0 +1,137 @@
+package campaign
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/scenarios"
+)
+
+//go:embed page.html
+var pageSource string
+
+var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
+	"pct": func(p *float64) string {
+		if p == nil {
+			return "—"
+		}
+		return fmt.Sprintf("%.0f%%", 100**p)
+	},
+	"secs": func(p *float64) string {
+		if p == nil {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f s", *p)
+	},
+	"dur":       fmtSeconds,
+	"thousands": thousands,
+	"verdict":   verdictWords,
+	"first":     firstLine,
+	"lower":     strings.ToLower,
+}).Parse(pageSource))
+
+// pageData is what the page template sees.
+type pageData struct {
+	M        *Manifest
+	T        Tally
+	Class    string // overall: pass, fail, unknown, error, skipped
+	Headline string
+	Matrix   string
+	Seeds    []uint64
+	Rows     []pageRow
+	Bad      []Result
+	Finished string
+}
+
+type pageRow struct {
+	scenarioRow
+	Cells []*Result // by seed; nil when the job is not in this campaign
+	Tally Tally
+}
+
+// WritePage writes m as one self-contained HTML page: no script, no
+// network, inline CSS. The matrix shows every run's status as a colour and
+// a word, its operations, its availability while faults were in place, the
+// time to its first violation and a link to its report; below it, every
+// run that was not as expected with the command that repeats it.
+func WritePage(w io.Writer, m *Manifest) error {
+	t := m.Tally()
+	d := pageData{M: m, T: t, Headline: t.Headline(), Matrix: describeMatrix(m), Seeds: m.Matrix.Seeds}
+	d.Class = map[Verdict]string{AllPassed: "pass", Incomplete: "skipped", Errors: "error", Undecided: "unknown", Failed: "fail"}[t.Verdict()]
+	seedCol := map[uint64]int{}
+	for i, s := range d.Seeds {
+		seedCol[s] = i
+	}
+	for _, row := range byScenario(m) {
+		pr := pageRow{scenarioRow: row, Cells: make([]*Result, len(d.Seeds)), Tally: Count(row.Results)}
+		for i := range row.Results {
+			if c, ok := seedCol[row.Results[i].Seed]; ok {
+				pr.Cells[c] = &row.Results[i]
+			}
+		}
+		d.Rows = append(d.Rows, pr)
+	}
+	for _, r := range m.Results {
+		if r.Failed() {
+			d.Bad = append(d.Bad, r)
+		}
+	}
+	if !m.Finished.IsZero() {
+		d.Finished = m.Finished.UTC().Format("2006-01-02 15:04 MST")
+	}
+	if err := pageTemplate.Execute(w, d); err != nil {
+		return fmt.Errorf("campaign: page: %w", err)
+	}
+	return nil
+}
+
+// verdictWords says what the checker found, for a cell.
+func verdictWords(r Result) string {
+	w := checkerWords(r)
+	if r.Attempts > 1 && w != "" {
+		w += fmt.Sprintf(" (attempt %d)", r.Attempts)
+	}
+	return w
+}
+
+func checkerWords(r Result) string {
+	switch {
+	case r.Status == Skipped || r.Status == Pending || (r.Status == Error && r.Verdict == ""):
+		return ""
+	case r.Verdict == linearizability.NotLinearizable && r.Expect == scenarios.ExpectViolation:
+		return "violation found: planted bug caught"
+	case r.Verdict == linearizability.NotLinearizable:
+		return "violation found"
+	case r.Verdict == linearizability.Linearizable && r.Expect == scenarios.ExpectViolation:
+		return "linearizable: planted bug missed"
+	case r.Verdict == linearizability.Unknown:
+		return "checker undecided"
+	case r.Verdict == linearizability.Linearizable && !r.Converged:
+		return "linearizable, replicas diverged"
+	case r.Verdict == linearizability.Linearizable:
+		return "linearizable"
+	}
+	return string(r.Verdict)
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return l
+}
+
+// thousands formats n with thin spaces between groups of three digits.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,168 @@
+package campaign
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/report"
+	"github.com/raftlab/raftlab/scenarios"
+)
+
+// Status is how a run of the campaign ended, judged against its scenario's
+// expectation.
+type Status string
+
+const (
+	// Pass: the run had the verdict its scenario expects.
+	Pass Status = "pass"
+	// Fail: the run had a definite verdict other than the expected one (a
+	// violation where none was expected, a planted bug the lab missed,
+	// replicas that did not converge).
+	Fail Status = "fail"
+	// Unknown: the checker's budget ran out. Never a pass.
+	Unknown Status = "unknown"
+	// Error: the run could not be carried out or was cut short.
+	Error Status = "error"
+	// Skipped: the run was not started (the budget ran out, or the
+	// campaign was interrupted). Reason says which.
+	Skipped Status = "skipped"
+	// Pending: the run has not finished; in a finished campaign, its shard
+	// never reported.
+	Pending Status = "pending"
+)
+
+// Skip reasons.
+const (
+	ReasonBudget      = "budget"
+	ReasonInterrupted = "interrupted"
+)
+
+// Label is the status as a page and a terminal show it.
+func (s Status) Label(reason string) string {
+	switch s {
+	case Skipped:
+		return "skipped (" + reason + ")"
+	case Pending:
+		return "not run"
+	}
+	return string(s)
+}
+
+// Result is one job of the campaign and how it ended.
+type Result struct {
+	Job
+	Expect   scenarios.Expect `json:"expect"`
+	Duration float64          `json:"duration"` // planned workload seconds
+	Status   Status           `json:"status"`
+	// Reason says why a run was skipped, failed to run, or is pending.
+	Reason string `json:"reason,omitempty"`
+
+	Verdict   linearizability.Verdict `json:"verdict,omitempty"`
+	Converged bool                    `json:"converged,omitempty"`
+	Outcome   string                  `json:"outcome,omitempty"`
+	Ops       int                     `json:"ops,omitempty"`
+	// FaultAvailability is the share of operations answered definitely
+	// while faults were in place (nil: no fault window).
+	FaultAvailability *float64 `json:"fault_availability,omitempty"`
+	// FirstViolation is when the first operation that cannot be ordered
+	// completed, seconds into the workload.
+	FirstViolation *float64 `json:"first_violation,omitempty"`
+	Explanations   []string `json:"explanations,omitempty"`
+	Problems       []string `json:"problems,omitempty"` // the run's own errors (a fault not healed, ...)
+	Elapsed        float64  `json:"elapsed"`            // wall-clock seconds of the whole run, all attempts
+	// Attempts is the number of runs made when more than one: a scenario
+	// that expects a violation is run again when a run misses it; the
+	// result is the last run's.
+	Attempts int `json:"attempts,omitempty"`
+
+	// Dir is the run's artifact folder and Report its report.html, relative
+	// to the folder of the campaign.json that lists them.
+	Dir    string `json:"dir,omitempty"`
+	Report string `json:"report,omitempty"`
+	// Repro is the command that repeats this run exactly.
+	Repro string `json:"repro"`
+}
+
+// newResult is the pending result of job j.
+func newResult(m Matrix, j Job) Result {
+	r := Result{Job: j, Status: Pending}
+	if s, err := m.Scenario(j); err == nil {
+		r.Expect = s.Expect
+		r.Duration = s.Duration.Seconds()
+		r.Repro = fmt.Sprintf("chaoslab run --scenario %s --seed %d --duration %s", j.Scenario, j.Seed, s.Duration)
+		if m.CheckTimeout > 0 {
+			r.Repro += fmt.Sprintf(" --check-timeout %s", m.CheckTimeout)
+		}
+	}
+	return r
+}
+
+// record fills r from a run's summary and error (either may be nil).
+func (r *Result) record(sum *report.Summary, err error, elapsed time.Duration) {
+	r.Elapsed = round1(elapsed.Seconds())
+	if sum != nil {
+		r.Verdict = sum.Verdict
+		r.Converged = sum.Converged
+		r.Outcome = sum.Outcome
+		r.Ops = sum.Counts.Ops
+		if st, ok := sum.Phases[report.PhaseFault]; ok {
+			a := st.Availability
+			r.FaultAvailability = &a
+		}
+		r.FirstViolation = sum.FirstViolation
+		r.Explanations = sum.Explanations
+		r.Problems = sum.Errors
+	}
+	switch {
+	case sum == nil || err != nil || sum.Interrupted:
+		r.Status = Error
+		r.Reason = "the run could not be carried out"
+		if sum != nil && sum.Interrupted {
+			r.Reason = "interrupted"
+		}
+		if err != nil {
+			r.Reason += ": " + err.Error()
+		}
+	case sum.AsExpected:
+		r.Status = Pass
+	case sum.Verdict == linearizability.Unknown:
+		r.Status = Unknown
+	default:
+		r.Status = Fail
+	}
+}
+
+// Failed reports whether r counts against the campaign: every status but
+// pass and skipped.
+func (r Result) Failed() bool { return r.Status != Pass && r.Status != Skipped }
+
+// Violation reports whether the run found a linearizability violation.
+func (r Result) Violation() bool { return r.Verdict == linearizability.NotLinearizable }
+
+// Message is one line saying why r is not a pass: the outcome, and for a
+// violation the first sentence of its first explanation.
+func (r Result) Message() string {
+	switch r.Status {
+	case Pass:
+		return r.Outcome
+	case Skipped:
+		return "not started: " + r.Reason
+	case Pending:
+		if r.Reason != "" {
+			return "did not run: " + r.Reason
+		}
+		return "did not run"
+	case Error:
+		return r.Reason
+	}
+	msg := r.Outcome
+	if len(r.Explanations) > 0 {
+		first, _, _ := strings.Cut(strings.TrimSpace(r.Explanations[0]), "\n")
+		msg += ": " + first
+	}
+	return msg
+}
+
+func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }

@@ -1,0 +1,75 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/scenarios"
+)
+
+func contextCancelled() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx, cancel
+}
+
+func TestRecordJudgesAgainstTheExpectation(t *testing.T) {
+	safe, _ := scenarios.Lookup("kill-leader")
+	broken, _ := scenarios.Lookup("stale-reads")
+	m := Matrix{Scenarios: []string{"kill-leader", "stale-reads"}, Seeds: []uint64{1}}
+	for _, tc := range []struct {
+		name      string
+		s         scenarios.Scenario
+		verdict   linearizability.Verdict
+		converged bool
+		want      Status
+	}{
+		{"safe, linearizable", safe, linearizability.Linearizable, true, Pass},
+		{"safe, violation", safe, linearizability.NotLinearizable, true, Fail},
+		{"safe, diverged", safe, linearizability.Linearizable, false, Fail},
+		{"safe, unknown", safe, linearizability.Unknown, true, Unknown},
+		{"broken, caught", broken, linearizability.NotLinearizable, true, Pass},
+		{"broken, missed", broken, linearizability.Linearizable, true, Fail},
+		{"broken, unknown is never a pass", broken, linearizability.Unknown, true, Unknown},
+	} {
+		r := newResult(m, Job{Scenario: tc.s.Name, Seed: 1})
+		r.record(fakeSummary(tc.s, 1, tc.verdict, tc.converged), nil, 3*time.Second)
+		assert.Equal(t, tc.want, r.Status, tc.name)
+	}
+
+	r := newResult(m, Job{Scenario: "kill-leader", Seed: 1})
+	r.record(nil, errors.New("no Docker"), time.Second)
+	assert.Equal(t, Error, r.Status)
+	assert.Contains(t, r.Message(), "no Docker")
+
+	r = newResult(m, Job{Scenario: "kill-leader", Seed: 1})
+	sum := fakeSummary(safe, 1, linearizability.Unknown, false)
+	sum.Interrupted = true
+	r.record(sum, context.Canceled, time.Second)
+	assert.Equal(t, Error, r.Status)
+	assert.Contains(t, r.Reason, "interrupted")
+}
+
+func TestReproRepeatsTheRunExactly(t *testing.T) {
+	m := Matrix{Scenarios: []string{"stale-reads"}, Seeds: []uint64{42}, Duration: 8 * time.Second}
+	r := newResult(m, m.Jobs()[0])
+	assert.Equal(t, "chaoslab run --scenario stale-reads --seed 42 --duration 8s", r.Repro)
+	m.Duration = 0
+	r = newResult(m, m.Jobs()[0])
+	assert.Equal(t, "chaoslab run --scenario stale-reads --seed 42 --duration 12s", r.Repro, "the scenario's own duration, explicit")
+	m.CheckTimeout = time.Minute
+	r = newResult(m, m.Jobs()[0])
+	assert.Equal(t, "chaoslab run --scenario stale-reads --seed 42 --duration 12s --check-timeout 1m0s", r.Repro)
+}
+
+func TestFailureMessageCarriesTheExplanation(t *testing.T) {
+	safe, _ := scenarios.Lookup("kill-leader")
+	r := newResult(Matrix{Scenarios: []string{"kill-leader"}, Seeds: []uint64{1}}, Job{Scenario: "kill-leader", Seed: 1})
+	r.record(fakeSummary(safe, 1, linearizability.NotLinearizable, true), nil, time.Second)
+	assert.Equal(t, `NOT linearizable (1 of 8 keys): key k1: the get by process 3 read "c1-4", a value already overwritten`, r.Message())
+}

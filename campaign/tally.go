@@ -1,0 +1,95 @@
+package campaign
+
+// Tally counts a campaign's results by status.
+type Tally struct {
+	Runs, Pass, Fail, Unknown, Error, Skipped, Pending int
+	// Violations counts runs that found a violation, expected or not;
+	// Unexpected those among them whose scenario expected none.
+	Violations, Unexpected int
+	// Seconds is the wall-clock time of the runs that ran.
+	Seconds float64
+}
+
+// Count tallies results.
+func Count(results []Result) Tally {
+	var t Tally
+	for _, r := range results {
+		t.Runs++
+		switch r.Status {
+		case Pass:
+			t.Pass++
+		case Fail:
+			t.Fail++
+		case Unknown:
+			t.Unknown++
+		case Error:
+			t.Error++
+		case Skipped:
+			t.Skipped++
+		default:
+			t.Pending++
+		}
+		if r.Violation() {
+			t.Violations++
+			if r.Status == Fail {
+				t.Unexpected++
+			}
+		}
+		t.Seconds += r.Elapsed
+	}
+	return t
+}
+
+// Ran is the number of runs that were started.
+func (t Tally) Ran() int { return t.Runs - t.Skipped - t.Pending }
+
+// Verdict is the campaign's overall outcome, worst first.
+type Verdict int
+
+const (
+	// AllPassed: every run had its expected verdict.
+	AllPassed Verdict = iota
+	// Incomplete: every run that ran had its expected verdict, but some
+	// were skipped (budget).
+	Incomplete
+	// Errors: some runs could not be carried out or never ran.
+	Errors
+	// Undecided: some run's verdict is unknown (and none failed).
+	Undecided
+	// Failed: some run had a definite unexpected verdict.
+	Failed
+)
+
+// Verdict is the overall outcome: the worst status present.
+func (t Tally) Verdict() Verdict {
+	switch {
+	case t.Fail > 0:
+		return Failed
+	case t.Unknown > 0:
+		return Undecided
+	case t.Error > 0 || t.Pending > 0:
+		return Errors
+	case t.Skipped > 0:
+		return Incomplete
+	}
+	return AllPassed
+}
+
+func (v Verdict) String() string {
+	return [...]string{"passed", "incomplete", "errors", "unknown", "failed"}[v]
+}
+
+// Headline is the overall outcome in one sentence.
+func (t Tally) Headline() string {
+	switch t.Verdict() {
+	case Failed:
+		return "FAILED: a run did not have its expected verdict"
+	case Undecided:
+		return "UNDECIDED: the checker could not decide a run"
+	case Errors:
+		return "ERRORS: some runs could not be carried out"
+	case Incomplete:
+		return "INCOMPLETE: every run had its expected verdict, but the budget skipped some"
+	}
+	return "PASSED: every run had its expected verdict"
+}

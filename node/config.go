@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/api"
+	"github.com/raftlab/raftlab/failpoint"
 )
 
 // Config is everything a node needs. Zero durations take the defaults of
@@ -39,6 +40,14 @@ type Config struct {
 	DefaultRead api.ReadLevel
 	// MaxBodyBytes caps request bodies (413 beyond).
 	MaxBodyBytes int64
+	// Failpoints arms failpoints and planted bugs at start
+	// ("name=term;name2=term", DESIGN.md). Only the failpoint build (-tags
+	// failpoints) accepts it.
+	Failpoints string
+
+	// trailingLogs overrides raft's TrailingLogs (tests make followers catch
+	// up by InstallSnapshot with it).
+	trailingLogs uint64
 
 	// Logger receives the node's structured logs; RaftLog receives raft's
 	// own (hclog) lines at RaftLogLevel ("error", "warn", "info", "debug").
@@ -107,6 +116,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.DataDir == "" || c.RaftDir == "" {
 		errs = append(errs, errors.New("-datadir and -raftdir are required"))
+	}
+	if c.Failpoints != "" && !failpoint.Enabled {
+		errs = append(errs, errors.New("-failpoints: this binary was built without failpoints (go build -tags failpoints)"))
 	}
 	if _, err := api.ParseReadLevel(string(c.DefaultRead)); err != nil {
 		errs = append(errs, err)

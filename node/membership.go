@@ -10,6 +10,9 @@ import (
 	"github.com/raftlab/raftlab/api"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/raftlab/raftlab/bugs"
+	"github.com/raftlab/raftlab/failpoint"
 )
 
 func validateJoin(j api.JoinRequest) error {
@@ -151,11 +154,19 @@ func (n *Node) apply(ctx context.Context, c command) (interface{}, *Error) {
 		timeout = min(timeout, timeUntil(dl))
 	}
 	f := n.raft.Apply(encodeCommand(c), timeout)
+	if (c.Op == opSet || c.Op == opDelete) && n.bug(bugs.AckBeforeCommit) {
+		// Planted bug: answered before a quorum stored the entry.
+		return nil, nil
+	}
 	done := make(chan error, 1)
 	go func() { done <- f.Error() }()
 	select {
 	case err := <-done:
 		if err != nil {
+			return nil, classifyApplyErr(err)
+		}
+		if err := n.fail(failpoint.ApplyBeforeAnswer); err != nil {
+			// Committed and applied, but the client hears "unknown".
 			return nil, classifyApplyErr(err)
 		}
 		return f.Response(), nil

@@ -16,6 +16,9 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
+
+	"github.com/raftlab/raftlab/bugs"
+	"github.com/raftlab/raftlab/failpoint"
 )
 
 // Node is one member of the replicated store: raft, its stores, the state
@@ -23,6 +26,7 @@ import (
 type Node struct {
 	cfg    Config
 	logger *slog.Logger
+	fp     // failpoints and planted bugs (failpoint build only)
 
 	raft      *raft.Raft
 	fsm       *FSM
@@ -54,6 +58,11 @@ func Start(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{cfg: cfg, logger: cfg.Logger.With("node", cfg.ID)}
+	if failpoint.Enabled {
+		if n.fps, err = newFailpoints(cfg.Failpoints); err != nil {
+			return nil, fmt.Errorf("-failpoints: %w", err)
+		}
+	}
 	if err := n.open(); err != nil {
 		n.closeStores()
 		return nil, err
@@ -89,9 +98,11 @@ func (n *Node) open() error {
 	if n.fsm, err = OpenFSM(cfg.DataDir, n.logger); err != nil {
 		return err
 	}
+	n.fsm.fp = n.fp
 	if n.logs, err = OpenLogStore(filepath.Join(cfg.RaftDir, "store"), n.logger); err != nil {
 		return err
 	}
+	n.logs.fp = n.fp
 	// The cache keeps recent entries in memory: replication and the
 	// read-index scan (read.go) read them back right after they are written.
 	if n.logCache, err = raft.NewLogCache(1024, n.logs); err != nil {
@@ -105,6 +116,9 @@ func (n *Node) open() error {
 	snaps, err := raft.NewFileSnapshotStoreWithLogger(cfg.RaftDir, 2, hlog)
 	if err != nil {
 		return fmt.Errorf("snapshot store: %w", err)
+	}
+	if err := n.dropStateMachineIfAhead(snaps); err != nil {
+		return err
 	}
 	if err := n.catchUpFromSnapshot(snaps); err != nil {
 		return err
@@ -138,6 +152,9 @@ func (n *Node) open() error {
 	rc.CommitTimeout = cfg.CommitTimeout
 	rc.SnapshotInterval = cfg.SnapshotInterval
 	rc.SnapshotThreshold = cfg.SnapshotThreshold
+	if cfg.trailingLogs > 0 {
+		rc.TrailingLogs = cfg.trailingLogs
+	}
 	// The FSM is durable and knows its applied index (fsm.go); restoring the
 	// snapshot on every start would only throw that state away and rebuild it.
 	rc.NoSnapshotRestoreOnStart = true
@@ -194,7 +211,7 @@ func (n *Node) catchUpFromSnapshot(snaps raft.SnapshotStore) error {
 	if err != nil {
 		return fmt.Errorf("open snapshot %s: %w", meta.ID, err)
 	}
-	return n.fsm.Restore(rc)
+	return n.fsm.restoreAtStart(rc)
 }
 
 // snapshotApplied reads the applied index stored in a snapshot stream. It is
@@ -302,4 +319,39 @@ func (n *Node) voters() int {
 		}
 	}
 	return c
+}
+
+// dropStateMachineIfAhead handles a raft log that lost its tail (a disk
+// fault, or a log store that did not fsync) while the state machine, a
+// separate database, kept a higher applied index. Left alone, the FSM would
+// skip every entry a leader later sends at those indexes as "already
+// applied", even though their content may differ: the replica would keep data
+// the cluster no longer has and miss data it does. The state machine is only
+// a cache of the log, so it is dropped here and rebuilt: from the newest local
+// snapshot (catchUpFromSnapshot), then from the local log, then from the
+// leader. DESIGN.md, "A state machine ahead of the raft log".
+func (n *Node) dropStateMachineIfAhead(snaps raft.SnapshotStore) error {
+	last, err := n.logs.LastIndex()
+	if err != nil {
+		return fmt.Errorf("read raft last index: %w", err)
+	}
+	var snapIdx uint64
+	list, err := snaps.List()
+	if err != nil {
+		return fmt.Errorf("list snapshots: %w", err)
+	}
+	if len(list) > 0 {
+		snapIdx = list[0].Index
+	}
+	applied := n.fsm.Applied()
+	if applied <= max(last, snapIdx) {
+		return nil
+	}
+	if n.bug(bugs.StateMachineAheadOK) {
+		n.logger.Warn("planted bug: keeping a state machine ahead of the raft log", "applied", applied, "last_index", last)
+		return nil
+	}
+	n.logger.Warn("state machine ahead of the raft log (log tail lost): dropping it, rebuilding from snapshot and log",
+		"applied", applied, "last_index", last, "snapshot_index", snapIdx)
+	return n.fsm.reset()
 }

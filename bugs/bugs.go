@@ -1,0 +1,111 @@
+// Package bugs is the catalogue of the planted bugs: unsafe behaviours that
+// real raft-based stores have shipped, built into the node's failpoint build
+// (go build -tags failpoints) and switched on by arming the failpoint of the
+// same name with "on" (raftkv -failpoints=bug-read-no-quorum=on, or PUT
+// /failpoints/bug-read-no-quorum). A lab self-test iterates All: for each bug,
+// the named scenarios run against a cluster with the bug switched on must come
+// out not linearizable (or not converged); if one passes, the lab has a blind
+// spot.
+//
+// The package has no dependencies, so the lab can import it without linking
+// raft or Badger.
+package bugs
+
+// Bug is one planted bug.
+type Bug struct {
+	// Name is the failpoint that switches it on.
+	Name string `json:"name"`
+	// Description says what the node does wrong and what a client sees.
+	Description string `json:"description"`
+	// Report is the published report of the same class of bug in a real store.
+	Report string `json:"report"`
+	// Scenarios are the chaoslab scenarios meant to catch it.
+	Scenarios []string `json:"scenarios"`
+}
+
+// Names of the planted bugs, as failpoint names.
+const (
+	ReadNoQuorum        = "bug-read-no-quorum"
+	ReadNoBarrier       = "bug-read-no-barrier"
+	FollowerLocalRead   = "bug-follower-local-read"
+	AckBeforeCommit     = "bug-ack-before-commit"
+	CASLocalCompare     = "bug-cas-local-compare"
+	RestoreKeepsState   = "bug-restore-keeps-old-state"
+	AppliedIndexEarly   = "bug-applied-index-early"
+	StateMachineAheadOK = "bug-fsm-ahead-of-log"
+)
+
+// All lists every planted bug.
+var All = []Bug{
+	{
+		Name: ReadNoQuorum,
+		Description: "A node that believes it leads answers linearizable reads from its local state machine " +
+			"without the per-term barrier and without confirming with a quorum that it still leads. " +
+			"A leader that is paused or cut off after a new leader was elected answers stale values.",
+		Report:    "etcd-io/etcd#741 \"Consistent reads are not consistent\" (Jepsen, 2014); Consul's default read mode before hashicorp/consul#68",
+		Scenarios: []string{"leader-reads-partition", "long-pause", "pause", "partition-leader"},
+	},
+	{
+		Name: ReadNoBarrier,
+		Description: "The read index skips the per-term barrier: a newly elected leader uses its commit index " +
+			"before it has committed an entry in its own term, so it may not yet know that entries the previous " +
+			"leader committed (and acknowledged) are committed, and reads miss them.",
+		Report:    "Raft thesis §6.4 step 1 (Ongaro 2014); etcd-io/raft defers ReadIndex until the leader has committed an entry in its term (see raft.go, \"pendingReadIndexMessages\")",
+		Scenarios: []string{"kill-leader", "partition-leader", "mixed"},
+	},
+	{
+		Name: FollowerLocalRead,
+		Description: "Every node answers linearizable reads from its own state machine instead of forwarding " +
+			"them to the leader's read index: a follower that is cut off or lagging answers stale values.",
+		Report:    "jgroups-extras/jgroups-raft#208 \"Provide quorum reads for ReplicatedStateMachine\" (dirty reads found with Jepsen)",
+		Scenarios: []string{"mixed", "partition-ring", "pause"},
+	},
+	{
+		Name: AckBeforeCommit,
+		Description: "Sets and deletes are answered 200 as soon as the leader has accepted the entry, before a " +
+			"quorum has stored it: a leader killed or cut off right after answering loses acknowledged writes.",
+		Report:    "etcd-io/etcd#14370 \"Single node cluster can lose a write on crash\" (acknowledged before the WAL entry was durable)",
+		Scenarios: []string{"kill-leader", "crash-all", "partition-leader"},
+	},
+	{
+		Name: CASLocalCompare,
+		Description: "Compare-and-set compares against the leader's local state machine and then replicates a " +
+			"plain set, so the comparison is not part of the replicated entry: two concurrent cas with the same " +
+			"expected value both succeed (a lost update).",
+		Report:    "ArcadeData/arcadedb#7559 (a compare-and-set precondition evaluated outside the replicated entry; the mutation replicated unconditionally)",
+		Scenarios: []string{"mixed", "kill-leader"},
+	},
+	{
+		Name: RestoreKeepsState,
+		Description: "Restoring a snapshot installed by the leader writes the snapshot's keys over the old state " +
+			"instead of replacing it: keys deleted while the follower was behind come back on that follower.",
+		Report:    "openstack-experimental/keystone#1331 \"fix(raft): Restore full state on snapshot install\" (install left stale keys behind); hashicorp/raft FSM.Restore contract: \"must discard all previous state\"",
+		Scenarios: []string{"snapshot-install"},
+	},
+	{
+		Name: AppliedIndexEarly,
+		Description: "The state machine records its applied index in its own transaction before the batch's " +
+			"data: a crash between the two leaves the replica believing it applied entries it never stored, " +
+			"so raft's replay skips them and the replica diverges for good.",
+		Report:    "etcd-io/etcd#13766 \"Inconsistent revision caused by crash during high load\" (consistent index persisted apart from the data it covers)",
+		Scenarios: []string{"crash-all", "kill-leader"},
+	},
+	{
+		Name: StateMachineAheadOK,
+		Description: "A node whose raft log lost its tail (disk fault) while its state machine kept a higher " +
+			"applied index starts anyway: entries that a leader later writes at those indexes are skipped as " +
+			"already applied, so the node serves data the cluster no longer has and misses data it does.",
+		Report:    "the disk-fault class Jepsen's lazyfs exposed in etcd (see etcd-io/etcd#14140 \"Stale read with loss of un-fsynced writes\")",
+		Scenarios: []string{"truncate-log"},
+	},
+}
+
+// Lookup returns the bug of that name.
+func Lookup(name string) (Bug, bool) {
+	for _, b := range All {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return Bug{}, false
+}

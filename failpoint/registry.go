@@ -41,7 +41,13 @@ type InjectedError struct {
 func (e *InjectedError) Error() string { return fmt.Sprintf("failpoint %s: %s", e.Point, e.Msg) }
 
 // ErrUnknown is returned (wrapped) for a name the registry does not know.
-var ErrUnknown = errors.New("no such failpoint")
+// (A static value, not errors.New: importing the package for its constants
+// then links no initialisation code.)
+var ErrUnknown error = unknownError{}
+
+type unknownError struct{}
+
+func (unknownError) Error() string { return "no such failpoint" }
 
 // Registry holds the terms of a fixed set of points. The zero value is not
 // usable; a nil *Registry is: every point is off.

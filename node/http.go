@@ -51,7 +51,7 @@ func (n *Node) route(w http.ResponseWriter, r *http.Request) {
 		n.methods(w, r, map[string]http.HandlerFunc{http.MethodDelete: n.handleRemove})
 	case failpoint.Enabled && (path == "/failpoints" || strings.HasPrefix(path, "/failpoints/")):
 		// Only in the failpoint build; elsewhere this case is compiled away.
-		n.fps.Handler().ServeHTTP(w, r)
+		n.failpointHandler().ServeHTTP(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf("no such endpoint: %s", path)})
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/raft"
 
 	"github.com/raftlab/raftlab/bugs"
-	"github.com/raftlab/raftlab/failpoint"
 )
 
 // Node is one member of the replicated store: raft, its stores, the state
@@ -58,10 +57,8 @@ func Start(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{cfg: cfg, logger: cfg.Logger.With("node", cfg.ID)}
-	if failpoint.Enabled {
-		if n.fps, err = newFailpoints(cfg.Failpoints); err != nil {
-			return nil, fmt.Errorf("-failpoints: %w", err)
-		}
+	if n.fp, err = newFP(cfg.Failpoints); err != nil {
+		return nil, fmt.Errorf("-failpoints: %w", err)
 	}
 	if err := n.open(); err != nil {
 		n.closeStores()

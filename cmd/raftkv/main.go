@@ -87,6 +87,7 @@ Flags:
 	fs.Uint64Var(&cfg.SnapshotThreshold, "snapshot-threshold", cfg.SnapshotThreshold, "entries since the last snapshot before a new one is taken")
 	fs.DurationVar(&cfg.ApplyTimeout, "apply-timeout", cfg.ApplyTimeout, "how long a write or linearizable read may wait inside the node")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "largest request body accepted, in bytes")
+	addBuildFlags(fs, &cfg)
 	if err := fs.Parse(args); err != nil {
 		return cfg, 0, err
 	}

@@ -83,8 +83,16 @@ func TestFollowerCatchesUpByInstallSnapshotAndCountsIt(t *testing.T) {
 	follower, leader := snapshotInstall(t, "")
 	ctx := context.Background()
 
-	fs, err := api.NewClient(follower.HTTPAddr()).Status(ctx)
-	require.NoError(t, err)
+	// Raft records the installed snapshot's index just after the state
+	// machine has restored it.
+	var fs api.Status
+	waitFor(t, 5*time.Second, "follower records the snapshot", func() error {
+		var err error
+		if fs, err = api.NewClient(follower.HTTPAddr()).Status(ctx); err == nil && fs.LastSnapshotIndex == 0 {
+			err = fmt.Errorf("last_snapshot_index 0")
+		}
+		return err
+	})
 	assert.Equal(t, uint64(1), fs.SnapshotsInstalled, "caught up by exactly one InstallSnapshot")
 	assert.Zero(t, fs.SnapshotRestoresAtStart, "its state machine was not behind its own snapshots")
 	assert.Positive(t, fs.LastSnapshotIndex)

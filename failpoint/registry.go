@@ -129,10 +129,22 @@ func (r *Registry) term(name string) (Term, func(string)) {
 		return Term{}, nil
 	}
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	// Re-read under the write lock: a counted term must not act more often
+	// than its count when goroutines race here.
+	t, ok = r.terms[name]
+	if !ok {
+		return Term{}, nil
+	}
 	r.hits[name]++
-	crash := r.crash
-	r.mu.Unlock()
-	return t, crash
+	if t.Count > 0 {
+		if t.Count == 1 {
+			delete(r.terms, name)
+		} else {
+			r.terms[name] = Term{Kind: t.Kind, Sleep: t.Sleep, Msg: t.Msg, Count: t.Count - 1}
+		}
+	}
+	return t, r.crash
 }
 
 // Eval runs the action armed at name: nothing when off (or a switch), a

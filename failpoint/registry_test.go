@@ -32,7 +32,7 @@ func TestParseTerm(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, got, again, "String round-trips %q", in)
 	}
-	for _, in := range []string{"sleep", "sleep(fast)", "sleep(-1s)", "error(x", "crash", "return(1)", "panic()"} {
+	for _, in := range []string{"sleep", "sleep(fast)", "sleep(-1s)", "error(x", "crash", "return(1)", "panic()", "0*panic", "x*panic", "2*off", "1*explode"} {
 		_, err := ParseTerm(in)
 		assert.Error(t, err, in)
 	}
@@ -104,6 +104,32 @@ func TestArmSpecIsAllOrNothing(t *testing.T) {
 	assert.Equal(t, "p", list[0].Name)
 	assert.Equal(t, "on", list[0].Term)
 	assert.Equal(t, "sleep(1ms)", list[1].Term)
+}
+
+// A counted term acts exactly that many times, even from racing goroutines.
+func TestCountedTerm(t *testing.T) {
+	r := testRegistry()
+	require.NoError(t, r.Arm("p", Term{Kind: Fail, Msg: "x", Count: 5}))
+	var mu sync.Mutex
+	fails := 0
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 50; j++ {
+				if r.Eval("p") != nil {
+					mu.Lock()
+					fails++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 5, fails)
+	assert.Equal(t, "off", r.List()[0].Term)
+	assert.Equal(t, uint64(5), r.Hits("p"))
 }
 
 // Arming, disarming and evaluating from many goroutines is race-free (run

@@ -2,6 +2,7 @@ package failpoint
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,16 +25,36 @@ const (
 	On
 )
 
-// Term is the parsed form of "off", "panic", "sleep(100ms)", "error(msg)" or "on".
+// Term is the parsed form of "off", "panic", "sleep(100ms)", "error(msg)" or
+// "on", optionally prefixed with a count as in gofail: "1*panic" acts once
+// and then turns the point off.
 type Term struct {
 	Kind  Kind
 	Sleep time.Duration
 	Msg   string
+	// Count is how many more times the action runs before the point turns
+	// off; 0 means no limit.
+	Count uint64
 }
 
 // ParseTerm parses one term, as PUT /failpoints/{name} and -failpoints take it.
 func ParseTerm(s string) (Term, error) {
 	s = strings.TrimSpace(s)
+	if n, rest, ok := strings.Cut(s, "*"); ok && !strings.Contains(n, "(") {
+		count, err := strconv.ParseUint(strings.TrimSpace(n), 10, 64)
+		if err != nil || count == 0 {
+			return Term{}, fmt.Errorf("failpoint term %q: a count prefix must be a positive integer, as in 1*panic", s)
+		}
+		t, err := ParseTerm(rest)
+		if err != nil {
+			return Term{}, err
+		}
+		if t.Kind == Off {
+			return Term{}, fmt.Errorf("failpoint term %q: a count makes no sense with off", s)
+		}
+		t.Count = count
+		return t, nil
+	}
 	switch s {
 	case "off", "":
 		return Term{Kind: Off}, nil
@@ -65,6 +86,11 @@ func ParseTerm(s string) (Term, error) {
 
 // String gives the term back in the syntax ParseTerm reads.
 func (t Term) String() string {
+	if t.Count > 0 && t.Kind != Off {
+		c := t
+		c.Count = 0
+		return fmt.Sprintf("%d*%s", t.Count, c)
+	}
 	switch t.Kind {
 	case Panic:
 		return "panic"

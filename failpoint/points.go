@@ -18,7 +18,7 @@ const (
 var NodePoints = []Point{
 	{LogBeforeAppend, "raft log store, before a batch of entries is written; error: the append fails (a follower rejects the entries, a leader steps down)"},
 	{FSMBeforeCommit, "state machine, before a batch's Badger transaction commits; error: treated as a storage error, the node stops (panics)"},
-	{ApplyBeforeAnswer, "leader, after an entry is committed and applied, before the client is answered; error: the client gets 500 applied=unknown"},
+	{ApplyBeforeAnswer, "leader, after a client's write (set, delete, cas) is committed and applied, before the client is answered; error: the client gets 500 applied=unknown"},
 	{ReadIndexBeforeBarrier, "linearizable read, before the per-term barrier; error: the read fails"},
 	{ReadIndexBeforeConfirm, "linearizable read, after the commit index is read, before leadership is confirmed; error: the read fails"},
 	{ReadIndexBeforeWait, "linearizable read, after leadership is confirmed, before waiting for the state machine; error: the read fails"},

@@ -307,3 +307,14 @@ func TestFailpointsEndpointAndPoints(t *testing.T) {
 	assert.Equal(t, []string{failpoint.ReadIndexBeforeWait}, crashed)
 	mu.Unlock()
 }
+
+// snapshot-before-restore with a counted error: the first install fails, the
+// leader sends the snapshot again, and the second one is restored.
+func TestSnapshotRestoreFailpointIsRetried(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three-node cluster")
+	}
+	follower, _ := snapshotInstall(t, failpoint.SnapshotBeforeRestore+"=1*error(disk)")
+	assert.Equal(t, uint64(1), follower.fps.Hits(failpoint.SnapshotBeforeRestore))
+	assert.Equal(t, uint64(1), follower.Status().SnapshotsInstalled, "the failed install is not counted")
+}

@@ -147,7 +147,7 @@ func (n *Node) handleSet(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, e := n.apply(r.Context(), command{Op: opSet, Pairs: pairs}); e != nil {
+	if _, e := n.applyForClient(r.Context(), command{Op: opSet, Pairs: pairs}); e != nil {
 		writeErr(w, e)
 		return
 	}
@@ -168,7 +168,7 @@ func (n *Node) handleDelete(w http.ResponseWriter, r *http.Request) {
 	if !n.leaderOrForward(w, r, nil) {
 		return
 	}
-	if _, e := n.apply(r.Context(), command{Op: opDelete, Key: k}); e != nil {
+	if _, e := n.applyForClient(r.Context(), command{Op: opDelete, Key: k}); e != nil {
 		writeErr(w, e)
 		return
 	}
@@ -187,7 +187,7 @@ func (n *Node) handleCAS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	resp, e := n.apply(r.Context(), c)
+	resp, e := n.applyForClient(r.Context(), c)
 	if e != nil {
 		writeErr(w, e)
 		return
@@ -328,4 +328,19 @@ func (n *Node) casLocalCompare(w http.ResponseWriter, req api.CASRequest) comman
 		return command{}
 	}
 	return command{Op: opSet, Pairs: map[string]string{req.Key: req.Value}}
+}
+
+// applyForClient is apply for a client's write, with the failpoint between
+// the entry being applied and the client being answered (member records,
+// which the node writes for itself, do not pass it).
+func (n *Node) applyForClient(ctx context.Context, c command) (interface{}, *Error) {
+	resp, e := n.apply(ctx, c)
+	if e != nil {
+		return nil, e
+	}
+	if err := n.fail(failpoint.ApplyBeforeAnswer); err != nil {
+		// Committed and applied, but the client hears "unknown".
+		return nil, classifyApplyErr(err)
+	}
+	return resp, nil
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/raft"
 
 	"github.com/raftlab/raftlab/bugs"
-	"github.com/raftlab/raftlab/failpoint"
 )
 
 func validateJoin(j api.JoinRequest) error {
@@ -163,10 +162,6 @@ func (n *Node) apply(ctx context.Context, c command) (interface{}, *Error) {
 	select {
 	case err := <-done:
 		if err != nil {
-			return nil, classifyApplyErr(err)
-		}
-		if err := n.fail(failpoint.ApplyBeforeAnswer); err != nil {
-			// Committed and applied, but the client hears "unknown".
 			return nil, classifyApplyErr(err)
 		}
 		return f.Response(), nil

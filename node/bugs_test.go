@@ -242,6 +242,142 @@ func TestBugReadNoQuorum(t *testing.T) {
 	}
 }
 
+// bug-read-no-quorum, provoked as Jepsen found it in etcd 0.4: a leader whose
+// main loop stalls (here a slow disk: its log append sleeps) is cut off, the
+// others elect a new leader and take a write, and the old leader, which still
+// believes it leads, answers a "linearizable" read. With the bug it answers
+// the old value; without it the read cannot confirm leadership and fails.
+func TestBugReadNoQuorumStalledLeader(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three-node cluster")
+	}
+	for _, planted := range []bool{false, true} {
+		t.Run(fmt.Sprintf("planted=%v", planted), func(t *testing.T) {
+			var mu sync.Mutex
+			cuts := map[string]*cuttable{}
+			nodes := startNodesWith(t, 3, func(c *Config) {
+				ct := &cuttable{}
+				mu.Lock()
+				cuts[c.ID] = ct
+				mu.Unlock()
+				c.wrapStream = ct.wrap
+			})
+			ctx := context.Background()
+			old := leaderOf(t, nodes)
+			oc := api.NewClient(old.HTTPAddr(), api.WithTimeout(2*time.Second))
+			require.Equal(t, api.OK, oc.Set(ctx, "x", "1").Outcome)
+			require.Equal(t, api.OK, oc.Get(ctx, "x", api.ReadLinearizable).Outcome, "the term's barrier is done")
+			if planted {
+				arm(t, old, bugs.ReadNoQuorum, "on")
+			}
+
+			// Stall the old leader's main loop in a log append, then cut it off.
+			arm(t, old, failpoint.LogBeforeAppend, "1*sleep(4s)")
+			go oc.Set(ctx, "stall", "1")
+			waitFor(t, 2*time.Second, "the leader loop stalls", func() error {
+				if old.fps.Hits(failpoint.LogBeforeAppend) == 0 {
+					return fmt.Errorf("not yet")
+				}
+				return nil
+			})
+			cuts[old.ID()].setCut(true)
+			t.Cleanup(func() { cuts[old.ID()].setCut(false) })
+			var rest []*Node
+			for _, nd := range nodes {
+				if nd != old {
+					rest = append(rest, nd)
+				}
+			}
+			nl := leaderOf(t, rest)
+			require.Equal(t, api.OK, api.NewClient(nl.HTTPAddr()).Set(ctx, "x", "2").Outcome)
+			require.Equal(t, raft.Leader, old.Raft().State(), "the stalled node still believes it leads")
+
+			r := oc.Get(ctx, "x", api.ReadLinearizable)
+			if planted {
+				require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
+				assert.Equal(t, strp("1"), r.Value, "a stale read: x=2 was acknowledged before the read began")
+			} else {
+				assert.NotEqual(t, api.OK, r.Outcome, "the read cannot confirm leadership")
+			}
+		})
+	}
+}
+
+// bug-read-no-barrier, provoked: followers learn the commit index lazily
+// (commit timeout 1s), and one follower's disk fails its appends. The leader
+// commits x=2 with the healthy follower, acknowledges it, and is cut off at
+// once. The healthy follower, the only one holding x=2, becomes leader
+// without knowing x=2 is committed, and its own no-op cannot commit (the
+// other follower's appends fail). Without the barrier its read index is that
+// stale commit index and the read misses the acknowledged write; with the
+// barrier the read waits until the disk recovers and then sees x=2.
+func TestBugReadNoBarrierNewLeader(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three-node cluster")
+	}
+	for _, planted := range []bool{false, true} {
+		t.Run(fmt.Sprintf("planted=%v", planted), func(t *testing.T) {
+			var mu sync.Mutex
+			cuts := map[string]*cuttable{}
+			nodes := startNodesWith(t, 3, func(c *Config) {
+				ct := &cuttable{}
+				mu.Lock()
+				cuts[c.ID] = ct
+				mu.Unlock()
+				c.wrapStream = ct.wrap
+				c.CommitTimeout = time.Second
+				c.ApplyTimeout = 15 * time.Second
+			})
+			ctx := context.Background()
+			old := leaderOf(t, nodes)
+			var rest []*Node
+			for _, nd := range nodes {
+				if nd != old {
+					rest = append(rest, nd)
+				}
+			}
+			healthy, failing := rest[0], rest[1]
+			require.Equal(t, api.OK, api.NewClient(old.HTTPAddr()).Set(ctx, "x", "1").Outcome)
+			for _, nd := range rest {
+				waitFor(t, 15*time.Second, nd.ID()+" applies x=1", func() error {
+					if v, _ := nd.fsm.Get("x"); v == nil {
+						return fmt.Errorf("not yet")
+					}
+					return nil
+				})
+			}
+			arm(t, failing, failpoint.LogBeforeAppend, "error(disk)")
+			require.Equal(t, api.OK, api.NewClient(old.HTTPAddr()).Set(ctx, "x", "2").Outcome)
+			cuts[old.ID()].setCut(true)
+			t.Cleanup(func() { cuts[old.ID()].setCut(false) })
+			nl := leaderOf(t, rest)
+			require.Equal(t, healthy, nl, "only the follower holding x=2 can win")
+
+			c := api.NewClient(nl.HTTPAddr(), api.WithTimeout(20*time.Second))
+			if planted {
+				arm(t, nl, bugs.ReadNoBarrier, "on")
+				r := c.Get(ctx, "x", api.ReadLinearizable)
+				require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
+				assert.Equal(t, strp("1"), r.Value, "a stale read: x=2 was acknowledged before the read began")
+				return
+			}
+			arm(t, nl, failpoint.ReadIndexBeforeBarrier, "sleep(0s)") // counts the read reaching the barrier
+			res := make(chan api.Result, 1)
+			go func() { res <- c.Get(ctx, "x", api.ReadLinearizable) }()
+			waitFor(t, 5*time.Second, "the read reaches the barrier", func() error {
+				if nl.fps.Hits(failpoint.ReadIndexBeforeBarrier) == 0 {
+					return fmt.Errorf("not yet")
+				}
+				return nil
+			})
+			arm(t, failing, failpoint.LogBeforeAppend, "off")
+			r := <-res
+			require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
+			assert.Equal(t, strp("2"), r.Value)
+		})
+	}
+}
+
 // bug-read-no-barrier: a new leader answers a linearizable read without
 // having committed an entry in its term.
 func TestBugReadNoBarrier(t *testing.T) {

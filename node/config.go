@@ -8,6 +8,8 @@ import (
 	"net"
 	"time"
 
+	"github.com/hashicorp/raft"
+
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/failpoint"
 )
@@ -48,6 +50,9 @@ type Config struct {
 	// trailingLogs overrides raft's TrailingLogs (tests make followers catch
 	// up by InstallSnapshot with it).
 	trailingLogs uint64
+	// wrapStream, when set, wraps the raft stream layer (tests cut a node
+	// off the network with it).
+	wrapStream func(raft.StreamLayer) raft.StreamLayer
 
 	// Logger receives the node's structured logs; RaftLog receives raft's
 	// own (hclog) lines at RaftLogLevel ("error", "warn", "info", "debug").

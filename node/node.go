@@ -138,7 +138,11 @@ func (n *Node) open() error {
 	}
 	// A short dial/IO timeout: under a partition dropped SYNs would otherwise
 	// stall replication to healthy peers for the OS default.
-	n.transport = raft.NewNetworkTransportWithLogger(&streamLayer{ln: raftLn, adv: adv}, 3, 2*time.Second, hlog)
+	var layer raft.StreamLayer = &streamLayer{ln: raftLn, adv: adv}
+	if cfg.wrapStream != nil {
+		layer = cfg.wrapStream(layer)
+	}
+	n.transport = raft.NewNetworkTransportWithLogger(layer, 3, 2*time.Second, hlog)
 
 	rc := raft.DefaultConfig()
 	rc.LocalID = raft.ServerID(cfg.ID)

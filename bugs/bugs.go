@@ -58,7 +58,7 @@ var All = []Bug{
 		Description: "Every node answers linearizable reads from its own state machine instead of forwarding " +
 			"them to the leader's read index: a follower that is cut off or lagging answers stale values.",
 		Report:    "jgroups-extras/jgroups-raft#208 \"Provide quorum reads for ReplicatedStateMachine\" (dirty reads found with Jepsen)",
-		Scenarios: []string{"mixed", "partition-ring", "pause"},
+		Scenarios: []string{"partition-leader", "mixed", "partition-ring", "pause"},
 	},
 	{
 		Name: AckBeforeCommit,

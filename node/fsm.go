@@ -167,8 +167,10 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
 
 func (f *FSM) commit(txn *badger.Txn, last uint64) {
 	if f.bug(bugs.AppliedIndexEarly) {
-		// Planted bug: the applied index goes first, in a transaction of its
-		// own; a crash before the data commits loses the batch for good.
+		// Planted bug (as etcd-io/etcd#13766, "Inconsistent revision caused by
+		// crash during high load"): the applied index goes first, in a
+		// transaction of its own; a crash before the data commits loses the
+		// batch on this replica for good.
 		if err := f.db.Update(func(t *badger.Txn) error { return t.Set(keyApplied, appliedValue(last)) }); err != nil {
 			panic(fmt.Sprintf("fsm: set applied index %d: %v", last, err))
 		}
@@ -361,6 +363,8 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	if err := f.fail(failpoint.SnapshotBeforeRestore); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
+	// Planted bug bugs.RestoreKeepsState (as openstack-experimental/keystone#1331):
+	// the snapshot is written over the old state instead of replacing it.
 	if err := f.restore(rc, !f.bug(bugs.RestoreKeepsState)); err != nil {
 		return err
 	}

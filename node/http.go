@@ -182,6 +182,8 @@ func (n *Node) handleCAS(w http.ResponseWriter, r *http.Request) {
 	}
 	c := command{Op: opCAS, Key: req.Key, Expect: req.Expect, Value: req.Value}
 	if n.bug(bugs.CASLocalCompare) {
+		// Planted bug (as ArcadeData/arcadedb#7559): the comparison is made
+		// outside the replicated entry.
 		c = n.casLocalCompare(w, req)
 		if c.Op == "" {
 			return
@@ -224,7 +226,8 @@ func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if level == api.ReadLinearizable && n.bug(bugs.FollowerLocalRead) {
-		// Planted bug: answered from this node's state machine.
+		// Planted bug (as jgroups-extras/jgroups-raft#208, dirty reads from
+		// the local state machine): answered from this node's state machine.
 		level = api.ReadStale
 	}
 	if level != api.ReadStale {
@@ -235,6 +238,9 @@ func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 		if !n.leaderOrForward(w, r, nil) {
 			return
 		}
+		// Planted bug bugs.ReadNoQuorum (as etcd-io/etcd#741, "Consistent reads
+		// are not consistent"): the leader answers from its state machine
+		// without the read index.
 		if level == api.ReadLinearizable && !n.bug(bugs.ReadNoQuorum) {
 			ctx, cancel := context.WithTimeout(r.Context(), n.cfg.ApplyTimeout)
 			err := n.readIndex(ctx)

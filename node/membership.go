@@ -154,7 +154,8 @@ func (n *Node) apply(ctx context.Context, c command) (interface{}, *Error) {
 	}
 	f := n.raft.Apply(encodeCommand(c), timeout)
 	if (c.Op == opSet || c.Op == opDelete) && n.bug(bugs.AckBeforeCommit) {
-		// Planted bug: answered before a quorum stored the entry.
+		// Planted bug (as etcd-io/etcd#14370, "Single node cluster can lose a
+		// write on crash"): answered before a quorum stored the entry.
 		return nil, nil
 	}
 	done := make(chan error, 1)

@@ -349,6 +349,7 @@ func (n *Node) dropStateMachineIfAhead(snaps raft.SnapshotStore) error {
 		return nil
 	}
 	if n.bug(bugs.StateMachineAheadOK) {
+		// Planted bug: keep the state machine; see bugs.StateMachineAheadOK.
 		n.logger.Warn("planted bug: keeping a state machine ahead of the raft log", "applied", applied, "last_index", last)
 		return nil
 	}

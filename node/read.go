@@ -36,6 +36,9 @@ func (n *Node) readIndex(ctx context.Context) error {
 	if n.raft.State() != raft.Leader {
 		return raft.ErrNotLeader
 	}
+	// Planted bug bugs.ReadNoBarrier (Raft thesis §6.4; etcd-io/raft postpones
+	// ReadIndex until the leader committed an entry in its term, see its
+	// pendingReadIndexMessages): skip the barrier.
 	if !n.bug(bugs.ReadNoBarrier) {
 		if err := n.fail(failpoint.ReadIndexBeforeBarrier); err != nil {
 			return err

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -72,4 +73,30 @@ func TestStateMachineAheadOfLogIsRebuilt(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(1), st.StateMachineRebuilds)
 	assert.Equal(t, uint64(1), st.SnapshotRestoresAtStart, "rebuilt from the snapshot, then the log")
+}
+
+// A raft directory lost while the data directory survived is the same case:
+// the node bootstraps a fresh log, and its old state machine, whose applied
+// index is far ahead of it, would skip the new entries.
+func TestLostRaftDirectoryDropsTheStateMachine(t *testing.T) {
+	nd := startNodes(t, 1)[0]
+	ctx := context.Background()
+	c := api.NewClient(nd.HTTPAddr())
+	for i := 0; i < 10; i++ {
+		require.Equal(t, api.OK, c.Set(ctx, fmt.Sprintf("old%d", i), "v").Outcome)
+	}
+	require.NoError(t, nd.Close())
+	require.NoError(t, os.RemoveAll(nd.cfg.RaftDir))
+
+	again := restart(t, nd, nil)
+	waitReady(t, again)
+	ac := api.NewClient(again.HTTPAddr())
+	require.Equal(t, api.OK, ac.Set(ctx, "new", "v").Outcome)
+	r := ac.Get(ctx, "new", api.ReadLinearizable)
+	require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
+	assert.NotNil(t, r.Value, "the new cluster's write is applied, not skipped")
+	r = ac.Get(ctx, "old0", api.ReadLinearizable)
+	require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
+	assert.Nil(t, r.Value, "the old state machine was dropped with the log it came from")
+	assert.Equal(t, uint64(1), again.Status().StateMachineRebuilds)
 }

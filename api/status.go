@@ -24,6 +24,23 @@ type Status struct {
 	AppliedIndex   uint64   `json:"applied_index"`
 	LastIndex      uint64   `json:"last_index"`
 	Members        []Member `json:"members"`
+
+	// Snapshot counters, since the node process started.
+	// SnapshotsTaken: snapshots this node wrote (raft's threshold or interval).
+	SnapshotsTaken uint64 `json:"snapshots_taken"`
+	// SnapshotsInstalled: snapshots the leader sent (InstallSnapshot) that
+	// replaced this node's state machine.
+	SnapshotsInstalled uint64 `json:"snapshots_installed"`
+	// SnapshotRestoresAtStart: local snapshots restored at start because the
+	// state machine was behind them.
+	SnapshotRestoresAtStart uint64 `json:"snapshot_restores_at_start"`
+	// StateMachineRebuilds: state machines dropped at start because they were
+	// ahead of the raft log (its tail lost), then rebuilt from snapshot and log.
+	StateMachineRebuilds uint64 `json:"state_machine_rebuilds"`
+	// LastSnapshotIndex and LastSnapshotTerm: the newest snapshot this node
+	// holds, taken or installed (0 when none).
+	LastSnapshotIndex uint64 `json:"last_snapshot_index"`
+	LastSnapshotTerm  uint64 `json:"last_snapshot_term"`
 }
 
 // Member is one server of the latest raft configuration.

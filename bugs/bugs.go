@@ -42,8 +42,8 @@ var All = []Bug{
 		Description: "A node that believes it leads answers linearizable reads from its local state machine " +
 			"without the per-term barrier and without confirming with a quorum that it still leads. " +
 			"A leader that is paused or cut off after a new leader was elected answers stale values.",
-		Report:    "etcd-io/etcd#741 \"Consistent reads are not consistent\" (Jepsen, 2014); Consul's default read mode before hashicorp/consul#68",
-		Scenarios: []string{"leader-reads-partition", "long-pause", "pause", "partition-leader"},
+		Report:    "etcd-io/etcd#741 \"Consistent reads are not consistent\" (Jepsen, 2014): a node that believed it led answered reads from its state machine",
+		Scenarios: []string{"long-pause", "pause", "partition-leader"},
 	},
 	{
 		Name: ReadNoBarrier,
@@ -51,20 +51,20 @@ var All = []Bug{
 			"before it has committed an entry in its own term, so it may not yet know that entries the previous " +
 			"leader committed (and acknowledged) are committed, and reads miss them.",
 		Report:    "Raft thesis §6.4 step 1 (Ongaro 2014); etcd-io/raft defers ReadIndex until the leader has committed an entry in its term (see raft.go, \"pendingReadIndexMessages\")",
-		Scenarios: []string{"kill-leader", "partition-leader", "mixed"},
+		Scenarios: []string{"kill-leader", "partition-leader", "mixed", "crash-all"},
 	},
 	{
 		Name: FollowerLocalRead,
 		Description: "Every node answers linearizable reads from its own state machine instead of forwarding " +
 			"them to the leader's read index: a follower that is cut off or lagging answers stale values.",
 		Report:    "jgroups-extras/jgroups-raft#208 \"Provide quorum reads for ReplicatedStateMachine\" (dirty reads found with Jepsen)",
-		Scenarios: []string{"partition-leader", "mixed", "partition-ring", "pause"},
+		Scenarios: []string{"partition-leader", "partition-one-way", "mixed", "pause"},
 	},
 	{
 		Name: AckBeforeCommit,
 		Description: "Sets and deletes are answered 200 as soon as the leader has accepted the entry, before a " +
 			"quorum has stored it: a leader killed or cut off right after answering loses acknowledged writes.",
-		Report:    "etcd-io/etcd#14370 \"Single node cluster can lose a write on crash\" (acknowledged before the WAL entry was durable)",
+		Report:    "etcd-io/etcd#14370 \"Durability API guarantee broken in single node cluster\" (a write acknowledged before it was durable on a quorum was lost on crash)",
 		Scenarios: []string{"kill-leader", "crash-all", "partition-leader"},
 	},
 	{
@@ -87,8 +87,8 @@ var All = []Bug{
 		Description: "The state machine records its applied index in its own transaction before the batch's " +
 			"data: a crash between the two leaves the replica believing it applied entries it never stored, " +
 			"so raft's replay skips them and the replica diverges for good.",
-		Report:    "etcd-io/etcd#13766 \"Inconsistent revision caused by crash during high load\" (consistent index persisted apart from the data it covers)",
-		Scenarios: []string{"crash-all", "kill-leader"},
+		Report:    "etcd-io/etcd#13766 \"Inconsistent revision and data occurs\" (etcd 3.5 data inconsistency; its postmortem, etcd-io/etcd#13967: the consistent index was not saved atomically with the data it covers, so a crash left replicas diverged)",
+		Scenarios: []string{"crash-batch-commit", "crash-all"},
 	},
 	{
 		Name: StateMachineAheadOK,
@@ -96,7 +96,7 @@ var All = []Bug{
 			"applied index starts anyway: entries that a leader later writes at those indexes are skipped as " +
 			"already applied, so the node serves data the cluster no longer has and misses data it does.",
 		Report:    "the disk-fault class Jepsen's lazyfs exposed in etcd (see etcd-io/etcd#14140 \"Stale read with loss of un-fsynced writes\")",
-		Scenarios: []string{"truncate-log"},
+		Scenarios: []string{"disk-truncate-one"},
 	},
 }
 

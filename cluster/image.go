@@ -69,7 +69,7 @@ func EnsureImage(ctx context.Context) (string, error) {
 }
 
 // BuildImage compiles cmd/raftkv and cmd/netfault as static binaries
-// (CGO_ENABLED=0, -trimpath) from the module that contains the working
+// (CGO_ENABLED=0, -trimpath, -tags failpoints) from the module that contains the working
 // directory and builds a FROM scratch image of them through the Docker API.
 // The tag is ImageRepo:<first 12 hex digits of the SHA-256 of the build
 // context>, so an unchanged tree reuses the image and a changed one rebuilds.
@@ -240,7 +240,9 @@ func compileBinaries(ctx context.Context, root string, pkgs, env []string) ([]im
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	args := append([]string{"build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", dir + string(filepath.Separator)}, pkgs...)
+	// The lab's image is the failpoint build: failpoints and planted bugs can
+	// be armed with raftkv -failpoints or PUT /failpoints/{name} (DESIGN.md).
+	args := append([]string{"build", "-tags=failpoints", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", dir + string(filepath.Separator)}, pkgs...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
 	// The daemon's architecture is assumed to be ours (no emulation here).

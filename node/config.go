@@ -7,6 +7,9 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/hashicorp/raft"
+
+	"github.com/raftlab/raftlab/failpoint"
 	"github.com/raftlab/raftlab/nodeflags"
 )
 
@@ -29,6 +32,14 @@ type Config struct {
 	// Settings are the node's tunables (raft timeouts, snapshots, read
 	// level, limits, log level); package nodeflags defines their flags.
 	nodeflags.Settings
+	// Failpoints arms failpoints and planted bugs at start
+	// ("name=term;name2=term", DESIGN.md). Only the failpoint build (-tags
+	// failpoints) accepts it.
+	Failpoints string
+
+	// wrapStream, when set, wraps the raft stream layer (tests cut a node
+	// off the network with it).
+	wrapStream func(raft.StreamLayer) raft.StreamLayer
 
 	// Logger receives the node's structured logs; RaftLog receives raft's
 	// own (hclog) lines at Settings.LogLevel.
@@ -63,6 +74,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.DataDir == "" || c.RaftDir == "" {
 		errs = append(errs, errors.New("-datadir and -raftdir are required"))
+	}
+	if c.Failpoints != "" && !failpoint.Enabled {
+		errs = append(errs, errors.New("-failpoints: this binary was built without failpoints (go build -tags failpoints)"))
 	}
 	if err := c.Settings.Validate(); err != nil {
 		errs = append(errs, err)

@@ -8,9 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	badger "github.com/dgraph-io/badger/v2"
 	"github.com/hashicorp/raft"
+
+	"github.com/raftlab/raftlab/bugs"
+	"github.com/raftlab/raftlab/failpoint"
 )
 
 // FSM is the replicated state machine: user keys and member records in
@@ -33,6 +37,10 @@ import (
 type FSM struct {
 	db     *badger.DB
 	logger *slog.Logger
+	fp
+
+	// Counters since the process started (GET /status).
+	snapshotsTaken, snapshotsInstalled, restoresAtStart, rebuilds atomic.Uint64
 
 	mu      sync.Mutex
 	applied uint64
@@ -158,8 +166,19 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
 }
 
 func (f *FSM) commit(txn *badger.Txn, last uint64) {
-	if err := txn.Set(keyApplied, appliedValue(last)); err != nil {
+	if f.bug(bugs.AppliedIndexEarly) {
+		// Planted bug (as etcd-io/etcd#13766, "Inconsistent revision caused by
+		// crash during high load"): the applied index goes first, in a
+		// transaction of its own; a crash before the data commits loses the
+		// batch on this replica for good.
+		if err := f.db.Update(func(t *badger.Txn) error { return t.Set(keyApplied, appliedValue(last)) }); err != nil {
+			panic(fmt.Sprintf("fsm: set applied index %d: %v", last, err))
+		}
+	} else if err := txn.Set(keyApplied, appliedValue(last)); err != nil {
 		panic(fmt.Sprintf("fsm: set applied index %d: %v", last, err))
+	}
+	if err := f.fail(failpoint.FSMBeforeCommit); err != nil {
+		panic(fmt.Sprintf("fsm: commit through %d: %v", last, err))
 	}
 	if err := txn.Commit(); err != nil {
 		panic(fmt.Sprintf("fsm: commit through %d: %v", last, err))
@@ -265,10 +284,13 @@ func (f *FSM) Members() (map[string]string, error) {
 // Snapshot captures the state at this instant: a Badger read transaction is
 // opened now (not in Persist, which raft runs later, concurrently with Apply).
 func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
-	return &fsmSnapshot{txn: f.db.NewTransaction(false)}, nil
+	return &fsmSnapshot{txn: f.db.NewTransaction(false), fsm: f}, nil
 }
 
-type fsmSnapshot struct{ txn *badger.Txn }
+type fsmSnapshot struct {
+	txn *badger.Txn
+	fsm *FSM
+}
 
 // Persist writes every key and value of the captured view, applied index
 // included, as length-prefixed pairs.
@@ -277,7 +299,15 @@ func (s *fsmSnapshot) Persist(sink raft.SnapshotSink) error {
 	err := func() error {
 		it := s.txn.NewIterator(badger.DefaultIteratorOptions)
 		defer it.Close()
+		first := true
 		for it.Rewind(); it.Valid(); it.Next() {
+			if !first {
+				// Mid-stream: a crash here leaves a partial snapshot behind.
+				if err := s.fsm.fail(failpoint.SnapshotPersist); err != nil {
+					return err
+				}
+			}
+			first = false
 			item := it.Item()
 			if err := writeChunk(w, item.Key()); err != nil {
 				return err
@@ -292,7 +322,11 @@ func (s *fsmSnapshot) Persist(sink raft.SnapshotSink) error {
 		_ = sink.Cancel()
 		return fmt.Errorf("persist snapshot: %w", err)
 	}
-	return sink.Close()
+	if err := sink.Close(); err != nil {
+		return fmt.Errorf("persist snapshot: close: %w", err)
+	}
+	s.fsm.snapshotsTaken.Add(1)
+	return nil
 }
 
 // Release ends the read transaction.
@@ -320,13 +354,55 @@ func readChunk(r *bufio.Reader) ([]byte, error) {
 	return b, err
 }
 
-// Restore replaces all state with the snapshot's. The applied index is
-// written last, so a crash in the middle of a restore leaves an FSM whose
-// applied index is behind the snapshot, and the node restores again on start.
+// Restore replaces all state with a snapshot's. Raft calls it only for a
+// snapshot the leader sent (InstallSnapshot): the node sets
+// NoSnapshotRestoreOnStart and restores local snapshots itself
+// (restoreAtStart), which is how the two are counted apart.
 func (f *FSM) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
+	if err := f.fail(failpoint.SnapshotBeforeRestore); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	// Planted bug bugs.RestoreKeepsState (as openstack-experimental/keystone#1331):
+	// the snapshot is written over the old state instead of replacing it.
+	if err := f.restore(rc, !f.bug(bugs.RestoreKeepsState)); err != nil {
+		return err
+	}
+	f.snapshotsInstalled.Add(1)
+	return nil
+}
+
+// restoreAtStart restores a local snapshot before raft starts.
+func (f *FSM) restoreAtStart(rc io.ReadCloser) error {
+	defer rc.Close()
+	if err := f.restore(rc, true); err != nil {
+		return err
+	}
+	f.restoresAtStart.Add(1)
+	return nil
+}
+
+// reset drops all state (the state machine is rebuilt from snapshot and log).
+func (f *FSM) reset() error {
 	if err := f.db.DropAll(); err != nil {
-		return fmt.Errorf("restore: drop old state: %w", err)
+		return fmt.Errorf("drop state machine: %w", err)
+	}
+	f.mu.Lock()
+	f.applied = 0
+	f.mu.Unlock()
+	f.rebuilds.Add(1)
+	return nil
+}
+
+// restore replaces all state with the snapshot's (or, with drop false,
+// writes it over the old state: the planted bug). The applied index is
+// written last, so a crash in the middle of a restore leaves an FSM whose
+// applied index is behind the snapshot, and the node restores again on start.
+func (f *FSM) restore(rc io.Reader, drop bool) error {
+	if drop {
+		if err := f.db.DropAll(); err != nil {
+			return fmt.Errorf("restore: drop old state: %w", err)
+		}
 	}
 	// The old state is gone; until the new one is complete nothing is applied.
 	f.mu.Lock()

@@ -36,8 +36,22 @@ func fastConfig(t testing.TB, id, dir, join string) Config {
 // real Badger) and waits until every node is a voter and knows the leader.
 func startNodes(t testing.TB, n int) []*Node {
 	t.Helper()
+	return startNodesWith(t, n, nil)
+}
+
+// startNodesWith is startNodes with each node's config passed through mod
+// (nil: unchanged) before it starts.
+func startNodesWith(t testing.TB, n int, mod func(*Config)) []*Node {
+	t.Helper()
 	dir := t.TempDir()
-	first, err := Start(fastConfig(t, "n1", dir, ""))
+	config := func(id, join string) Config {
+		c := fastConfig(t, id, dir, join)
+		if mod != nil {
+			mod(&c)
+		}
+		return c
+	}
+	first, err := Start(config("n1", ""))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = first.Close() })
 	nodes := []*Node{first}
@@ -45,7 +59,7 @@ func startNodes(t testing.TB, n int) []*Node {
 		return api.NewClient(first.HTTPAddr()).Ready(context.Background())
 	})
 	for i := 2; i <= n; i++ {
-		nd, err := Start(fastConfig(t, fmt.Sprintf("n%d", i), dir, first.HTTPAddr()))
+		nd, err := Start(config(fmt.Sprintf("n%d", i), first.HTTPAddr()))
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = nd.Close() })
 		nodes = append(nodes, nd)

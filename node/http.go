@@ -13,6 +13,9 @@ import (
 	"github.com/raftlab/raftlab/api"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/raftlab/raftlab/bugs"
+	"github.com/raftlab/raftlab/failpoint"
 )
 
 // headerForwarded marks a request a follower forwarded to the leader; a node
@@ -46,6 +49,9 @@ func (n *Node) route(w http.ResponseWriter, r *http.Request) {
 		n.methods(w, r, map[string]http.HandlerFunc{http.MethodPost: n.handleJoin})
 	case strings.HasPrefix(path, "/members/"):
 		n.methods(w, r, map[string]http.HandlerFunc{http.MethodDelete: n.handleRemove})
+	case failpoint.Enabled && (path == "/failpoints" || strings.HasPrefix(path, "/failpoints/")):
+		// Only in the failpoint build; elsewhere this case is compiled away.
+		n.failpointHandler().ServeHTTP(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf("no such endpoint: %s", path)})
 	}
@@ -141,7 +147,7 @@ func (n *Node) handleSet(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, e := n.apply(r.Context(), command{Op: opSet, Pairs: pairs}); e != nil {
+	if _, e := n.applyForClient(r.Context(), command{Op: opSet, Pairs: pairs}); e != nil {
 		writeErr(w, e)
 		return
 	}
@@ -162,7 +168,7 @@ func (n *Node) handleDelete(w http.ResponseWriter, r *http.Request) {
 	if !n.leaderOrForward(w, r, nil) {
 		return
 	}
-	if _, e := n.apply(r.Context(), command{Op: opDelete, Key: k}); e != nil {
+	if _, e := n.applyForClient(r.Context(), command{Op: opDelete, Key: k}); e != nil {
 		writeErr(w, e)
 		return
 	}
@@ -174,12 +180,24 @@ func (n *Node) handleCAS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	resp, e := n.apply(r.Context(), command{Op: opCAS, Key: req.Key, Expect: req.Expect, Value: req.Value})
+	c := command{Op: opCAS, Key: req.Key, Expect: req.Expect, Value: req.Value}
+	if n.bug(bugs.CASLocalCompare) {
+		// Planted bug (as ArcadeData/arcadedb#7559): the comparison is made
+		// outside the replicated entry.
+		c = n.casLocalCompare(w, req)
+		if c.Op == "" {
+			return
+		}
+	}
+	resp, e := n.applyForClient(r.Context(), c)
 	if e != nil {
 		writeErr(w, e)
 		return
 	}
 	res, ok := resp.(casResult)
+	if c.Op == opSet {
+		res, ok = casResult{Swapped: true}, true
+	}
 	if !ok {
 		writeErr(w, &Error{Status: http.StatusInternalServerError, Applied: AppliedUnknown, Err: fmt.Errorf("unexpected cas result %T", resp)})
 		return
@@ -207,6 +225,11 @@ func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if level == api.ReadLinearizable && n.bug(bugs.FollowerLocalRead) {
+		// Planted bug (as jgroups-extras/jgroups-raft#208, dirty reads from
+		// the local state machine): answered from this node's state machine.
+		level = api.ReadStale
+	}
 	if level != api.ReadStale {
 		// Name the level explicitly, so the leader does not apply its own default.
 		q := r.URL.Query()
@@ -215,7 +238,10 @@ func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 		if !n.leaderOrForward(w, r, nil) {
 			return
 		}
-		if level == api.ReadLinearizable {
+		// Planted bug bugs.ReadNoQuorum (as etcd-io/etcd#741, "Consistent reads
+		// are not consistent"): the leader answers from its state machine
+		// without the read index.
+		if level == api.ReadLinearizable && !n.bug(bugs.ReadNoQuorum) {
 			ctx, cancel := context.WithTimeout(r.Context(), n.cfg.ApplyTimeout)
 			err := n.readIndex(ctx)
 			cancel()
@@ -288,4 +314,39 @@ func (n *Node) handleRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"removed": id})
+}
+
+// casLocalCompare is the planted bug bugs.CASLocalCompare: the comparison
+// reads the leader's local state outside raft, and only a plain set is
+// replicated. It answers a mismatch itself (returning a zero command) or
+// returns the set to replicate.
+func (n *Node) casLocalCompare(w http.ResponseWriter, req api.CASRequest) command {
+	cur, err := n.fsm.Get(req.Key)
+	if err != nil {
+		writeErr(w, &Error{Status: http.StatusInternalServerError, Err: err})
+		return command{}
+	}
+	if cur == nil || *cur != req.Expect {
+		writeJSON(w, http.StatusConflict, struct {
+			Error   string  `json:"error"`
+			Current *string `json:"current"`
+		}{Error: "cas mismatch", Current: cur})
+		return command{}
+	}
+	return command{Op: opSet, Pairs: map[string]string{req.Key: req.Value}}
+}
+
+// applyForClient is apply for a client's write, with the failpoint between
+// the entry being applied and the client being answered (member records,
+// which the node writes for itself, do not pass it).
+func (n *Node) applyForClient(ctx context.Context, c command) (interface{}, *Error) {
+	resp, e := n.apply(ctx, c)
+	if e != nil {
+		return nil, e
+	}
+	if err := n.fail(failpoint.ApplyBeforeAnswer); err != nil {
+		// Committed and applied, but the client hears "unknown".
+		return nil, classifyApplyErr(err)
+	}
+	return resp, nil
 }

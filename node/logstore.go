@@ -11,6 +11,8 @@ import (
 
 	badger "github.com/dgraph-io/badger/v2"
 	"github.com/hashicorp/raft"
+
+	"github.com/raftlab/raftlab/failpoint"
 )
 
 // LogStore is hashicorp/raft's log store and stable store on one BadgerDB.
@@ -25,6 +27,7 @@ import (
 //     and GetUint64 of a missing key returns 0 and no error, as raft.InmemStore does.
 type LogStore struct {
 	db *badger.DB
+	fp
 
 	// first and last cache the index range so raft's frequent FirstIndex and
 	// LastIndex calls do not iterate over Badger (whose iterators also walk
@@ -151,6 +154,9 @@ func (s *LogStore) StoreLog(log *raft.Log) error { return s.StoreLogs([]*raft.Lo
 func (s *LogStore) StoreLogs(logs []*raft.Log) error {
 	if len(logs) == 0 {
 		return nil
+	}
+	if err := s.fail(failpoint.LogBeforeAppend); err != nil {
+		return fmt.Errorf("store logs %d-%d: %w", logs[0].Index, logs[len(logs)-1].Index, err)
 	}
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()

@@ -11,6 +11,8 @@ import (
 	"github.com/raftlab/raftlab/api"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/raftlab/raftlab/bugs"
 )
 
 func validateJoin(j api.JoinRequest) error {
@@ -165,6 +167,11 @@ func (n *Node) apply(ctx context.Context, c command) (interface{}, *Error) {
 		timeout = min(timeout, timeUntil(dl))
 	}
 	f := n.raft.Apply(encodeCommand(c), timeout)
+	if (c.Op == opSet || c.Op == opDelete) && n.bug(bugs.AckBeforeCommit) {
+		// Planted bug (as etcd-io/etcd#14370, "Single node cluster can lose a
+		// write on crash"): answered before a quorum stored the entry.
+		return nil, nil
+	}
 	done := make(chan error, 1)
 	go func() { done <- f.Error() }()
 	select {

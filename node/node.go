@@ -16,6 +16,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
+
+	"github.com/raftlab/raftlab/bugs"
 )
 
 // Node is one member of the replicated store: raft, its stores, the state
@@ -23,6 +25,7 @@ import (
 type Node struct {
 	cfg    Config
 	logger *slog.Logger
+	fp     // failpoints and planted bugs (failpoint build only)
 
 	raft      *raft.Raft
 	fsm       *FSM
@@ -54,6 +57,9 @@ func Start(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{cfg: cfg, logger: cfg.Logger.With("node", cfg.ID)}
+	if n.fp, err = newFP(cfg.Failpoints); err != nil {
+		return nil, fmt.Errorf("-failpoints: %w", err)
+	}
 	if err := n.open(); err != nil {
 		n.closeStores()
 		return nil, err
@@ -89,9 +95,11 @@ func (n *Node) open() error {
 	if n.fsm, err = OpenFSM(cfg.DataDir, n.logger); err != nil {
 		return err
 	}
+	n.fsm.fp = n.fp
 	if n.logs, err = OpenLogStore(filepath.Join(cfg.RaftDir, "store"), n.logger); err != nil {
 		return err
 	}
+	n.logs.fp = n.fp
 	// The cache keeps recent entries in memory: replication and the
 	// read-index scan (read.go) read them back right after they are written.
 	if n.logCache, err = raft.NewLogCache(1024, n.logs); err != nil {
@@ -105,6 +113,9 @@ func (n *Node) open() error {
 	snaps, err := raft.NewFileSnapshotStoreWithLogger(cfg.RaftDir, 2, hlog)
 	if err != nil {
 		return fmt.Errorf("snapshot store: %w", err)
+	}
+	if err := n.dropStateMachineIfAhead(snaps); err != nil {
+		return err
 	}
 	if err := n.catchUpFromSnapshot(snaps); err != nil {
 		return err
@@ -127,7 +138,11 @@ func (n *Node) open() error {
 	}
 	// A short dial/IO timeout: under a partition dropped SYNs would otherwise
 	// stall replication to healthy peers for the OS default.
-	n.transport = raft.NewNetworkTransportWithLogger(&streamLayer{ln: raftLn, adv: adv}, 3, 2*time.Second, hlog)
+	var layer raft.StreamLayer = &streamLayer{ln: raftLn, adv: adv}
+	if cfg.wrapStream != nil {
+		layer = cfg.wrapStream(layer)
+	}
+	n.transport = raft.NewNetworkTransportWithLogger(layer, 3, 2*time.Second, hlog)
 
 	rc := raft.DefaultConfig()
 	rc.LocalID = raft.ServerID(cfg.ID)
@@ -195,7 +210,7 @@ func (n *Node) catchUpFromSnapshot(snaps raft.SnapshotStore) error {
 	if err != nil {
 		return fmt.Errorf("open snapshot %s: %w", meta.ID, err)
 	}
-	return n.fsm.Restore(rc)
+	return n.fsm.restoreAtStart(rc)
 }
 
 // snapshotApplied reads the applied index stored in a snapshot stream. It is
@@ -303,4 +318,40 @@ func (n *Node) voters() int {
 		}
 	}
 	return c
+}
+
+// dropStateMachineIfAhead handles a raft log that lost its tail (a disk
+// fault, or a log store that did not fsync) while the state machine, a
+// separate database, kept a higher applied index. Left alone, the FSM would
+// skip every entry a leader later sends at those indexes as "already
+// applied", even though their content may differ: the replica would keep data
+// the cluster no longer has and miss data it does. The state machine is only
+// a cache of the log, so it is dropped here and rebuilt: from the newest local
+// snapshot (catchUpFromSnapshot), then from the local log, then from the
+// leader. DESIGN.md, "A state machine ahead of the raft log".
+func (n *Node) dropStateMachineIfAhead(snaps raft.SnapshotStore) error {
+	last, err := n.logs.LastIndex()
+	if err != nil {
+		return fmt.Errorf("read raft last index: %w", err)
+	}
+	var snapIdx uint64
+	list, err := snaps.List()
+	if err != nil {
+		return fmt.Errorf("list snapshots: %w", err)
+	}
+	if len(list) > 0 {
+		snapIdx = list[0].Index
+	}
+	applied := n.fsm.Applied()
+	if applied <= max(last, snapIdx) {
+		return nil
+	}
+	if n.bug(bugs.StateMachineAheadOK) {
+		// Planted bug: keep the state machine; see bugs.StateMachineAheadOK.
+		n.logger.Warn("planted bug: keeping a state machine ahead of the raft log", "applied", applied, "last_index", last)
+		return nil
+	}
+	n.logger.Warn("state machine ahead of the raft log (log tail lost): dropping it, rebuilding from snapshot and log",
+		"applied", applied, "last_index", last, "snapshot_index", snapIdx)
+	return n.fsm.reset()
 }

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/raftlab/raftlab/bugs"
+	"github.com/raftlab/raftlab/failpoint"
 )
 
 // Linearizable reads use the read-index protocol (Raft thesis §6.4), because
@@ -32,15 +36,29 @@ func (n *Node) readIndex(ctx context.Context) error {
 	if n.raft.State() != raft.Leader {
 		return raft.ErrNotLeader
 	}
-	if err := n.barrierOnce(ctx, term); err != nil {
-		return err
+	// Planted bug bugs.ReadNoBarrier (Raft thesis §6.4; etcd-io/raft postpones
+	// ReadIndex until the leader committed an entry in its term, see its
+	// pendingReadIndexMessages): skip the barrier.
+	if !n.bug(bugs.ReadNoBarrier) {
+		if err := n.fail(failpoint.ReadIndexBeforeBarrier); err != nil {
+			return err
+		}
+		if err := n.barrierOnce(ctx, term); err != nil {
+			return err
+		}
 	}
 	idx := n.raft.CommitIndex()
+	if err := n.fail(failpoint.ReadIndexBeforeConfirm); err != nil {
+		return err
+	}
 	if err := n.confirm.confirm(ctx); err != nil {
 		return err
 	}
 	if n.raft.CurrentTerm() != term {
 		return fmt.Errorf("term changed during read: %w", raft.ErrLeadershipLost)
+	}
+	if err := n.fail(failpoint.ReadIndexBeforeWait); err != nil {
+		return err
 	}
 	return n.waitApplied(ctx, idx)
 }
@@ -110,6 +128,7 @@ func (n *Node) lastCommandIn(lo, hi uint64) (uint64, error) {
 // that started after it asked, and one round answers all who were waiting.
 type leaderConfirmer struct {
 	r       *raft.Raft
+	rounds  atomic.Uint64 // VerifyLeader rounds started (tests)
 	mu      sync.Mutex
 	waiting []chan error
 	kick    chan struct{}
@@ -156,6 +175,7 @@ func (c *leaderConfirmer) run(ctx context.Context) {
 		if len(batch) == 0 {
 			continue
 		}
+		c.rounds.Add(1)
 		err := c.r.VerifyLeader().Error()
 		for _, ch := range batch {
 			ch <- err

@@ -2,6 +2,7 @@ package node
 
 import (
 	"sort"
+	"strconv"
 
 	"github.com/raftlab/raftlab/api"
 )
@@ -21,7 +22,15 @@ func (n *Node) Status() api.Status {
 		AppliedIndex:   n.fsm.Applied(),
 		LastIndex:      n.raft.LastIndex(),
 		Members:        []api.Member{},
+
+		SnapshotsTaken:          n.fsm.snapshotsTaken.Load(),
+		SnapshotsInstalled:      n.fsm.snapshotsInstalled.Load(),
+		SnapshotRestoresAtStart: n.fsm.restoresAtStart.Load(),
+		StateMachineRebuilds:    n.fsm.rebuilds.Load(),
 	}
+	stats := n.raft.Stats()
+	st.LastSnapshotIndex, _ = strconv.ParseUint(stats["last_snapshot_index"], 10, 64)
+	st.LastSnapshotTerm, _ = strconv.ParseUint(stats["last_snapshot_term"], 10, 64)
 	if f := n.raft.GetConfiguration(); f.Error() == nil {
 		for _, s := range f.Configuration().Servers {
 			st.Members = append(st.Members, api.Member{

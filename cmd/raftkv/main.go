@@ -78,6 +78,7 @@ Flags:
 	// The tunables: one definition shared with the lab, which encodes the
 	// same struct into these flags (nodeflags.Settings.Args).
 	nodeflags.Register(fs, &cfg.Settings)
+	addBuildFlags(fs, &cfg)
 	if err := fs.Parse(args); err != nil {
 		return cfg, 0, err
 	}

@@ -1,0 +1,102 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftlab/raftlab/api"
+)
+
+// truncatedLogNode writes k00..k19 on a one-node cluster (a snapshot after
+// k09), closes it, and cuts the last five entries (k15..k19) off its raft log
+// on disk, as a disk that lost an unsynced tail would: the state machine,
+// a separate database, still says it applied them. It returns the node
+// restarted with failpoints.
+func truncatedLogNode(t *testing.T, failpoints string) *Node {
+	nd := startNodes(t, 1)[0]
+	ctx := context.Background()
+	c := api.NewClient(nd.HTTPAddr())
+	for i := 0; i < 20; i++ {
+		require.Equal(t, api.OK, c.Set(ctx, fmt.Sprintf("k%02d", i), "old").Outcome)
+		if i == 9 {
+			require.NoError(t, nd.Raft().Snapshot().Error())
+		}
+	}
+	applied := nd.fsm.Applied()
+	require.NoError(t, nd.Close())
+
+	logs, err := OpenLogStore(filepath.Join(nd.cfg.RaftDir, "store"), nd.logger)
+	require.NoError(t, err)
+	last, err := logs.LastIndex()
+	require.NoError(t, err)
+	require.Equal(t, applied, last, "the last entries are the applied sets")
+	require.NoError(t, logs.DeleteRange(last-4, last))
+	require.NoError(t, logs.Close())
+
+	again := restart(t, nd, func(c *Config) { c.Failpoints = failpoints })
+	waitReady(t, again)
+	return again
+}
+
+// The state machine ahead of the raft log is dropped and rebuilt from the
+// snapshot and the log; entries the new term writes at the lost indexes are
+// applied, not skipped as "already applied".
+func TestStateMachineAheadOfLogIsRebuilt(t *testing.T) {
+	nd := truncatedLogNode(t, "")
+	ctx := context.Background()
+	c := api.NewClient(nd.HTTPAddr())
+	// The new term's entries reuse the indexes of k15..k19.
+	for i := 0; i < 6; i++ {
+		require.Equal(t, api.OK, c.Set(ctx, fmt.Sprintf("new%d", i), "v").Outcome)
+	}
+	for i := 0; i < 6; i++ {
+		r := c.Get(ctx, fmt.Sprintf("new%d", i), api.ReadLinearizable)
+		require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
+		assert.NotNil(t, r.Value, "new%d acknowledged and applied", i)
+	}
+	for i := 0; i < 20; i++ {
+		v, err := nd.fsm.Get(fmt.Sprintf("k%02d", i))
+		require.NoError(t, err)
+		if i < 15 {
+			assert.NotNil(t, v, "k%02d is in the log", i)
+		} else {
+			assert.Nil(t, v, "k%02d was lost with the log tail; the state machine follows the log", i)
+		}
+	}
+	st, err := c.Status(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(1), st.StateMachineRebuilds)
+	assert.Equal(t, uint64(1), st.SnapshotRestoresAtStart, "rebuilt from the snapshot, then the log")
+}
+
+// A raft directory lost while the data directory survived is the same case:
+// the node bootstraps a fresh log, and its old state machine, whose applied
+// index is far ahead of it, would skip the new entries.
+func TestLostRaftDirectoryDropsTheStateMachine(t *testing.T) {
+	nd := startNodes(t, 1)[0]
+	ctx := context.Background()
+	c := api.NewClient(nd.HTTPAddr())
+	for i := 0; i < 10; i++ {
+		require.Equal(t, api.OK, c.Set(ctx, fmt.Sprintf("old%d", i), "v").Outcome)
+	}
+	require.NoError(t, nd.Close())
+	require.NoError(t, os.RemoveAll(nd.cfg.RaftDir))
+
+	again := restart(t, nd, nil)
+	waitReady(t, again)
+	ac := api.NewClient(again.HTTPAddr())
+	require.Equal(t, api.OK, ac.Set(ctx, "new", "v").Outcome)
+	r := ac.Get(ctx, "new", api.ReadLinearizable)
+	require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
+	assert.NotNil(t, r.Value, "the new cluster's write is applied, not skipped")
+	r = ac.Get(ctx, "old0", api.ReadLinearizable)
+	require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
+	assert.Nil(t, r.Value, "the old state machine was dropped with the log it came from")
+	assert.Equal(t, uint64(1), again.Status().StateMachineRebuilds)
+}

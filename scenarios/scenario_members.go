@@ -49,6 +49,33 @@ func memberScenarios() []Scenario {
 				chaos.BitFlip{Target: chaos.AnyNode, File: chaos.FileSnapshot},
 			}
 		}),
+		with(base("nightly-mix", "five nodes, every safe fault in turn (kills, crashes, pauses, every partition shape, loss, slowness, membership, disk damage), rotating keys; linearizable reads"), func(s *Scenario) {
+			// Long by default and not in the CI set: the nightly campaign
+			// runs it with many seeds. Keys rotate so each key's history
+			// stays small however long the run (--duration 30m is fine).
+			s.Nodes, s.Clients = 5, 10
+			s.Keys, s.OpsPerKey = 10, 300
+			s.Duration = 90 * time.Second
+			s.Quiet = 2 * time.Second
+			s.Fault = 4 * time.Second
+			s.CI = false
+			s.Cluster = snapshots
+			s.Nemeses = []chaos.Nemesis{
+				chaos.Kill{Target: chaos.Leader}, chaos.Kill{Target: chaos.AnyNode},
+				chaos.Restart{Target: chaos.AnyNode},
+				chaos.Pause{Target: chaos.Leader}, chaos.Stall{Target: chaos.Leader},
+				chaos.Partition{Shape: chaos.Isolate, Target: chaos.Leader},
+				chaos.Partition{Shape: chaos.Halves}, chaos.Partition{Shape: chaos.Minority},
+				chaos.Partition{Shape: chaos.Ring}, chaos.Partition{Shape: chaos.Bridge},
+				chaos.OneWay{Target: chaos.Leader, Dir: chaos.Inbound}, chaos.OneWay{Target: chaos.Leader, Dir: chaos.Outbound},
+				chaos.Drop{Target: chaos.AnyNode, Percent: 30},
+				chaos.Limit{Target: chaos.Leader, BytesPerSec: 50_000},
+				chaos.Delay{Target: chaos.AnyNode, Delay: 50 * time.Millisecond, Jitter: 40 * time.Millisecond},
+				chaos.MemberRemove{Target: chaos.Follower}, chaos.MemberReplace{Target: chaos.AnyNode},
+				chaos.CrashAll{}, chaos.KillMajority{}, chaos.RollingRestart{},
+				chaos.DiskTruncate{Target: chaos.AnyNode},
+			}
+		}),
 		with(base("disk-lies-majority", "BROKEN ON PURPOSE: power loss of the cluster in which a majority's disks lied about fsync (the freshest raft log entries are gone); must lose acknowledged writes"), func(s *Scenario) {
 			s.Duration = 10 * time.Second
 			s.Quiet = 4 * time.Second

@@ -45,7 +45,11 @@ func TestSelftestSubset(t *testing.T) {
 				require.Len(t, o, 1)
 				require.Empty(t, o[0].Error, "run could not be carried out")
 				outs = append(outs, o[0])
-				t.Logf("%s: %s (verdict %s, detect %v, %.0fs)", c, o[0].Word(), o[0].Verdict, o[0].Detect, o[0].Seconds)
+				detect := "—"
+				if o[0].Detect != nil {
+					detect = strconv.FormatFloat(*o[0].Detect, 'f', 1, 64) + "s"
+				}
+				t.Logf("%s: %s (verdict %s, first violation after %s, run %.0fs)", c, o[0].Word(), o[0].Verdict, detect, o[0].Seconds)
 				if o[0].Caught {
 					break
 				}

@@ -41,6 +41,8 @@ type Summary struct {
 	// the source tree it was built from, when not this one.
 	NodeImage string `json:"node_image,omitempty"`
 	NodeSrc   string `json:"node_src,omitempty"`
+	// Reach is how the clients reached the nodes (Run.Reach).
+	Reach string `json:"reach,omitempty"`
 
 	// Verdict is the linearizability verdict of the whole history.
 	Verdict linearizability.Verdict `json:"verdict"`
@@ -117,7 +119,7 @@ func Summarize(in Input) *Summary {
 		OpsPerKey: sc.OpsPerKey, NodeImage: sc.NodeImage, NodeSrc: sc.NodeSrc,
 		Interrupted: r.Interrupted, Convergence: r.Convergence, Converged: r.Convergence.Converged,
 		NodeFigures: r.Nodes, Timings: r.Timings, Errors: r.Errors, Faults: r.Faults,
-		Verdict: linearizability.Unknown, Rebuilt: in.Rebuilt,
+		Verdict: linearizability.Unknown, Rebuilt: in.Rebuilt, Reach: r.Reach,
 	}
 	if s.Nemeses == nil {
 		s.Nemeses = []string{}

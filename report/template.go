@@ -26,7 +26,7 @@ Shrunk in {{.Seconds}}s. <a href="{{.Page}}">its picture</a> · <a href="{{.Hist
 {{.Section}}{{end}}
 <p class="meta">{{.S.Description}}<br>
 seed <b>{{.S.Seed}}</b> · started {{.S.Started.Format "2006-01-02 15:04:05 MST"}} · {{.S.Nodes}} nodes · {{.S.Clients}} clients · {{.S.Keys}} keys ·
-reads <b>{{.S.ReadLevel}}</b> · workload {{.S.Duration}}s (quiet {{.S.QuietWindow}}s / fault {{.S.FaultWindow}}s) · nemeses {{join .S.Nemeses ", "}} · expect {{.S.Expect}}{{with .S.Rebuilt}} · report rebuilt {{.Format "2006-01-02 15:04:05 MST"}}{{end}}</p>
+reads <b>{{.S.ReadLevel}}</b> · workload {{.S.Duration}}s (quiet {{.S.QuietWindow}}s / fault {{.S.FaultWindow}}s) · nemeses {{join .S.Nemeses ", "}} · expect {{.S.Expect}}{{with .S.Reach}} · nodes reached at {{if eq . "container"}}container addresses{{else}}published ports{{end}}{{end}}{{with .S.Rebuilt}} · report rebuilt {{.Format "2006-01-02 15:04:05 MST"}}{{end}}</p>
 <p>Artifacts: {{if .S.Artifacts.Visualization}}<a href="{{.S.Artifacts.Visualization}}">history.html</a> (porcupine's linearization picture, fault windows drawn in) · {{end}}<a href="{{.S.Artifacts.History}}">history.jsonl</a> ·
 <a href="{{.S.Artifacts.Summary}}">summary.json</a>{{with .S.Artifacts.Run}} · <a href="{{.}}">run.json</a>{{end}} · <a href="{{.S.Artifacts.RunLog}}">run.log</a> · <a href="{{.S.Artifacts.NodeLogs}}/">node logs</a></p>
 <p class="meta">Replay: <code>go run ./cmd/chaoslab run --scenario {{.S.Scenario}} --seed {{.S.Seed}} --duration {{.S.Duration}}s --nodes {{.S.Nodes}} --clients {{.S.Clients}} --keys {{.S.Keys}}{{if .S.OpsPerKey}} --ops-per-key {{.S.OpsPerKey}}{{end}}{{if .S.NodeSrc}} --node-src {{.S.NodeSrc}}{{end}}</code> (same faults and operations; real timing differs).

@@ -69,6 +69,9 @@ type Summary struct {
 	// phases; Windows phase by phase.
 	Phases  map[string]Stats `json:"phases"`
 	Windows []PhaseStats     `json:"windows"`
+	// ByFaultKind adds up the fault windows by fault kind (kill, pause,
+	// ...), with the unknown operations per window.
+	ByFaultKind []FaultKindStats `json:"by_fault_kind,omitempty"`
 	// Faults are the schedule's windows as they happened.
 	Faults      []FaultWindow `json:"faults"`
 	FinalReads  Counts        `json:"final_reads"`
@@ -131,6 +134,7 @@ func Summarize(in Input) *Summary {
 	s.FinalReads, _, _ = countOps(in.Operations, r.WorkEnd, 1<<62)
 	windows, kinds := phaseStats(in.Operations, buildPhases(r.Faults, r.WorkStart, r.WorkEnd))
 	s.Phases = kinds
+	s.ByFaultKind = byFaultKind(windows)
 	s.Windows = []PhaseStats{}
 	for _, w := range windows {
 		if w.Ops == 0 && time.Duration(w.End-w.Start) < minPhase {

@@ -45,6 +45,11 @@ A fault phase runs from just before the injection to just after the heal.</p>
 {{range .Kinds}}<tr{{if eq .Kind "fault"}} class="fault"{{end}}><td class="l"><b>all {{.Kind}}</b></td><td>{{printf "%.1f" .Seconds}}</td><td>{{.Ops}}</td><td>{{.OK}}</td><td>{{.Mismatch}}</td><td>{{.Fail}}</td><td>{{.Info}}</td><td>{{printf "%.0f" .OKPerSec}}</td><td>{{pct .Availability}}</td><td>{{printf "%.1f" .P50ms}} ms</td><td>{{printf "%.1f" .P99ms}} ms</td><td>{{printf "%.0f" .MaxMs}} ms</td></tr>
 {{end}}{{range .S.Windows}}<tr{{if eq .Kind "fault"}} class="fault"{{end}}><td class="l">{{sec .Start}}–{{sec .End}} {{if .Fault}}{{.Fault}}{{else}}quiet{{end}}</td><td>{{printf "%.2f" .Seconds}}</td><td>{{.Ops}}</td><td>{{.OK}}</td><td>{{.Mismatch}}</td><td>{{.Fail}}</td><td>{{.Info}}</td><td>{{printf "%.0f" .OKPerSec}}</td><td>{{pct .Availability}}</td><td>{{printf "%.1f" .P50ms}} ms</td><td>{{printf "%.1f" .P99ms}} ms</td><td>{{printf "%.0f" .MaxMs}} ms</td></tr>
 {{end}}</table>
+{{with .S.ByFaultKind}}<h3 id="by-fault-kind">Unknown (info) operations per fault kind</h3>
+<p class="meta">Every fault window of a kind added up. Unknown operations are those whose effect the checker must guess; per window is the cost of one fault of that kind{{with $.S.Reach}} (nodes reached at {{if eq . "container"}}container addresses: a request to a killed node is refused, a definite fail{{else}}published ports: a request to a killed node ends in EOF at Docker's proxy, unknown{{end}}){{end}}.</p>
+<table><tr><th class="l">fault kind</th><th>windows</th><th>seconds</th><th>ops</th><th>ok</th><th>fail</th><th>info</th><th>info per window</th></tr>
+{{range .}}<tr class="fault"><td class="l">{{.Kind}}</td><td>{{.Windows}}</td><td>{{printf "%.1f" .Seconds}}</td><td>{{.Ops}}</td><td>{{.OK}}</td><td>{{.Fail}}</td><td><b>{{.Info}}</b></td><td>{{printf "%.1f" .InfoPerWindow}}</td></tr>
+{{end}}</table>{{end}}
 <p class="meta">Workload totals: {{.S.Counts.Ops}} operations, {{.S.Counts.OK}} ok, {{.S.Counts.Mismatch}} cas≠, {{.S.Counts.Fail}} fail, {{.S.Counts.Info}} info (unknown outcome).
 {{range $f, $c := .S.ByF}} {{$f}}: {{$c.OK}}/{{$c.Ops}} ok;{{end}}
 Final reads: {{.S.FinalReads.OK}} ok of {{.S.FinalReads.Ops}}.</p>

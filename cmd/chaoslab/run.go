@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -295,6 +296,13 @@ func printSummary(w io.Writer, s *report.Summary) {
 	}
 	if len(faults) > 0 {
 		fmt.Fprintf(w, "  faults: %s\n", strings.Join(faults, "; "))
+	}
+	if len(s.ByFaultKind) > 0 {
+		var kinds []string
+		for _, k := range s.ByFaultKind {
+			kinds = append(kinds, fmt.Sprintf("%s %d in %d windows (%.1f per window)", k.Kind, k.Info, k.Windows, k.InfoPerWindow))
+		}
+		fmt.Fprintf(w, "  unknown (info) per fault kind, nodes reached at %s: %s\n", cmp.Or(s.Reach, "?"), strings.Join(kinds, "; "))
 	}
 	if c := s.Convergence; len(c.Diverged)+len(c.NotRead) > 0 {
 		fmt.Fprintf(w, "  convergence: %d keys diverged, %d keys not read on every node (after %.1fs)\n", len(c.Diverged), len(c.NotRead), c.Waited)

@@ -68,5 +68,10 @@ func TestKilledNodeIsUnknownThroughThePublishedPort(t *testing.T) {
 	ep, err := c.Nodes()[0].Endpoint(ctxFor(t, 10*time.Second))
 	require.NoError(t, err)
 	assert.False(t, strings.Contains(ep, c.Nodes()[0].IP().String()), ep)
+	if r.Outcome == api.Fail && strings.Contains(r.Err.Error(), "connection refused") {
+		// An engine with userland-proxy off forwards localhost ports in
+		// the kernel: it refuses too, and there is no problem to show.
+		t.Skipf("published port refused the connection (no userland proxy): %v", r.Err)
+	}
 	assert.Equal(t, api.Unknown, r.Outcome, "write to a killed node through the proxy: %v", r.Err)
 }

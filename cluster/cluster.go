@@ -90,6 +90,9 @@ type Options struct {
 	Logger *slog.Logger
 	// ReadyTimeout bounds Start's wait for the cluster to be ready (default 60s).
 	ReadyTimeout time.Duration
+	// Reach chooses how this process reaches the nodes: container
+	// addresses or published ports ("" or ReachAuto: probe; see Reach).
+	Reach Reach
 }
 
 // FastRaft returns o with raft timings suited to tests on a small machine:
@@ -116,6 +119,9 @@ type Cluster struct {
 	network  *testcontainers.DockerNetwork
 	subnet   netip.Prefix
 	gateway  netip.Addr
+	// reach is set once by Start, after the holders exist and before the
+	// node processes start ("" until then: published ports).
+	reach Reach
 
 	// mu guards nodes and nextHost: AddNode and RemoveNode change the
 	// membership while faults, status polls and clients run.
@@ -144,6 +150,9 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	// A bad setting would only show as a node that never starts.
 	if err := opts.Settings.Validate(); err != nil {
 		return nil, fmt.Errorf("cluster: node settings: %w", err)
+	}
+	if _, err := ParseReach(string(opts.Reach)); err != nil {
+		return nil, fmt.Errorf("cluster: Options.Reach: %w", err)
 	}
 	if err := reaperOff(); err != nil {
 		return nil, err
@@ -190,7 +199,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		}
 		return nil, fmt.Errorf("cluster: start: %w", err)
 	}
-	c.log.Info("cluster: ready", "nodes", opts.Nodes, "subnet", c.subnet, "took", time.Since(begin).Round(time.Millisecond))
+	c.log.Info("cluster: ready", "nodes", opts.Nodes, "reach", c.reach, "subnet", c.subnet, "took", time.Since(begin).Round(time.Millisecond))
 	return c, nil
 }
 
@@ -207,6 +216,9 @@ func (c *Cluster) start(ctx context.Context) error {
 		g.Go(func() error { return n.createHolder(gctx) })
 	}
 	if err := g.Wait(); err != nil {
+		return err
+	}
+	if err := c.decideReach(ctx); err != nil {
 		return err
 	}
 	g, gctx = errgroup.WithContext(ctx)

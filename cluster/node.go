@@ -166,15 +166,24 @@ func (n *Node) args(join string) []string {
 	return append(a, o.ExtraArgs...)
 }
 
-// Endpoint returns the node's HTTP base URL as the test process reaches it
-// (http://127.0.0.1:<published port>). It asks Docker each time; the port is
-// published by the holder, so it stays the same across node restarts.
+// Endpoint returns the node's HTTP base URL as the test process reaches it:
+// http://<container IP>:8080 when the cluster reaches containers directly
+// (see Reach), else http://127.0.0.1:<published port>, asking Docker each
+// time; the port is published by the holder, so it stays the same across
+// node restarts.
 func (n *Node) Endpoint(ctx context.Context) (string, error) {
 	n.mu.Lock()
 	h := n.holder
 	n.mu.Unlock()
 	if h == nil {
 		return "", fmt.Errorf("%s: no holder container", n.id)
+	}
+	if n.c.reach == ReachContainer {
+		ep := "http://" + n.HTTPAddr()
+		n.mu.Lock()
+		n.endpoint = ep
+		n.mu.Unlock()
+		return ep, nil
 	}
 	host := publishedHost(n.c.dc.DaemonHost())
 	p, err := h.MappedPort(ctx, strconv.Itoa(HTTPPort)+"/tcp")

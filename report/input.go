@@ -47,6 +47,11 @@ type Run struct {
 	Interrupted bool `json:"interrupted,omitempty"`
 	// Nodes are figures per node (optional section).
 	Nodes []NodeFigures `json:"nodes,omitempty"`
+	// Reach is how the clients reached the nodes: "container" (the
+	// container address: a request to a killed node is refused, a definite
+	// fail) or "published" (Docker's port proxy: it is unknown); see
+	// cluster.Reach. Empty in runs stored before it existed.
+	Reach string `json:"reach,omitempty"`
 }
 
 // Scenario is the scenario as run: its name, purpose and settings.

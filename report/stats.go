@@ -11,8 +11,11 @@ import (
 type Phase struct {
 	Kind  string `json:"kind"`            // "quiet" or "fault"
 	Fault string `json:"fault,omitempty"` // the fault in place ("kill n2"), for a fault phase
-	Start int64  `json:"start_ns"`
-	End   int64  `json:"end_ns"`
+	// FaultKind is the fault's kind ("kill"), or "<nemesis> (failed)" for a
+	// window whose injection failed; for a fault phase.
+	FaultKind string `json:"fault_kind,omitempty"`
+	Start     int64  `json:"start_ns"`
+	End       int64  `json:"end_ns"`
 }
 
 // Phase kinds.
@@ -36,7 +39,7 @@ func buildPhases(windows []FaultWindow, start, end int64) []Phase {
 		if ws > t {
 			ps = append(ps, Phase{Kind: PhaseQuiet, Start: t, End: ws})
 		}
-		ps = append(ps, Phase{Kind: PhaseFault, Fault: w.Name(), Start: ws, End: we})
+		ps = append(ps, Phase{Kind: PhaseFault, Fault: w.Name(), FaultKind: w.kind(), Start: ws, End: we})
 		t = we
 	}
 	if end > t {

@@ -81,12 +81,12 @@ func TestBuildPhases(t *testing.T) {
 	}
 	got := buildPhases(ws, 0, 1000*ms)
 	want := []Phase{
-		{PhaseQuiet, "", 0, 100 * ms},
-		{PhaseFault, "kill n2", 100 * ms, 300 * ms},
-		{PhaseQuiet, "", 300 * ms, 500 * ms},
-		{PhaseFault, "pause-node (failed: boom)", 500 * ms, 520 * ms},
-		{PhaseQuiet, "", 520 * ms, 900 * ms},
-		{PhaseFault, "kill n2", 900 * ms, 1000 * ms},
+		{Kind: PhaseQuiet, Start: 0, End: 100 * ms},
+		{Kind: PhaseFault, Fault: "kill n2", FaultKind: "kill", Start: 100 * ms, End: 300 * ms},
+		{Kind: PhaseQuiet, Start: 300 * ms, End: 500 * ms},
+		{Kind: PhaseFault, Fault: "pause-node (failed: boom)", FaultKind: "pause-node (failed)", Start: 500 * ms, End: 520 * ms},
+		{Kind: PhaseQuiet, Start: 520 * ms, End: 900 * ms},
+		{Kind: PhaseFault, Fault: "kill n2", FaultKind: "kill", Start: 900 * ms, End: 1000 * ms},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("phases\n%+v\nwant\n%+v", got, want)
@@ -98,9 +98,9 @@ func TestBuildPhases(t *testing.T) {
 
 func TestPhaseStats(t *testing.T) {
 	phases := []Phase{
-		{PhaseQuiet, "", 0, 1000 * ms},
-		{PhaseFault, "kill n1", 1000 * ms, 2000 * ms},
-		{PhaseQuiet, "", 2000 * ms, 3000 * ms},
+		{Kind: PhaseQuiet, Start: 0, End: 1000 * ms},
+		{Kind: PhaseFault, Fault: "kill n1", FaultKind: "kill", Start: 1000 * ms, End: 2000 * ms},
+		{Kind: PhaseQuiet, Start: 2000 * ms, End: 3000 * ms},
 	}
 	var ops []hop
 	// Quiet 1: 100 ok ops with latencies 1..100 ms.

@@ -41,6 +41,8 @@ type Summary struct {
 	// the source tree it was built from, when not this one.
 	NodeImage string `json:"node_image,omitempty"`
 	NodeSrc   string `json:"node_src,omitempty"`
+	// Reach is how the clients reached the nodes (Run.Reach).
+	Reach string `json:"reach,omitempty"`
 
 	// Verdict is the linearizability verdict of the whole history.
 	Verdict linearizability.Verdict `json:"verdict"`
@@ -67,6 +69,9 @@ type Summary struct {
 	// phases; Windows phase by phase.
 	Phases  map[string]Stats `json:"phases"`
 	Windows []PhaseStats     `json:"windows"`
+	// ByFaultKind adds up the fault windows by fault kind (kill, pause,
+	// ...), with the unknown operations per window.
+	ByFaultKind []FaultKindStats `json:"by_fault_kind,omitempty"`
 	// Faults are the schedule's windows as they happened.
 	Faults      []FaultWindow `json:"faults"`
 	FinalReads  Counts        `json:"final_reads"`
@@ -117,7 +122,7 @@ func Summarize(in Input) *Summary {
 		OpsPerKey: sc.OpsPerKey, NodeImage: sc.NodeImage, NodeSrc: sc.NodeSrc,
 		Interrupted: r.Interrupted, Convergence: r.Convergence, Converged: r.Convergence.Converged,
 		NodeFigures: r.Nodes, Timings: r.Timings, Errors: r.Errors, Faults: r.Faults,
-		Verdict: linearizability.Unknown, Rebuilt: in.Rebuilt,
+		Verdict: linearizability.Unknown, Rebuilt: in.Rebuilt, Reach: r.Reach,
 	}
 	if s.Nemeses == nil {
 		s.Nemeses = []string{}
@@ -129,6 +134,7 @@ func Summarize(in Input) *Summary {
 	s.FinalReads, _, _ = countOps(in.Operations, r.WorkEnd, 1<<62)
 	windows, kinds := phaseStats(in.Operations, buildPhases(r.Faults, r.WorkStart, r.WorkEnd))
 	s.Phases = kinds
+	s.ByFaultKind = byFaultKind(windows)
 	s.Windows = []PhaseStats{}
 	for _, w := range windows {
 		if w.Ops == 0 && time.Duration(w.End-w.Start) < minPhase {

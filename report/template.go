@@ -26,7 +26,7 @@ Shrunk in {{.Seconds}}s. <a href="{{.Page}}">its picture</a> · <a href="{{.Hist
 {{.Section}}{{end}}
 <p class="meta">{{.S.Description}}<br>
 seed <b>{{.S.Seed}}</b> · started {{.S.Started.Format "2006-01-02 15:04:05 MST"}} · {{.S.Nodes}} nodes · {{.S.Clients}} clients · {{.S.Keys}} keys ·
-reads <b>{{.S.ReadLevel}}</b> · workload {{.S.Duration}}s (quiet {{.S.QuietWindow}}s / fault {{.S.FaultWindow}}s) · nemeses {{join .S.Nemeses ", "}} · expect {{.S.Expect}}{{with .S.Rebuilt}} · report rebuilt {{.Format "2006-01-02 15:04:05 MST"}}{{end}}</p>
+reads <b>{{.S.ReadLevel}}</b> · workload {{.S.Duration}}s (quiet {{.S.QuietWindow}}s / fault {{.S.FaultWindow}}s) · nemeses {{join .S.Nemeses ", "}} · expect {{.S.Expect}}{{with .S.Reach}} · nodes reached at {{if eq . "container"}}container addresses{{else}}published ports{{end}}{{end}}{{with .S.Rebuilt}} · report rebuilt {{.Format "2006-01-02 15:04:05 MST"}}{{end}}</p>
 <p>Artifacts: {{if .S.Artifacts.Visualization}}<a href="{{.S.Artifacts.Visualization}}">history.html</a> (porcupine's linearization picture, fault windows drawn in) · {{end}}<a href="{{.S.Artifacts.History}}">history.jsonl</a> ·
 <a href="{{.S.Artifacts.Summary}}">summary.json</a>{{with .S.Artifacts.Run}} · <a href="{{.}}">run.json</a>{{end}} · <a href="{{.S.Artifacts.RunLog}}">run.log</a> · <a href="{{.S.Artifacts.NodeLogs}}/">node logs</a></p>
 <p class="meta">Replay: <code>go run ./cmd/chaoslab run --scenario {{.S.Scenario}} --seed {{.S.Seed}} --duration {{.S.Duration}}s --nodes {{.S.Nodes}} --clients {{.S.Clients}} --keys {{.S.Keys}}{{if .S.OpsPerKey}} --ops-per-key {{.S.OpsPerKey}}{{end}}{{if .S.NodeSrc}} --node-src {{.S.NodeSrc}}{{end}}</code> (same faults and operations; real timing differs).
@@ -45,6 +45,11 @@ A fault phase runs from just before the injection to just after the heal.</p>
 {{range .Kinds}}<tr{{if eq .Kind "fault"}} class="fault"{{end}}><td class="l"><b>all {{.Kind}}</b></td><td>{{printf "%.1f" .Seconds}}</td><td>{{.Ops}}</td><td>{{.OK}}</td><td>{{.Mismatch}}</td><td>{{.Fail}}</td><td>{{.Info}}</td><td>{{printf "%.0f" .OKPerSec}}</td><td>{{pct .Availability}}</td><td>{{printf "%.1f" .P50ms}} ms</td><td>{{printf "%.1f" .P99ms}} ms</td><td>{{printf "%.0f" .MaxMs}} ms</td></tr>
 {{end}}{{range .S.Windows}}<tr{{if eq .Kind "fault"}} class="fault"{{end}}><td class="l">{{sec .Start}}–{{sec .End}} {{if .Fault}}{{.Fault}}{{else}}quiet{{end}}</td><td>{{printf "%.2f" .Seconds}}</td><td>{{.Ops}}</td><td>{{.OK}}</td><td>{{.Mismatch}}</td><td>{{.Fail}}</td><td>{{.Info}}</td><td>{{printf "%.0f" .OKPerSec}}</td><td>{{pct .Availability}}</td><td>{{printf "%.1f" .P50ms}} ms</td><td>{{printf "%.1f" .P99ms}} ms</td><td>{{printf "%.0f" .MaxMs}} ms</td></tr>
 {{end}}</table>
+{{with .S.ByFaultKind}}<h3 id="by-fault-kind">Unknown (info) operations per fault kind</h3>
+<p class="meta">Every fault window of a kind added up. Unknown operations are those whose effect the checker must guess; per window is the cost of one fault of that kind{{with $.S.Reach}} (nodes reached at {{if eq . "container"}}container addresses: a request to a killed node is refused, a definite fail{{else}}published ports: a request to a killed node ends in EOF at Docker's proxy, unknown{{end}}){{end}}.</p>
+<table><tr><th class="l">fault kind</th><th>windows</th><th>seconds</th><th>ops</th><th>ok</th><th>fail</th><th>info</th><th>info per window</th></tr>
+{{range .}}<tr class="fault"><td class="l">{{.Kind}}</td><td>{{.Windows}}</td><td>{{printf "%.1f" .Seconds}}</td><td>{{.Ops}}</td><td>{{.OK}}</td><td>{{.Fail}}</td><td><b>{{.Info}}</b></td><td>{{printf "%.1f" .InfoPerWindow}}</td></tr>
+{{end}}</table>{{end}}
 <p class="meta">Workload totals: {{.S.Counts.Ops}} operations, {{.S.Counts.OK}} ok, {{.S.Counts.Mismatch}} cas≠, {{.S.Counts.Fail}} fail, {{.S.Counts.Info}} info (unknown outcome).
 {{range $f, $c := .S.ByF}} {{$f}}: {{$c.OK}}/{{$c.Ops}} ok;{{end}}
 Final reads: {{.S.FinalReads.OK}} ok of {{.S.FinalReads.Ops}}.</p>

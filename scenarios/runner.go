@@ -46,6 +46,9 @@ type Options struct {
 	// Image runs a ready image. At most one may be set.
 	NodeSrc string
 	Image   string
+	// Reach is how the clients reach the nodes (cluster.Options.Reach;
+	// default auto). The summary records the one used.
+	Reach cluster.Reach
 }
 
 // Run runs scenario s against a fresh Docker cluster, following DESIGN.md
@@ -151,6 +154,7 @@ func (r *run) execute(ctx context.Context) (*report.Summary, error) {
 		Logger:  r.log,
 		Image:   o.Image,
 		NodeSrc: o.NodeSrc,
+		Reach:   o.Reach,
 	}.FastRaft()
 	copts.ApplyTimeout = time.Second
 	if s.Cluster != nil {
@@ -163,6 +167,7 @@ func (r *run) execute(ctx context.Context) (*report.Summary, error) {
 	}
 	r.c = c
 	r.info.Scenario.NodeImage = c.Image()
+	r.info.Reach = string(c.Reach())
 	closed := false
 	closeCluster := func() {
 		if closed {

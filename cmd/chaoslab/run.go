@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,7 +32,7 @@ func init() {
 		usage: `usage: chaoslab run [--scenario NAME] [--duration D] [--seed N] [--nodes N]
                     [--clients N] [--keys N] [--ops-per-key N] [--think D]
                     [--out DIR] [--check-timeout D] [--json] [--verbose]
-                    [--node-src DIR | --image REF]
+                    [--node-src DIR | --image REF] [--reach auto|container|published]
 
 Starts a cluster of raftkv containers, runs the scenario's clients and fault
 schedule for the duration, heals, reads every key back from every node,
@@ -61,6 +62,11 @@ from this source tree on first use. 'chaoslab list' shows the scenarios.
                       (workload, faults, checker, netfault) stays this tree's
   --image REF         test a ready image: any store that serves the node HTTP API and
                       accepts raftkv's flags (docs/DESIGN.md); nothing is pulled
+  --reach MODE        how clients reach the nodes: container (their address on the
+                      cluster network: a request to a killed node is refused, a
+                      definite fail), published (Docker's port proxy: it ends in EOF,
+                      unknown), auto (container when this host can route to it, the
+                      default); the summary records the one used
 
 Exit codes: 0 linearizable and the replicas converged, 1 not linearizable (or
 replicas read disagreed), 2 unknown (the checker's budget ran out, or some
@@ -83,6 +89,7 @@ type runFlags struct {
 	verbose      bool
 	// nodeSrc and image choose the system under test (at most one).
 	nodeSrc, image string
+	reach          cluster.Reach
 }
 
 // parseRunFlags parses run's arguments into a scenario with the overrides
@@ -104,6 +111,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	verbose := fs.Bool("verbose", false, "")
 	nodeSrc := fs.String("node-src", "", "")
 	image := fs.String("image", "", "")
+	reach := fs.String("reach", "auto", "")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, err
@@ -116,6 +124,9 @@ func parseRunFlags(args []string) (*runFlags, error) {
 		return nil, fmt.Errorf("unknown scenario %q (known: %s)", *name, strings.Join(scenarios.Names(), ", "))
 	}
 	f := &runFlags{out: *out, checkTimeout: *checkTimeout, json: *asJSON, verbose: *verbose, nodeSrc: *nodeSrc, image: *image}
+	if f.reach, err = cluster.ParseReach(*reach); err != nil {
+		return nil, fmt.Errorf("--reach: %w", err)
+	}
 	if f.nodeSrc != "" && f.image != "" {
 		return nil, errors.New("--node-src and --image are exclusive: the store comes from a source tree or from a ready image")
 	}
@@ -223,6 +234,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		CheckTimeout: f.checkTimeout,
 		NodeSrc:      f.nodeSrc,
 		Image:        f.image,
+		Reach:        f.reach,
 	})
 	if sum == nil {
 		fmt.Fprintf(e.stderr, "chaoslab run: %v\n", err)
@@ -284,6 +296,13 @@ func printSummary(w io.Writer, s *report.Summary) {
 	}
 	if len(faults) > 0 {
 		fmt.Fprintf(w, "  faults: %s\n", strings.Join(faults, "; "))
+	}
+	if len(s.ByFaultKind) > 0 {
+		var kinds []string
+		for _, k := range s.ByFaultKind {
+			kinds = append(kinds, fmt.Sprintf("%s %d in %d windows (%.1f per window)", k.Kind, k.Info, k.Windows, k.InfoPerWindow))
+		}
+		fmt.Fprintf(w, "  unknown (info) per fault kind, nodes reached at %s: %s\n", cmp.Or(s.Reach, "?"), strings.Join(kinds, "; "))
 	}
 	if c := s.Convergence; len(c.Diverged)+len(c.NotRead) > 0 {
 		fmt.Fprintf(w, "  convergence: %d keys diverged, %d keys not read on every node (after %.1fs)\n", len(c.Diverged), len(c.NotRead), c.Waited)

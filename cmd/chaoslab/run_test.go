@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/api"
+	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/linearizability"
 	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
@@ -206,4 +207,16 @@ func TestRunSystemUnderTestFlags(t *testing.T) {
 		assert.Equal(t, exitUsage, code, "%v", args)
 		assert.Contains(t, stderr, want, "%v", args)
 	}
+}
+
+func TestRunReachFlag(t *testing.T) {
+	f, err := parseRunFlags(nil)
+	require.NoError(t, err)
+	assert.Equal(t, cluster.ReachAuto, f.reach)
+	f, err = parseRunFlags([]string{"--reach", "published"})
+	require.NoError(t, err)
+	assert.Equal(t, cluster.ReachPublished, f.reach)
+	code, _, stderr := cli("run", "--reach", "direct")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, `--reach: reach "direct": want auto, container or published`)
 }

@@ -171,6 +171,25 @@ func All() []Scenario {
 			s.Expect = ExpectViolation
 			s.Nemeses = []chaos.Nemesis{chaos.Stall{Target: chaos.Leader}}
 		}),
+		with(base("leader-churn", "many short leader changes: the leader killed, stopped or cut off every 2 s; read-heavy, few keys; linearizable reads"), func(s *Scenario) {
+			// Bugs that live in the first milliseconds of a leader's term
+			// (a read index served before the leader has committed an entry
+			// in its term, a write acknowledged before it is durable on a
+			// quorum) need many elections with reads and writes in flight
+			// right at the change; one election per window gives many.
+			s.Clients = 12
+			s.Keys = 3
+			s.Mix = Mix{Get: 60, Set: 25, Delete: 5, CAS: 10}
+			s.Think = 5 * time.Millisecond
+			s.ClientTimeout = time.Second
+			s.Duration = 16 * time.Second
+			s.Quiet = 700 * time.Millisecond
+			s.Fault = 1300 * time.Millisecond
+			s.Nemeses = []chaos.Nemesis{
+				chaos.Kill{Target: chaos.Leader}, chaos.Restart{Target: chaos.Leader},
+				chaos.Partition{Shape: chaos.Isolate, Target: chaos.Leader},
+			}
+		}),
 		with(base("long-pause", "freeze the leader past an election, alone or while cut off, then thaw it; linearizable reads must stay linearizable"), func(s *Scenario) {
 			// The thawed old leader still believes it leads and has requests
 			// queued from before the freeze: a store that answers reads

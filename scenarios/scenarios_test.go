@@ -109,7 +109,10 @@ func TestScenarios(t *testing.T) {
 					t.Errorf("verdict %s, want not linearizable: the lab missed a broken read level", sum.Verdict)
 				}
 			}
-			if !sum.Converged {
+			// A scenario broken on purpose may also leave replicas apart (a
+			// majority that lost acknowledged writes overwrites what a
+			// minority applied); only the safe ones must converge.
+			if s.Expect == ExpectLinearizable && !sum.Converged {
 				t.Errorf("replicas did not converge: diverged %v, not read %v", sum.Convergence.Diverged, sum.Convergence.NotRead)
 			}
 			if q := sum.Phases[report.PhaseQuiet]; q.OK < 100 {

@@ -19,7 +19,8 @@ type Bug struct {
 	Description string `json:"description"`
 	// Report is the published report of the same class of bug in a real store.
 	Report string `json:"report"`
-	// Scenarios are the chaoslab scenarios meant to catch it.
+	// Scenarios are the chaoslab scenarios meant to catch it, the likeliest
+	// catcher first (chaoslab selftest --scenarios-per-bug 1 runs only it).
 	Scenarios []string `json:"scenarios"`
 }
 
@@ -43,7 +44,7 @@ var All = []Bug{
 			"without the per-term barrier and without confirming with a quorum that it still leads. " +
 			"A leader that is paused or cut off after a new leader was elected answers stale values.",
 		Report:    "etcd-io/etcd#741 \"Consistent reads are not consistent\" (Jepsen, 2014): a node that believed it led answered reads from its state machine",
-		Scenarios: []string{"long-pause", "pause", "partition-leader"},
+		Scenarios: []string{"long-pause", "partition-leader", "pause"},
 	},
 	{
 		Name: ReadNoBarrier,
@@ -51,7 +52,7 @@ var All = []Bug{
 			"before it has committed an entry in its own term, so it may not yet know that entries the previous " +
 			"leader committed (and acknowledged) are committed, and reads miss them.",
 		Report:    "Raft thesis §6.4 step 1 (Ongaro 2014); etcd-io/raft defers ReadIndex until the leader has committed an entry in its term (see raft.go, \"pendingReadIndexMessages\")",
-		Scenarios: []string{"kill-leader", "partition-leader", "mixed", "crash-all"},
+		Scenarios: []string{"leader-churn", "kill-leader", "partition-leader", "mixed", "crash-all"},
 	},
 	{
 		Name: FollowerLocalRead,
@@ -65,7 +66,7 @@ var All = []Bug{
 		Description: "Sets and deletes are answered 200 as soon as the leader has accepted the entry, before a " +
 			"quorum has stored it: a leader killed or cut off right after answering loses acknowledged writes.",
 		Report:    "etcd-io/etcd#14370 \"Durability API guarantee broken in single node cluster\" (a write acknowledged before it was durable on a quorum was lost on crash)",
-		Scenarios: []string{"kill-leader", "crash-all", "partition-leader"},
+		Scenarios: []string{"kill-leader", "leader-churn", "crash-all", "partition-leader"},
 	},
 	{
 		Name: CASLocalCompare,
@@ -73,7 +74,7 @@ var All = []Bug{
 			"plain set, so the comparison is not part of the replicated entry: two concurrent cas with the same " +
 			"expected value both succeed (a lost update).",
 		Report:    "ArcadeData/arcadedb#7559 (a compare-and-set precondition evaluated outside the replicated entry; the mutation replicated unconditionally)",
-		Scenarios: []string{"mixed", "kill-leader"},
+		Scenarios: []string{"kill-leader", "leader-churn", "mixed"},
 	},
 	{
 		Name: RestoreKeepsState,

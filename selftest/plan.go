@@ -34,10 +34,17 @@ func (c Case) String() string {
 // then, with baseline, the unmodified store in every scenario used, with
 // the same seeds. The order is the bug order, then the scenario order, then
 // the seed: runs of one cell come together.
-func Plan(bs []bugs.Bug, seeds int, baseline bool) (cases []Case, missing []string) {
+//
+// perBug > 0 keeps only each bug's first perBug usable scenarios (the
+// catalogue lists the likeliest catcher first): a cheaper matrix.
+func Plan(bs []bugs.Bug, seeds int, baseline bool, perBug int) (cases []Case, missing []string) {
 	var used []string
 	for _, b := range bs {
+		taken := 0
 		for _, name := range b.Scenarios {
+			if perBug > 0 && taken == perBug {
+				break
+			}
 			s, ok := scenarios.Lookup(name)
 			if !ok {
 				missing = append(missing, b.Name+": "+name+" (no such scenario)")
@@ -49,6 +56,7 @@ func Plan(bs []bugs.Bug, seeds int, baseline bool) (cases []Case, missing []stri
 				missing = append(missing, b.Name+": "+name+" (broken on purpose; not a measure)")
 				continue
 			}
+			taken++
 			if !slices.Contains(used, name) {
 				used = append(used, name)
 			}

@@ -24,7 +24,7 @@ var testBugs = []bugs.Bug{
 }
 
 func TestPlanCoversEveryBugScenarioAndSeedThenTheBaseline(t *testing.T) {
-	cases, missing := Plan(testBugs, 2, true)
+	cases, missing := Plan(testBugs, 2, true, 0)
 	assert.Equal(t, []string{"bug-b: no-such-scenario (no such scenario)", "bug-b: stale-reads (broken on purpose; not a measure)"}, missing)
 	var got []string
 	for _, c := range cases {
@@ -80,7 +80,7 @@ func (f *fakeRunner) Run(_ context.Context, s scenarios.Scenario, o scenarios.Op
 
 func TestRunAndAggregate(t *testing.T) {
 	fr := &fakeRunner{catches: map[string]bool{"bug-a": true, "bug-b": true}}
-	cases, _ := Plan(testBugs, 3, true)
+	cases, _ := Plan(testBugs, 3, true, 0)
 	var prog bytes.Buffer
 	outs := Run(context.Background(), cases, Options{Out: t.TempDir(), Runner: fr, Progress: &prog})
 	require.Len(t, outs, len(cases))
@@ -130,3 +130,12 @@ func TestJudge(t *testing.T) {
 }
 
 func ptr(v float64) *float64 { return &v }
+
+func TestPlanCanKeepTheFirstScenariosOfEachBug(t *testing.T) {
+	cases, _ := Plan(testBugs, 1, false, 1)
+	var got []string
+	for _, c := range cases {
+		got = append(got, c.String())
+	}
+	assert.Equal(t, []string{"bug-a × kill-leader seed 1", "bug-b × long-pause seed 1"}, got)
+}

@@ -24,7 +24,7 @@ func init() {
 		name:    "selftest",
 		summary: "prove the lab's power: planted bugs × their scenarios × seeds, and the unmodified store",
 		usage: `usage: chaoslab selftest [--bugs NAME,...] [--seeds N] [--duration D] [--out DIR]
-                         [--min-rate R] [--no-baseline] [--list]
+                         [--scenarios-per-bug N] [--min-rate R] [--no-baseline] [--list]
 
 Runs each planted bug of the store (a named unsafe behaviour built into the
 failpoint image and switched on at start) through the scenarios meant to catch
@@ -37,6 +37,8 @@ until the first operation that cannot be ordered. Needs a Docker engine.
   --seeds N        seeds per bug and scenario (default 3)
   --duration D     workload duration of every run (default: each scenario's own)
   --out DIR        folder of the self-test (default results/selftest-<timestamp>)
+  --scenarios-per-bug N
+                   only each bug's first N scenarios (the likeliest catchers; default 0: all)
   --min-rate R     a bug counts as caught when some scenario catches it in at least
                    this share of its seeds (default 0.9)
   --no-baseline    skip the unmodified store's runs
@@ -58,6 +60,7 @@ type selftestFlags struct {
 	minRate  float64
 	baseline bool
 	list     bool
+	perBug   int
 }
 
 func parseSelftestFlags(args []string) (*selftestFlags, error) {
@@ -70,6 +73,7 @@ func parseSelftestFlags(args []string) (*selftestFlags, error) {
 	minRate := fs.Float64("min-rate", 0.9, "")
 	noBaseline := fs.Bool("no-baseline", false, "")
 	list := fs.Bool("list", false, "")
+	perBug := fs.Int("scenarios-per-bug", 0, "")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, err
@@ -78,6 +82,9 @@ func parseSelftestFlags(args []string) (*selftestFlags, error) {
 		return nil, fmt.Errorf("unexpected argument %q", pos[0])
 	}
 	f := &selftestFlags{seeds: *seeds, duration: *duration, out: *out, minRate: *minRate, baseline: !*noBaseline, list: *list}
+	if f.perBug = *perBug; f.perBug < 0 {
+		return nil, fmt.Errorf("--scenarios-per-bug %d: want 0 (all) or more", f.perBug)
+	}
 	if f.seeds < 1 || f.seeds > 1000 {
 		return nil, fmt.Errorf("--seeds %d: want 1..1000", f.seeds)
 	}
@@ -117,7 +124,7 @@ func runSelftest(ctx context.Context, e *env, args []string) int {
 		}
 		return exitOK
 	}
-	cases, missing := selftest.Plan(f.bugs, f.seeds, f.baseline)
+	cases, missing := selftest.Plan(f.bugs, f.seeds, f.baseline, f.perBug)
 	for _, m := range missing {
 		fmt.Fprintf(e.stderr, "chaoslab selftest: skipped %s\n", m)
 	}

@@ -15,10 +15,12 @@ table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ddd;padding:
 th{background:#f4f4f4}td.l,th.l{text-align:left}tr.fault td{background:#fff4f0}tr.diverged td{background:#fde0e0}
 tr.notread td{background:#eee}
 pre{background:#f7f7f7;border:1px solid #ddd;padding:10px;overflow:auto;font-size:12.5px;white-space:pre-wrap}
-.meta{color:#555}.err{color:#b00}
+.meta{color:#555}.err{color:#b00}.shown{color:#1a6b2a}ul.claims{margin:4px 0 10px}
 </style></head><body>
 <h1>raftlab scenario <code>{{.S.Scenario}}</code></h1>
 <div class="verdict {{.Class}}" id="verdict">{{.S.Outcome}}</div>
+{{with .S.Claims}}<div id="claims"><b>What this run claims to exercise</b> (the scenario's claims; one not shown makes the run not as expected):
+<ul class="claims">{{range .}}<li class="{{if .OK}}shown{{else}}err{{end}}">{{if .OK}}✓{{else}}✗{{end}} <b>{{.Claim}}</b>: {{.Detail}}</li>{{end}}</ul></div>{{end}}
 {{with .S.FirstViolation}}<p class="meta">The first operation that cannot be ordered ended <b>{{.}}s</b> after the workload started.</p>{{end}}
 {{with .Counterexample}}<h2 id="counterexample">Minimal counterexample: key {{.Key}}, {{.Kept}} of its {{.Original}} operations</h2>
 <p class="meta">The fewest operations (with the faults around them) that still cannot be ordered; {{if .StoppedEarly}}<b class="err">shrinking stopped early ({{.StopReason}}): smaller may exist</b>{{else}}no single one of them can be dropped{{end}}.
@@ -64,9 +66,11 @@ Final reads: {{.S.FinalReads.OK}} ok of {{.S.FinalReads.Ops}}.</p>
 {{if .ConvHidden}}<p class="meta">… and {{.ConvHidden}} more keys that agreed (all values in summary.json).</p>{{end}}
 {{with .NodeRows}}
 <h2 id="nodes">Nodes</h2>
-<p class="meta">Raft figures of each node at the end of the run; operations of the clients bound to it during the workload.</p>
-<table><tr><th class="l">node</th><th class="l">state</th><th>term</th><th>commit</th><th>applied</th><th>last index</th><th>ops</th><th>ok</th><th>cas≠</th><th>fail</th><th>info</th><th class="l">note</th></tr>
-{{range .}}<tr><td class="l">{{.ID}}</td><td class="l">{{.State}}</td><td>{{if .HasFigs}}{{.Term}}{{end}}</td><td>{{if .HasFigs}}{{.CommitIndex}}{{end}}</td><td>{{if .HasFigs}}{{.AppliedIndex}}{{end}}</td><td>{{if .HasFigs}}{{.LastIndex}}{{end}}</td><td>{{.Counts.Ops}}</td><td>{{.Counts.OK}}</td><td>{{.Counts.Mismatch}}</td><td>{{.Counts.Fail}}</td><td>{{.Counts.Info}}</td><td class="l err">{{.Error}}</td></tr>
+<p class="meta">Raft figures of each node at the end of the run; operations of the clients bound to it during the workload.
+Snapshot counters cover the whole run: the increases the runner saw in the node's <code>/status</code> counters, sampled during the run and at the end,
+summed across restarts of its process (restarts: new processes the samples recognised); a lower bound.</p>
+<table><tr><th class="l">node</th><th class="l">state</th><th>term</th><th>commit</th><th>applied</th><th>last index</th><th>snapshots taken</th><th>installed</th><th>restored at start</th><th>rebuilds</th><th>last snapshot</th><th>restarts</th><th>ops</th><th>ok</th><th>cas≠</th><th>fail</th><th>info</th><th class="l">note</th></tr>
+{{range .}}<tr><td class="l">{{.ID}}</td><td class="l">{{.State}}</td><td>{{if .HasFigs}}{{.Term}}{{end}}</td><td>{{if .HasFigs}}{{.CommitIndex}}{{end}}</td><td>{{if .HasFigs}}{{.AppliedIndex}}{{end}}</td><td>{{if .HasFigs}}{{.LastIndex}}{{end}}</td><td>{{.SnapshotsTaken}}</td><td><b>{{.SnapshotsInstalled}}</b></td><td>{{.SnapshotRestoresAtStart}}</td><td>{{.StateMachineRebuilds}}</td><td>{{if .LastSnapshotIndex}}{{.LastSnapshotIndex}} (term {{.LastSnapshotTerm}}){{end}}</td><td>{{.Restarts}}</td><td>{{.Counts.Ops}}</td><td>{{.Counts.OK}}</td><td>{{.Counts.Mismatch}}</td><td>{{.Counts.Fail}}</td><td>{{.Counts.Info}}</td><td class="l err">{{.Error}}</td></tr>
 {{end}}</table>{{end}}
 
 <h2 id="faults">Faults</h2>

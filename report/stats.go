@@ -13,6 +13,11 @@ type Phase struct {
 	Fault string `json:"fault,omitempty"` // the fault in place ("kill n2"), for a fault phase
 	Start int64  `json:"start_ns"`
 	End   int64  `json:"end_ns"`
+	// FaultKind is the kind of the fault ("kill", "member-remove", "grow")
+	// and Heal the event that ended it ("start", "member-add", "shrink"),
+	// empty when the injection or the heal failed.
+	FaultKind string `json:"fault_kind,omitempty"`
+	Heal      string `json:"heal,omitempty"`
 }
 
 // Phase kinds.
@@ -36,7 +41,14 @@ func buildPhases(windows []FaultWindow, start, end int64) []Phase {
 		if ws > t {
 			ps = append(ps, Phase{Kind: PhaseQuiet, Start: t, End: ws})
 		}
-		ps = append(ps, Phase{Kind: PhaseFault, Fault: w.Name(), Start: ws, End: we})
+		p := Phase{Kind: PhaseFault, Fault: w.Name(), Start: ws, End: we}
+		if w.Fault != nil {
+			p.FaultKind = w.Fault.Kind
+			if w.Error == "" && w.Healing > 0 {
+				p.Heal = w.Fault.HealKind
+			}
+		}
+		ps = append(ps, p)
 		t = we
 	}
 	if end > t {

@@ -73,20 +73,20 @@ func TestOutcomesOfPairedOperations(t *testing.T) {
 }
 
 func TestBuildPhases(t *testing.T) {
-	f := &Fault{Kind: "kill", Value: "n2"}
+	f := &Fault{Kind: "kill", Value: "n2", HealKind: "start"}
 	ws := []FaultWindow{
-		{Nemesis: "kill-leader", Fault: f, Start: 100 * ms, End: 300 * ms},
+		{Nemesis: "kill-leader", Fault: f, Start: 100 * ms, Healing: 250 * ms, End: 300 * ms},
 		{Nemesis: "pause-node", Error: "boom", Start: 500 * ms, End: 520 * ms},
-		{Nemesis: "kill-leader", Fault: f, Start: 900 * ms, End: 1500 * ms}, // runs past the end
+		{Nemesis: "kill-leader", Fault: f, Start: 900 * ms, End: 1500 * ms}, // runs past the end, not healed
 	}
 	got := buildPhases(ws, 0, 1000*ms)
 	want := []Phase{
-		{PhaseQuiet, "", 0, 100 * ms},
-		{PhaseFault, "kill n2", 100 * ms, 300 * ms},
-		{PhaseQuiet, "", 300 * ms, 500 * ms},
-		{PhaseFault, "pause-node (failed: boom)", 500 * ms, 520 * ms},
-		{PhaseQuiet, "", 520 * ms, 900 * ms},
-		{PhaseFault, "kill n2", 900 * ms, 1000 * ms},
+		{Kind: PhaseQuiet, Start: 0, End: 100 * ms},
+		{Kind: PhaseFault, Fault: "kill n2", Start: 100 * ms, End: 300 * ms, FaultKind: "kill", Heal: "start"},
+		{Kind: PhaseQuiet, Start: 300 * ms, End: 500 * ms},
+		{Kind: PhaseFault, Fault: "pause-node (failed: boom)", Start: 500 * ms, End: 520 * ms},
+		{Kind: PhaseQuiet, Start: 520 * ms, End: 900 * ms},
+		{Kind: PhaseFault, Fault: "kill n2", Start: 900 * ms, End: 1000 * ms, FaultKind: "kill"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("phases\n%+v\nwant\n%+v", got, want)
@@ -98,9 +98,9 @@ func TestBuildPhases(t *testing.T) {
 
 func TestPhaseStats(t *testing.T) {
 	phases := []Phase{
-		{PhaseQuiet, "", 0, 1000 * ms},
-		{PhaseFault, "kill n1", 1000 * ms, 2000 * ms},
-		{PhaseQuiet, "", 2000 * ms, 3000 * ms},
+		{Kind: PhaseQuiet, Start: 0, End: 1000 * ms},
+		{Kind: PhaseFault, Fault: "kill n1", Start: 1000 * ms, End: 2000 * ms},
+		{Kind: PhaseQuiet, Start: 2000 * ms, End: 3000 * ms},
 	}
 	var ops []hop
 	// Quiet 1: 100 ok ops with latencies 1..100 ms.

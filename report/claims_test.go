@@ -88,7 +88,9 @@ func TestAnUnprovenClaimMakesTheRunNotAsExpected(t *testing.T) {
 	require.NoError(t, WriteHTML(&page, in, s))
 	assert.Contains(t, page.String(), `✓ <b>snapshots-installed</b>: 1 snapshots installed (n2 1); 3 taken`)
 	// The Nodes panel shows the counters.
-	assert.True(t, strings.Contains(page.String(), "<th>installed</th>"))
+	assert.True(t, strings.Contains(page.String(), "<th>installed from the leader</th><th>restored at start</th>"))
+	assert.True(t, strings.Contains(page.String(), "<td>n2</td><td>0</td><td><b>1</b></td>") ||
+		strings.Contains(page.String(), `<td class="l">n2</td><td>0</td><td><b>1</b></td>`), "n2's install in the snapshots table")
 
 	// A rebuilt run judges the claim the same way (it is stored in run.json).
 	dir := t.TempDir()

@@ -66,11 +66,15 @@ Final reads: {{.S.FinalReads.OK}} ok of {{.S.FinalReads.Ops}}.</p>
 {{if .ConvHidden}}<p class="meta">… and {{.ConvHidden}} more keys that agreed (all values in summary.json).</p>{{end}}
 {{with .NodeRows}}
 <h2 id="nodes">Nodes</h2>
-<p class="meta">Raft figures of each node at the end of the run; operations of the clients bound to it during the workload.
-Snapshot counters cover the whole run: the increases the runner saw in the node's <code>/status</code> counters, sampled during the run and at the end,
-summed across restarts of its process (restarts: new processes the samples recognised); a lower bound.</p>
-<table><tr><th class="l">node</th><th class="l">state</th><th>term</th><th>commit</th><th>applied</th><th>last index</th><th>snapshots taken</th><th>installed</th><th>restored at start</th><th>rebuilds</th><th>last snapshot</th><th>restarts</th><th>ops</th><th>ok</th><th>cas≠</th><th>fail</th><th>info</th><th class="l">note</th></tr>
-{{range .}}<tr><td class="l">{{.ID}}</td><td class="l">{{.State}}</td><td>{{if .HasFigs}}{{.Term}}{{end}}</td><td>{{if .HasFigs}}{{.CommitIndex}}{{end}}</td><td>{{if .HasFigs}}{{.AppliedIndex}}{{end}}</td><td>{{if .HasFigs}}{{.LastIndex}}{{end}}</td><td>{{.SnapshotsTaken}}</td><td><b>{{.SnapshotsInstalled}}</b></td><td>{{.SnapshotRestoresAtStart}}</td><td>{{.StateMachineRebuilds}}</td><td>{{if .LastSnapshotIndex}}{{.LastSnapshotIndex}} (term {{.LastSnapshotTerm}}){{end}}</td><td>{{.Restarts}}</td><td>{{.Counts.Ops}}</td><td>{{.Counts.OK}}</td><td>{{.Counts.Mismatch}}</td><td>{{.Counts.Fail}}</td><td>{{.Counts.Info}}</td><td class="l err">{{.Error}}</td></tr>
+<p class="meta">Raft figures of each node at the end of the run; operations of the clients bound to it during the workload.</p>
+<table><tr><th class="l">node</th><th class="l">state</th><th>term</th><th>commit</th><th>applied</th><th>last index</th><th>ops</th><th>ok</th><th>cas≠</th><th>fail</th><th>info</th><th class="l">note</th></tr>
+{{range .}}<tr><td class="l">{{.ID}}</td><td class="l">{{.State}}</td><td>{{if .HasFigs}}{{.Term}}{{end}}</td><td>{{if .HasFigs}}{{.CommitIndex}}{{end}}</td><td>{{if .HasFigs}}{{.AppliedIndex}}{{end}}</td><td>{{if .HasFigs}}{{.LastIndex}}{{end}}</td><td>{{.Counts.Ops}}</td><td>{{.Counts.OK}}</td><td>{{.Counts.Mismatch}}</td><td>{{.Counts.Fail}}</td><td>{{.Counts.Info}}</td><td class="l err">{{.Error}}</td></tr>
+{{end}}</table>
+<p class="meta" id="snapshots">Snapshots over the whole run: the increases the runner saw in each node's <code>/status</code> counters (which restart from zero with the process),
+sampled every 0.5 s and after every fault event during the workload and once at the end, summed over the node's processes
+(restarts: new processes the samples recognised). A lower bound: what a process counted after its last sample before it died is not seen.</p>
+<table><tr><th class="l">node</th><th>snapshots taken</th><th>installed from the leader</th><th>restored at start</th><th>state machine rebuilds</th><th class="l">newest snapshot</th><th>restarts</th><th>samples</th></tr>
+{{range .}}<tr><td class="l">{{.ID}}</td><td>{{.SnapshotsTaken}}</td><td><b>{{.SnapshotsInstalled}}</b></td><td>{{.SnapshotRestoresAtStart}}</td><td>{{.StateMachineRebuilds}}</td><td class="l">{{if .LastSnapshotIndex}}index {{.LastSnapshotIndex}}, term {{.LastSnapshotTerm}}{{end}}</td><td>{{.Restarts}}</td><td>{{.Samples}}</td></tr>
 {{end}}</table>{{end}}
 
 <h2 id="faults">Faults</h2>

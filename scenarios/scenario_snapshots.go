@@ -11,7 +11,7 @@ import (
 // snapshotScenarios are the scenarios about raft snapshots (issue 8).
 func snapshotScenarios() []Scenario {
 	return []Scenario{
-		with(base("snapshot-install", "snapshot every 64 entries keeping 32; keep a node down or cut off while hundreds of entries are written, so it must catch up by InstallSnapshot; linearizable reads"), func(s *Scenario) {
+		with(base("snapshot-install", "snapshot every 64 entries keeping 32; keep a node down or cut off while hundreds of entries are written, so it must catch up by InstallSnapshot; deleted keys must stay deleted; linearizable reads"), func(s *Scenario) {
 			// Why these numbers: the workload writes about 150-250 entries
 			// a second (six clients, 60% writes), so in a 3 s fault window
 			// the leader writes several hundred entries, snapshots every
@@ -28,10 +28,16 @@ func snapshotScenarios() []Scenario {
 				o.SnapshotTrailingLogs = 32
 				return o
 			}
-			// Few keys and many deletes: a snapshot restored on top of old
-			// state (keys it does not hold left behind) shows as a value
-			// that should be gone.
+			// Few live keys, many deletes, and keys retired after about 40
+			// operations (so most keys' last write happened long before the
+			// end): a snapshot restored on top of old state leaves a key
+			// that the cluster deleted and never wrote again on the node
+			// that installed it, which the convergence check sees. Measured:
+			// the planted bug-restore-keeps-old-state is caught in 3 of 3
+			// seeds with rotation and 0 of 3 without it (its stale keys
+			// were overwritten within milliseconds).
 			s.Keys = 4
+			s.OpsPerKey = 40
 			s.Mix = Mix{Get: 40, Set: 30, Delete: 20, CAS: 10}
 			s.Duration = 15 * time.Second
 			s.Quiet = 2 * time.Second

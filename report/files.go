@@ -212,6 +212,9 @@ func runFromSummary(dir string) (Run, error) {
 		Seed: s.Seed, Started: s.Started, CheckTimeout: 20, Faults: s.Faults, Convergence: s.Convergence,
 		Timings: s.Timings, Errors: s.Errors, Interrupted: s.Interrupted, Nodes: s.NodeFigures,
 	}
+	for _, c := range s.Claims {
+		r.Scenario.Proves = append(r.Scenario.Proves, c.Claim)
+	}
 	if n := len(s.Windows); n > 0 {
 		r.WorkStart, r.WorkEnd = s.Windows[0].Start, s.Windows[n-1].End
 	}

@@ -72,6 +72,9 @@ type Scenario struct {
 	// the source tree it was built from, when not this one.
 	NodeImage string `json:"node_image,omitempty"`
 	NodeSrc   string `json:"node_src,omitempty"`
+	// Proves are the scenario's claims ("did real work"), judged by
+	// EvaluateClaims.
+	Proves []Claim `json:"proves,omitempty"`
 }
 
 // A FaultWindow is one window of the fault schedule (the JSON shape of
@@ -142,6 +145,24 @@ type NodeFigures struct {
 	AppliedIndex uint64 `json:"applied_index,omitempty"`
 	LastIndex    uint64 `json:"last_index,omitempty"`
 	Error        string `json:"error,omitempty"`
+
+	// Snapshot counters over the whole run (the node's /status counters
+	// count since its process started; a restart resets them). The runner
+	// samples every node during the run and at the end and sums the
+	// increases it observed, counting a new process's counters whole: a
+	// lower bound, never more than happened (DESIGN.md, "Node figures").
+	SnapshotsTaken          uint64 `json:"snapshots_taken"`
+	SnapshotsInstalled      uint64 `json:"snapshots_installed"`
+	SnapshotRestoresAtStart uint64 `json:"snapshot_restores_at_start"`
+	StateMachineRebuilds    uint64 `json:"state_machine_rebuilds"`
+	// LastSnapshotIndex and LastSnapshotTerm: the newest snapshot the node
+	// held at its last answered sample.
+	LastSnapshotIndex uint64 `json:"last_snapshot_index,omitempty"`
+	LastSnapshotTerm  uint64 `json:"last_snapshot_term,omitempty"`
+	// Samples is how many samples the node answered; Restarts how many new
+	// processes of it the samples recognised.
+	Samples  int `json:"samples,omitempty"`
+	Restarts int `json:"restarts_seen,omitempty"`
 }
 
 // Timings are how long each stage of the run took, in seconds.

@@ -112,7 +112,7 @@ func TestWriteAViolation(t *testing.T) {
 	for _, want := range []string{
 		"NOT linearizable (1 of 1 keys)", "as expected",
 		`href="history.html"`, `href="history.jsonl"`, `href="summary.json"`, `href="run.json"`, `href="logs/"`,
-		"<title>partition n3 | n1 n2</title>", // the shaded fault window
+		"<title>partition n3 | n1 n2 → heal</title>", // the shaded fault window, with the event that ended it
 		"stale read", "--seed 7", "chaoslab report " + dir,
 	} {
 		assert.Contains(t, html, want)

@@ -11,9 +11,12 @@ import (
 type Phase struct {
 	Kind  string `json:"kind"`            // "quiet" or "fault"
 	Fault string `json:"fault,omitempty"` // the fault in place ("kill n2"), for a fault phase
-	// FaultKind is the fault's kind ("kill"), or "<nemesis> (failed)" for a
-	// window whose injection failed; for a fault phase.
+	// FaultKind is the fault's kind ("kill", "member-remove", "grow"), or
+	// "<nemesis> (failed)" for a window whose injection failed; Heal the
+	// event that ended it ("start", "member-add", "shrink"), empty when the
+	// injection or the heal failed.
 	FaultKind string `json:"fault_kind,omitempty"`
+	Heal      string `json:"heal,omitempty"`
 	Start     int64  `json:"start_ns"`
 	End       int64  `json:"end_ns"`
 }
@@ -39,7 +42,11 @@ func buildPhases(windows []FaultWindow, start, end int64) []Phase {
 		if ws > t {
 			ps = append(ps, Phase{Kind: PhaseQuiet, Start: t, End: ws})
 		}
-		ps = append(ps, Phase{Kind: PhaseFault, Fault: w.Name(), FaultKind: w.kind(), Start: ws, End: we})
+		p := Phase{Kind: PhaseFault, Fault: w.Name(), FaultKind: w.kind(), Start: ws, End: we}
+		if w.Fault != nil && w.Error == "" && w.Healing > 0 {
+			p.Heal = w.Fault.HealKind
+		}
+		ps = append(ps, p)
 		t = we
 	}
 	if end > t {

@@ -73,16 +73,16 @@ func TestOutcomesOfPairedOperations(t *testing.T) {
 }
 
 func TestBuildPhases(t *testing.T) {
-	f := &Fault{Kind: "kill", Value: "n2"}
+	f := &Fault{Kind: "kill", Value: "n2", HealKind: "start"}
 	ws := []FaultWindow{
-		{Nemesis: "kill-leader", Fault: f, Start: 100 * ms, End: 300 * ms},
+		{Nemesis: "kill-leader", Fault: f, Start: 100 * ms, Healing: 250 * ms, End: 300 * ms},
 		{Nemesis: "pause-node", Error: "boom", Start: 500 * ms, End: 520 * ms},
-		{Nemesis: "kill-leader", Fault: f, Start: 900 * ms, End: 1500 * ms}, // runs past the end
+		{Nemesis: "kill-leader", Fault: f, Start: 900 * ms, End: 1500 * ms}, // runs past the end, not healed
 	}
 	got := buildPhases(ws, 0, 1000*ms)
 	want := []Phase{
 		{Kind: PhaseQuiet, Start: 0, End: 100 * ms},
-		{Kind: PhaseFault, Fault: "kill n2", FaultKind: "kill", Start: 100 * ms, End: 300 * ms},
+		{Kind: PhaseFault, Fault: "kill n2", FaultKind: "kill", Heal: "start", Start: 100 * ms, End: 300 * ms},
 		{Kind: PhaseQuiet, Start: 300 * ms, End: 500 * ms},
 		{Kind: PhaseFault, Fault: "pause-node (failed: boom)", FaultKind: "pause-node (failed)", Start: 500 * ms, End: 520 * ms},
 		{Kind: PhaseQuiet, Start: 520 * ms, End: 900 * ms},

@@ -56,6 +56,9 @@ type Summary struct {
 	// Interrupted: the run was cut short; the history is partial and was
 	// not checked.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Claims are the scenario's "did real work" claims judged on this run
+	// (see Claim); one that does not hold makes the run not as expected.
+	Claims []ClaimResult `json:"claims,omitempty"`
 
 	KeyVerdicts  map[string]linearizability.KeyResult `json:"key_verdicts"`
 	Explanations []string                             `json:"explanations,omitempty"`
@@ -149,6 +152,7 @@ func Summarize(in Input) *Summary {
 			s.FirstViolation = &v
 		}
 	}
+	s.Claims = EvaluateClaims(r)
 	s.Outcome, s.AsExpected = judge(s)
 	return s
 }
@@ -193,12 +197,26 @@ func judge(s *Summary) (string, bool) {
 	if s.Expect == ExpectViolation {
 		as = s.Verdict == linearizability.NotLinearizable
 	}
+	var unproven []string
+	for _, c := range s.Claims {
+		if !c.OK {
+			unproven = append(unproven, fmt.Sprintf("%s (%s)", c.Claim, c.Detail))
+		}
+	}
+	if len(unproven) > 0 {
+		// The verdict may be right, but the run did not exercise what the
+		// scenario is for: it proves nothing.
+		as = false
+		parts = append(parts, "claim not shown: "+strings.Join(unproven, "; "))
+	}
 	out := strings.Join(parts, ", ")
 	switch {
 	case as && s.Expect == ExpectViolation:
 		out += " — as expected: this scenario is broken on purpose"
 	case as:
 		out += " — as expected"
+	case len(unproven) > 0:
+		out += " — NOT as expected (the run did not do what the scenario claims)"
 	default:
 		out += fmt.Sprintf(" — NOT as expected (expected %s)", s.Expect)
 	}

@@ -19,7 +19,7 @@ func timelineSVG(ops []linearizability.Operation, phases []PhaseStats, start, en
 	}
 	const (
 		W, left, right = 1000, 60, 20
-		top, panelH    = 20, 150
+		top, panelH    = 34, 150
 		gap            = 40
 		H              = top + 2*panelH + gap + 40
 	)
@@ -29,15 +29,25 @@ func timelineSVG(ops []linearizability.Operation, phases []PhaseStats, start, en
 	x := func(t int64) float64 { return left + float64(t-start)/float64(span)*float64(W-left-right) }
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`, W, H, W, H)
-	// Fault shading across both panels.
+	// Fault shading across both panels, coloured by the kind of fault, each
+	// labelled with the fault and the event that ended it ("member-remove
+	// n2 → member-add"); labels alternate between two rows so that
+	// neighbouring windows do not write over each other.
+	nth := 0
 	for _, p := range phases {
 		if p.Kind != PhaseFault {
 			continue
 		}
+		fill, ink := faultColors(p.FaultKind)
+		label := p.Fault
+		if p.Heal != "" {
+			label += " → " + p.Heal
+		}
 		x0, x1 := x(p.Start), x(p.End)
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="#ffd9c7" opacity="0.7"><title>%s</title></rect>`,
-			x0, top, math.Max(x1-x0, 1), 2*panelH+gap, html.EscapeString(p.Fault))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" fill="#a04010">%s</text>`, x0+2, top-5, html.EscapeString(p.Fault))
+		fmt.Fprintf(&b, `<rect class="fault" data-kind="%s" x="%.1f" y="%d" width="%.1f" height="%d" fill="%s" opacity="0.7"><title>%s</title></rect>`,
+			html.EscapeString(p.FaultKind), x0, top, math.Max(x1-x0, 1), 2*panelH+gap, fill, html.EscapeString(label))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" fill="%s">%s</text>`, x0+2, top-5-13*(nth%2), ink, html.EscapeString(label))
+		nth++
 	}
 	// Throughput panel.
 	sec := func(bn bin) float64 { return float64(bn.Width) / 1e9 } // the last bin may be shorter
@@ -151,4 +161,28 @@ func fmtMs(v float64) string {
 		return fmt.Sprintf("%gs", v/1000)
 	}
 	return fmt.Sprintf("%gms", v)
+}
+
+// faultColors are the shading and label colours of a fault kind's windows,
+// by family (the same families as history.html's rows): network, crashes,
+// pauses, disk, membership; a failed injection (no kind) is grey.
+func faultColors(kind string) (fill, ink string) {
+	if strings.HasSuffix(kind, " (failed)") {
+		kind = ""
+	}
+	switch kind {
+	case "":
+		return "#e4e4e4", "#555555"
+	case "partition", "drop", "limit", "delay", "isolate":
+		return "#ffd9c7", "#a04010"
+	case "kill", "stop", "crash", "restart-rolling":
+		return "#ffc9a3", "#a04010"
+	case "pause":
+		return "#fff1a8", "#806000"
+	case "truncate", "bitflip", "disk-lies":
+		return "#f5c6e6", "#902070"
+	case "member-remove", "grow", "wipe":
+		return "#c9e8d2", "#1a6b2a"
+	}
+	return "#dcdcf5", "#403090"
 }

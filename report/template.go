@@ -15,10 +15,12 @@ table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ddd;padding:
 th{background:#f4f4f4}td.l,th.l{text-align:left}tr.fault td{background:#fff4f0}tr.diverged td{background:#fde0e0}
 tr.notread td{background:#eee}
 pre{background:#f7f7f7;border:1px solid #ddd;padding:10px;overflow:auto;font-size:12.5px;white-space:pre-wrap}
-.meta{color:#555}.err{color:#b00}
+.meta{color:#555}.err{color:#b00}.shown{color:#1a6b2a}ul.claims{margin:4px 0 10px}
 </style></head><body>
 <h1>raftlab scenario <code>{{.S.Scenario}}</code></h1>
 <div class="verdict {{.Class}}" id="verdict">{{.S.Outcome}}</div>
+{{with .S.Claims}}<div id="claims"><b>What this run claims to exercise</b> (the scenario's claims; one not shown makes the run not as expected):
+<ul class="claims">{{range .}}<li class="{{if .OK}}shown{{else}}err{{end}}">{{if .OK}}✓{{else}}✗{{end}} <b>{{.Claim}}</b>: {{.Detail}}</li>{{end}}</ul></div>{{end}}
 {{with .S.FirstViolation}}<p class="meta">The first operation that cannot be ordered ended <b>{{.}}s</b> after the workload started.</p>{{end}}
 {{with .Counterexample}}<h2 id="counterexample">Minimal counterexample: key {{.Key}}, {{.Kept}} of its {{.Original}} operations</h2>
 <p class="meta">The fewest operations (with the faults around them) that still cannot be ordered; {{if .StoppedEarly}}<b class="err">shrinking stopped early ({{.StopReason}}): smaller may exist</b>{{else}}no single one of them can be dropped{{end}}.
@@ -72,6 +74,12 @@ Final reads: {{.S.FinalReads.OK}} ok of {{.S.FinalReads.Ops}}.</p>
 <p class="meta">Raft figures of each node at the end of the run; operations of the clients bound to it during the workload.</p>
 <table><tr><th class="l">node</th><th class="l">state</th><th>term</th><th>commit</th><th>applied</th><th>last index</th><th>ops</th><th>ok</th><th>cas≠</th><th>fail</th><th>info</th><th class="l">note</th></tr>
 {{range .}}<tr><td class="l">{{.ID}}</td><td class="l">{{.State}}</td><td>{{if .HasFigs}}{{.Term}}{{end}}</td><td>{{if .HasFigs}}{{.CommitIndex}}{{end}}</td><td>{{if .HasFigs}}{{.AppliedIndex}}{{end}}</td><td>{{if .HasFigs}}{{.LastIndex}}{{end}}</td><td>{{.Counts.Ops}}</td><td>{{.Counts.OK}}</td><td>{{.Counts.Mismatch}}</td><td>{{.Counts.Fail}}</td><td>{{.Counts.Info}}</td><td class="l err">{{.Error}}</td></tr>
+{{end}}</table>
+<p class="meta" id="snapshots">Snapshots over the whole run: the increases the runner saw in each node's <code>/status</code> counters (which restart from zero with the process),
+sampled every 0.5 s and after every fault event during the workload and once at the end, summed over the node's processes
+(restarts: new processes the samples recognised). A lower bound: what a process counted after its last sample before it died is not seen.</p>
+<table><tr><th class="l">node</th><th>snapshots taken</th><th>installed from the leader</th><th>restored at start</th><th>state machine rebuilds</th><th class="l">newest snapshot</th><th>restarts</th><th>samples</th></tr>
+{{range .}}<tr><td class="l">{{.ID}}</td><td>{{.SnapshotsTaken}}</td><td><b>{{.SnapshotsInstalled}}</b></td><td>{{.SnapshotRestoresAtStart}}</td><td>{{.StateMachineRebuilds}}</td><td class="l">{{if .LastSnapshotIndex}}index {{.LastSnapshotIndex}}, term {{.LastSnapshotTerm}}{{end}}</td><td>{{.Restarts}}</td><td>{{.Samples}}</td></tr>
 {{end}}</table>{{end}}
 
 <h2 id="faults">Faults</h2>

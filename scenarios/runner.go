@@ -112,7 +112,7 @@ func Run(ctx context.Context, s Scenario, o Options) (*report.Summary, error) {
 			Name: s.Name, Description: s.Description, Expect: s.Expect,
 			Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys, OpsPerKey: s.OpsPerKey, ReadLevel: string(s.ReadLevel),
 			Nemeses: []string{}, Duration: s.Duration.Seconds(), FaultWindow: s.Fault.Seconds(), QuietWindow: s.Quiet.Seconds(),
-			NodeSrc: o.NodeSrc,
+			NodeSrc: o.NodeSrc, Proves: s.Proves,
 		},
 		Seed: o.Seed, Started: begin, CheckTimeout: o.CheckTimeout.Seconds(),
 	}
@@ -138,6 +138,8 @@ type run struct {
 	c    *cluster.Cluster
 	rec  *linearizability.Recorder
 	info report.Run
+	// snaps sums the nodes' snapshot counters over the run (snaptally.go).
+	snaps *snapTally
 }
 
 func (r *run) problem(what string, err error) {
@@ -166,6 +168,7 @@ func (r *run) execute(ctx context.Context) (*report.Summary, error) {
 		return nil, fmt.Errorf("scenarios: %s: %w", s.Name, err)
 	}
 	r.c = c
+	r.snaps = newSnapTally()
 	r.info.Scenario.NodeImage = c.Image()
 	r.info.Reach = string(c.Reach())
 	closed := false
@@ -253,13 +256,24 @@ func (r *run) workload(ctx context.Context) (interrupted bool, err error) {
 			w.run(wctx, stop)
 		}()
 	}
-	windows, serr := s.Schedule().Run(wctx, c, r.rec, chaos.RunOptions{
+	// Sample the nodes' snapshot counters during the workload: after each
+	// fault event and every samplePeriod (they reset when a process restarts).
+	kick := make(chan struct{}, 1)
+	pctx, stopPoll := context.WithCancel(wctx)
+	polled := make(chan struct{})
+	go func() {
+		defer close(polled)
+		r.snaps.poll(pctx, c, kick)
+	}()
+	windows, serr := s.Schedule().Run(wctx, c, kickRecorder{Recorder: r.rec, tally: r.snaps, kick: kick}, chaos.RunOptions{
 		Seed:     r.o.Seed,
 		Logger:   r.log,
 		OnChange: r.prog.setFault,
 	})
 	close(stop)
 	wg.Wait()
+	stopPoll()
+	<-polled
 	r.info.WorkEnd = r.rec.Now()
 	r.info.Faults = faultWindows(windows)
 	r.info.Timings.Workload = secs(time.Since(t0))
@@ -426,6 +440,7 @@ func (r *run) nodeFigures(ctx context.Context) []report.NodeFigures {
 	var figs []report.NodeFigures
 	for _, n := range r.c.Nodes() {
 		nf := report.NodeFigures{ID: n.ID()}
+		era := r.snaps.era(n.ID())
 		st, err := func() (api.Status, error) {
 			kvc, err := n.Client(ctx, api.WithTimeout(2*time.Second))
 			if err != nil {
@@ -437,8 +452,19 @@ func (r *run) nodeFigures(ctx context.Context) []report.NodeFigures {
 			nf.Error = err.Error()
 		} else {
 			nf.State, nf.Term, nf.CommitIndex, nf.AppliedIndex, nf.LastIndex = st.State, st.Term, st.CommitIndex, st.AppliedIndex, st.LastIndex
+			r.snaps.observe(n.ID(), era, st) // the last sample
 		}
+		r.snaps.fill(&nf)
 		figs = append(figs, nf)
+	}
+	// Nodes sampled during the run but gone at the end (shrunk, replaced
+	// under another id): their counters still count.
+	for _, id := range r.snaps.ids() {
+		if r.c.Node(id) == nil {
+			nf := report.NodeFigures{ID: id, Error: "not in the cluster at the end"}
+			r.snaps.fill(&nf)
+			figs = append(figs, nf)
+		}
 	}
 	return figs
 }

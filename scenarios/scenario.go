@@ -59,7 +59,16 @@ type Scenario struct {
 
 	// Cluster, if set, adjusts the cluster options (raft timings, limits).
 	Cluster func(cluster.Options) cluster.Options
+
+	// Proves are what every run of the scenario must show it exercised
+	// (report.Claim, judged into summary.json's claims): a run that does
+	// not is not as expected.
+	Proves []Claim
 }
+
+// Claim is a scenario's "did real work" claim (defined by the report, which
+// judges it).
+type Claim = report.Claim
 
 // Validate reports the first thing wrong with s.
 func (s Scenario) Validate() error {
@@ -83,6 +92,11 @@ func (s Scenario) Validate() error {
 	}
 	if _, err := api.ParseReadLevel(string(s.ReadLevel)); err != nil {
 		return fmt.Errorf("%s: %w", s.Name, err)
+	}
+	for _, c := range s.Proves {
+		if err := report.CheckClaim(c); err != nil {
+			return fmt.Errorf("%s: %w", s.Name, err)
+		}
 	}
 	return nil
 }
@@ -250,6 +264,7 @@ func All() []Scenario {
 		}),
 	}
 	all = append(all, memberScenarios()...)
+	all = append(all, snapshotScenarios()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return all
 }

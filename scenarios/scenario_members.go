@@ -5,6 +5,7 @@ import (
 
 	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/report"
 )
 
 // memberScenarios are the membership, whole-cluster and disk scenarios
@@ -20,18 +21,22 @@ func memberScenarios() []Scenario {
 		with(base("membership-remove", "remove the leader or a follower from the configuration while it runs, then add it back; linearizable reads"), func(s *Scenario) {
 			s.Fault = 4 * time.Second
 			s.Nemeses = []chaos.Nemesis{chaos.MemberRemove{Target: chaos.Leader}, chaos.MemberRemove{Target: chaos.Follower}}
+			s.Proves = []Claim{report.ClaimMembershipChanged}
 		}),
 		with(base("membership-replace", "lose a node's disk, then replace it with an empty node that joins and catches up; linearizable reads"), func(s *Scenario) {
 			s.Fault = 4 * time.Second
 			s.Nemeses = []chaos.Nemesis{chaos.MemberReplace{Target: chaos.AnyNode}}
+			s.Proves = []Claim{report.ClaimMembershipChanged, report.ClaimNodeReplaced}
 		}),
 		with(base("grow-shrink", "grow from 3 to 5 voters and shrink back, through the API; linearizable reads"), func(s *Scenario) {
 			s.Duration = 16 * time.Second
 			s.Fault = 5 * time.Second
 			s.Nemeses = []chaos.Nemesis{chaos.GrowShrink{Add: 2}}
+			s.Proves = []Claim{report.ClaimMembershipChanged}
 		}),
 		with(base("crash-all", "SIGKILL every node within milliseconds, then start them all; linearizable reads"), func(s *Scenario) {
 			s.Nemeses = []chaos.Nemesis{chaos.CrashAll{}}
+			s.Proves = []Claim{report.ClaimAllRestarted}
 		}),
 		with(base("restart-rolling", "restart every node in turn (clean stop), waiting for the cluster to be ready between steps; linearizable reads"), func(s *Scenario) {
 			s.Duration = 16 * time.Second

@@ -2,10 +2,12 @@ package scenarios
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/raftlab/raftlab/api"
+	"github.com/raftlab/raftlab/report"
 )
 
 func TestRegistry(t *testing.T) {
@@ -25,6 +27,7 @@ func TestRegistry(t *testing.T) {
 		"partition-bridge":       {api.ReadLinearizable, ExpectLinearizable},
 		"partition-one-way":      {api.ReadLinearizable, ExpectLinearizable},
 		"bandwidth":              {api.ReadLinearizable, ExpectLinearizable},
+		"snapshot-install":       {api.ReadLinearizable, ExpectLinearizable},
 	}
 	seen := map[string]bool{}
 	for _, s := range All() {
@@ -52,6 +55,20 @@ func TestRegistry(t *testing.T) {
 	for name := range want {
 		if !seen[name] {
 			t.Errorf("scenario %s missing", name)
+		}
+	}
+	// Scenarios about a mechanism claim to exercise it (TestScenarios
+	// checks the claims on real runs).
+	for name, claim := range map[string]Claim{
+		"snapshot-install":   report.ClaimSnapshotsInstalled,
+		"membership-remove":  report.ClaimMembershipChanged,
+		"membership-replace": report.ClaimNodeReplaced,
+		"grow-shrink":        report.ClaimMembershipChanged,
+		"crash-all":          report.ClaimAllRestarted,
+	} {
+		s, _ := Lookup(name)
+		if !slices.Contains(s.Proves, claim) {
+			t.Errorf("%s: claims %v, want %s among them", name, s.Proves, claim)
 		}
 	}
 	if _, ok := Lookup("nope"); ok {
@@ -82,6 +99,7 @@ func TestValidate(t *testing.T) {
 		"no window":   func(s *Scenario) { s.Fault = 0 },
 		"bad expect":  func(s *Scenario) { s.Expect = "maybe" },
 		"bad level":   func(s *Scenario) { s.ReadLevel = "eventual" },
+		"bad claim":   func(s *Scenario) { s.Proves = []Claim{"worked-hard"} },
 	} {
 		s := ok
 		mutate(&s)

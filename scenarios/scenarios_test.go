@@ -70,7 +70,9 @@ func runScenario(t *testing.T, s Scenario) *report.Summary {
 // TestScenarios runs every built-in scenario and checks its expectation:
 // the safe ones must be linearizable and converge; the ones broken on
 // purpose must not be linearizable (the lab can fail). Every run must also
-// have done real work in both kinds of phase and healed its faults.
+// have done real work in both kinds of phase, healed its faults and shown
+// the scenario's claims (Scenario.Proves: snapshots installed, membership
+// changed, ...).
 //
 // Catching a broken read level is probabilistic: leader-reads-partition
 // depends on a scheduler race that the stale reads win in 40-50% of its
@@ -126,6 +128,18 @@ func TestScenarios(t *testing.T) {
 			}
 			if healed == 0 {
 				t.Errorf("no fault was injected and healed: %+v", sum.Faults)
+			}
+			// The scenario's own claims (Scenario.Proves): what it says it
+			// exercises happened in this run.
+			if len(sum.Claims) != len(s.Proves) {
+				t.Errorf("%d claims judged, the scenario makes %d: %+v", len(sum.Claims), len(s.Proves), sum.Claims)
+			}
+			for _, c := range sum.Claims {
+				if !c.OK {
+					t.Errorf("claim %s not shown: %s", c.Claim, c.Detail)
+				} else {
+					t.Logf("claim %s: %s", c.Claim, c.Detail)
+				}
 			}
 			if sum.FinalReads.OK < s.Keys*s.Nodes {
 				t.Errorf("%d final reads succeeded, want one per key per node (%d)", sum.FinalReads.OK, s.Keys*s.Nodes)

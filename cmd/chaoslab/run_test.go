@@ -220,3 +220,10 @@ func TestRunReachFlag(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, `--reach: reach "direct": want auto, container or published`)
 }
+
+func TestVerdictExitOfAnUnprovenClaim(t *testing.T) {
+	sum := &report.Summary{Verdict: linearizability.Linearizable, Converged: true}
+	assert.Equal(t, exitOK, verdictExit(sum))
+	sum.Claims = []report.ClaimResult{{Claim: report.Claim("snapshots-installed"), OK: false}}
+	assert.Equal(t, exitUnknown, verdictExit(sum), "a scenario that did not do what it claims proves nothing")
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"time"
 )
 
 // Failpoint arms one of the node's failpoints (package failpoint's names:
@@ -63,9 +64,12 @@ func (p Failpoint) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Faul
 }
 
 // armAll arms point=term on ids in order; on an error it disarms those it
-// armed (best effort) and returns the error.
+// armed (best effort) and returns the error. A node started by the previous
+// window's heal may not answer yet: each is given up to armWait to answer
+// /status first.
 func armAll(ctx context.Context, c Cluster, ids []string, point, term string) error {
 	for i, id := range ids {
+		waitUp(ctx, c, id, armWait)
 		if err := c.ArmFailpoint(ctx, id, point, term); err != nil {
 			for _, done := range ids[:i] {
 				_ = c.ArmFailpoint(ctx, done, point, "off")
@@ -74,6 +78,31 @@ func armAll(ctx context.Context, c Cluster, ids []string, point, term string) er
 		}
 	}
 	return nil
+}
+
+// armWait bounds how long arming waits for a freshly started node to answer.
+const armWait = 10 * time.Second
+
+// waitUp waits until node id answers /status or until wait has passed; it
+// polls every 50 ms.
+func waitUp(ctx context.Context, c Cluster, id string, wait time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		sctx, scancel := context.WithTimeout(ctx, time.Second)
+		_, err := c.NodeStatus(sctx, id)
+		scancel()
+		if err == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // disarmOrStart is a failpoint fault's heal: each target that answers is

@@ -12,31 +12,32 @@ import (
 )
 
 // failpointCases are the failpoint nemeses on a fake whose points are never
-// reached: Inject arms, Heal disarms exactly what was armed.
+// reached: Inject checks each target answers, arms, and Heal disarms
+// exactly what was armed.
 func failpointCases() []nemesisCase {
 	fsm := func(t Target) Failpoint { return Failpoint{Target: t, Point: "fsm-before-commit", Term: "1*panic"} }
 	return []nemesisCase{
 		{
 			name: "failpoint leader", nem: fsm(Leader), nodes: 3, leader: "n2", seed: 1,
-			calls: []string{"failpoint n2 fsm-before-commit=1*panic", "leader"}, faults: []string{"n2 fp fsm-before-commit=1*panic"},
+			calls: []string{"failpoint n2 fsm-before-commit=1*panic", "leader", "status n2"}, faults: []string{"n2 fp fsm-before-commit=1*panic"},
 			kind: "failpoint", value: "n2 fsm-before-commit=1*panic", targ: []string{"n2"}, heal: "heal",
 			healed: []string{"failpoint n2 fsm-before-commit=off"},
 		},
 		{
 			name: "failpoint follower", nem: fsm(Follower), nodes: 5, leader: "n2", seed: 1,
-			calls: []string{"failpoint n5 fsm-before-commit=1*panic", "leader"}, faults: []string{"n5 fp fsm-before-commit=1*panic"},
+			calls: []string{"failpoint n5 fsm-before-commit=1*panic", "leader", "status n5"}, faults: []string{"n5 fp fsm-before-commit=1*panic"},
 			kind: "failpoint", value: "n5 fsm-before-commit=1*panic", targ: []string{"n5"}, heal: "heal",
 			healed: []string{"failpoint n5 fsm-before-commit=off"},
 		},
 		{
 			name: "failpoint any node", nem: fsm(AnyNode), nodes: 3, leader: "n2", seed: 1,
-			calls: []string{"failpoint n1 fsm-before-commit=1*panic"}, faults: []string{"n1 fp fsm-before-commit=1*panic"},
+			calls: []string{"failpoint n1 fsm-before-commit=1*panic", "status n1"}, faults: []string{"n1 fp fsm-before-commit=1*panic"},
 			kind: "failpoint", value: "n1 fsm-before-commit=1*panic", targ: []string{"n1"}, heal: "heal",
 			healed: []string{"failpoint n1 fsm-before-commit=off"},
 		},
 		{
 			name: "failpoint all nodes", nem: Failpoint{All: true, Point: "readindex-before-confirm", Term: "sleep(300ms)"}, nodes: 3, leader: "n2", seed: 1,
-			calls:  []string{"failpoint n1 readindex-before-confirm=sleep(300ms)", "failpoint n2 readindex-before-confirm=sleep(300ms)", "failpoint n3 readindex-before-confirm=sleep(300ms)"},
+			calls:  []string{"failpoint n1 readindex-before-confirm=sleep(300ms)", "failpoint n2 readindex-before-confirm=sleep(300ms)", "failpoint n3 readindex-before-confirm=sleep(300ms)", "status n1", "status n2", "status n3"},
 			faults: []string{"n1 fp readindex-before-confirm=sleep(300ms)", "n2 fp readindex-before-confirm=sleep(300ms)", "n3 fp readindex-before-confirm=sleep(300ms)"},
 			kind:   "failpoint", value: "n1 n2 n3 readindex-before-confirm=sleep(300ms)", targ: []string{"n1", "n2", "n3"}, heal: "heal",
 			healed: []string{"failpoint n1 readindex-before-confirm=off", "failpoint n2 readindex-before-confirm=off", "failpoint n3 readindex-before-confirm=off"},
@@ -45,7 +46,7 @@ func failpointCases() []nemesisCase {
 			// The leader still has the entries: no snapshot is sent, the
 			// follower is alive when the wait ends (one status poll).
 			name: "restore crash not reached", nem: RestoreCrash{Wait: 20 * time.Millisecond}, nodes: 3, leader: "n2", seed: 1,
-			calls:  []string{"cut n1 <- n3", "cut n2 <- n3", "cut n3 <- n1 n2", "failpoint n3 snapshot-before-restore=1*panic", "leader"},
+			calls:  []string{"cut n1 <- n3", "cut n2 <- n3", "cut n3 <- n1 n2", "failpoint n3 snapshot-before-restore=1*panic", "leader", "status n3"},
 			faults: []string{"n1 cuts n3", "n2 cuts n3", "n3 cuts n1 n2", "n3 fp snapshot-before-restore=1*panic"},
 			kind:   "failpoint", value: "n3 snapshot-before-restore=1*panic, cut off", targ: []string{"n3"}, heal: "heal",
 			healed: []string{"failpoint n3 snapshot-before-restore=off", "heal n1", "heal n2", "heal n3", "status n3"},

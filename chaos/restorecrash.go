@@ -3,7 +3,6 @@ package chaos
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -48,8 +47,8 @@ func (r RestoreCrash) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*F
 		return nil, err
 	}
 	const term = "1*panic"
-	if err := c.ArmFailpoint(ctx, id, PointSnapshotBeforeRestore, term); err != nil {
-		return nil, errors.Join(fmt.Errorf("arm %s on %s: %w", PointSnapshotBeforeRestore, id, err), cuts.heal(ctx, c))
+	if err := armAll(ctx, c, []string{id}, PointSnapshotBeforeRestore, term); err != nil {
+		return nil, errors.Join(err, cuts.heal(ctx, c))
 	}
 	wait := r.Wait
 	if wait <= 0 {

@@ -38,7 +38,7 @@ func failpointScenarios() []Scenario {
 			// The log entries are durable, the state machine's batch is
 			// not: the restarted node must replay them, neither skip nor
 			// apply twice (bug-applied-index-early skips them).
-			s.Duration = 14 * time.Second
+			s.Duration = 12 * time.Second // three fault windows
 			s.Quiet = 1500 * time.Millisecond
 			s.Fault = 2500 * time.Millisecond
 			s.Nemeses = []chaos.Nemesis{crash(pointFSMBeforeCommit, chaos.AnyNode), crash(pointFSMBeforeCommit, chaos.Leader)}
@@ -47,7 +47,7 @@ func failpointScenarios() []Scenario {
 			// A half-written snapshot must never be restored: the restarted
 			// node uses its previous snapshot and its log.
 			s.Cluster = snapshots(50)
-			s.Duration = 14 * time.Second
+			s.Duration = 12 * time.Second // three fault windows
 			s.Quiet = 1500 * time.Millisecond
 			s.Fault = 2500 * time.Millisecond
 			s.Nemeses = []chaos.Nemesis{crash(pointSnapshotPersist, chaos.AnyNode), crash(pointSnapshotPersist, chaos.Leader)}

@@ -37,14 +37,27 @@ func failpointScenarios() []Scenario {
 	// (cluster start ~13 s), above the ~25 s budget of a CI scenario.
 	noCI := func(s *Scenario) { s.CI = false }
 	return []Scenario{
-		with(base("crash-batch-commit", "a node or the leader panics in the state machine just before a batch's Badger transaction commits (failpoint fsm-before-commit=1*panic), then is started; linearizable reads"), func(s *Scenario) {
+		with(base("crash-batch-commit", "a node, the leader or every node panics in the state machine just before a batch's Badger transaction commits (failpoint fsm-before-commit=1*panic), then is started; linearizable reads"), func(s *Scenario) {
 			// The log entries are durable, the state machine's batch is
 			// not: the restarted node must replay them, neither skip nor
 			// apply twice (bug-applied-index-early skips them).
 			s.Duration = 12 * time.Second // three fault windows
 			s.Quiet = 1500 * time.Millisecond
 			s.Fault = 2500 * time.Millisecond
-			s.Nemeses = []chaos.Nemesis{crash(pointFSMBeforeCommit, chaos.AnyNode), crash(pointFSMBeforeCommit, chaos.Leader)}
+			// Rotate keys: a retired key is never written again, so a
+			// replica that lost its last write stays different and the
+			// convergence check sees it (with 8 keys written to the end,
+			// later writes hide a lost batch).
+			s.OpsPerKey = 20
+			// All nodes at once: each dies at its own next batch; the
+			// followers' batches hold entries the leader already applied
+			// and acknowledged, so a replica that skips them on replay
+			// answers reads without acknowledged writes once it leads.
+			s.Nemeses = []chaos.Nemesis{
+				crash(pointFSMBeforeCommit, chaos.AnyNode),
+				crash(pointFSMBeforeCommit, chaos.Leader),
+				chaos.Failpoint{All: true, Point: pointFSMBeforeCommit, Term: "1*panic"},
+			}
 			noCI(s)
 		}),
 		with(base("crash-snapshot-persist", "a node or the leader panics while writing a snapshot, after its first key (failpoint snapshot-persist=1*panic; snapshots every 100 entries), then is started; linearizable reads"), func(s *Scenario) {

@@ -70,7 +70,7 @@ func (p Failpoint) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Faul
 func armAll(ctx context.Context, c Cluster, ids []string, point, term string) error {
 	for i, id := range ids {
 		waitUp(ctx, c, id, armWait)
-		if err := c.ArmFailpoint(ctx, id, point, term); err != nil {
+		if err := c.ArmFailpoint(ctx, id, point, term); err != nil && !crashedAtArm(ctx, c, id) {
 			for _, done := range ids[:i] {
 				_ = c.ArmFailpoint(ctx, done, point, "off")
 			}
@@ -78,6 +78,17 @@ func armAll(ctx context.Context, c Cluster, ids []string, point, term string) er
 		}
 	}
 	return nil
+}
+
+// crashedAtArm tells an arm whose answer was lost because the node hit the
+// point at once and died (it answered /status just before; the process is
+// gone before the HTTP answer is written) from an arm that failed: the node
+// no longer answers /status. The fault is then in place; Heal starts it.
+func crashedAtArm(ctx context.Context, c Cluster, id string) bool {
+	sctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	_, err := c.NodeStatus(sctx, id)
+	return err != nil
 }
 
 // armWait bounds how long arming waits for a freshly started node to answer.

@@ -79,6 +79,21 @@ func TestFailpointCrashIsStartedAtHeal(t *testing.T) {
 	assert.Contains(t, f.Detail, "n2 down at heal (crashed at fsm-before-commit), started")
 }
 
+// A node that hits the point at once may die before it answers the PUT:
+// the fault is in place all the same (the node is down), and Heal starts it.
+func TestFailpointCrashBeforeTheAnswer(t *testing.T) {
+	ctx := context.Background()
+	c := newFake(3, "n2")
+	c.fpReached = map[string]bool{"fsm-before-commit": true}
+	c.fpLostAnswer = true
+	f, err := Failpoint{Target: Leader, Point: "fsm-before-commit", Term: "1*panic"}.Inject(ctx, c, rand.New(rand.NewPCG(1, 0)))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"n2 crashed"}, c.Faults())
+	require.NoError(t, f.Heal(ctx))
+	assert.Empty(t, c.Faults())
+	assert.True(t, f.Crashed("n2"), f.Detail)
+}
+
 // Of several targets, only the crashed ones are started; the others are
 // disarmed.
 func TestFailpointAllMixedHeal(t *testing.T) {

@@ -31,6 +31,9 @@ func (f *fakeCluster) ArmFailpoint(ctx context.Context, id, name, term string) e
 	}
 	if f.fpReached[name] && strings.Contains(term, "panic") {
 		f.proc[id] = "crashed"
+		if f.fpLostAnswer {
+			return fmt.Errorf("fake: %s: EOF", id)
+		}
 		return nil
 	}
 	if f.fp[id] == nil {

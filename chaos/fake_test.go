@@ -40,6 +40,8 @@ type fakeCluster struct {
 	// points execution reaches (a panic term there crashes the node).
 	fp        map[string]map[string]string
 	fpReached map[string]bool
+	// fpLostAnswer: a node crashing at arm time dies before answering.
+	fpLostAnswer bool
 }
 
 var _ Cluster = (*fakeCluster)(nil)

@@ -49,7 +49,7 @@ func failpointScenarios() []Scenario {
 			// replica that lost its last write stays different and the
 			// convergence check sees it (with 8 keys written to the end,
 			// later writes hide a lost batch).
-			s.OpsPerKey = 20
+			s.OpsPerKey = 10
 			// All nodes at once: each dies at its own next batch; the
 			// followers' batches hold entries the leader already applied
 			// and acknowledged, so a replica that skips them on replay

@@ -81,7 +81,7 @@ var All = []Bug{
 		Description: "Restoring a snapshot installed by the leader writes the snapshot's keys over the old state " +
 			"instead of replacing it: keys deleted while the follower was behind come back on that follower.",
 		Report:    "openstack-experimental/keystone#1331 \"fix(raft): Restore full state on snapshot install\" (install left stale keys behind); hashicorp/raft FSM.Restore contract: \"must discard all previous state\"",
-		Scenarios: []string{"snapshot-install"},
+		Scenarios: []string{"snapshot-install", "crash-snapshot-restore"},
 	},
 	{
 		Name: AppliedIndexEarly,

@@ -57,4 +57,9 @@ type Cluster interface {
 
 	// Membership changes, whole-cluster crashes and disk damage.
 	Membership
+
+	// ArmFailpoint arms the node's failpoint name with term ("off"
+	// disarms); it needs the failpoint build (the lab's image). An error
+	// from a node that does not answer is how a crash at a point shows.
+	ArmFailpoint(ctx context.Context, id, name, term string) error
 }

@@ -27,6 +27,13 @@
 //	delayD-T, jitter…, reorder…  Delay: hold the node's packets in user space
 //	                    (nfqueue): delay, jitter, reordering
 //
+// Failpoint nemeses (built as values, not by name): [Failpoint] arms one of
+// the node's failpoints with a term on the leader, a follower, any node or
+// all nodes for the fault window; [RestoreCrash] crashes a cut-off follower
+// right before it installs the leader's snapshot. Their Heal disarms the
+// point where the node answers and starts it where it crashed; Fault.Detail
+// says which.
+//
 // Network faults are healed by removing the rules of the nodes they touched.
 // Scenarios build nemeses as values (chaos.Partition{Shape: chaos.Ring},
 // chaos.OneWay{Target: chaos.Leader, Dir: chaos.Inbound}) or by name
@@ -92,6 +99,9 @@
 //	truncate n2    … start n2        (DiskTruncate; … member-add n2 when it refused to start and was replaced)
 //	bitflip "n2 snapshot" … start "n2 snapshot"     (BitFlip; likewise)
 //	disk-lies "n1 n3" … start "n1 n3"               (DiskLies: the liars; Heal starts the others)
+//	failpoint "n2 fsm-before-commit=1*panic" … start "…" (Failpoint: the node crashed at the point and was started)
+//	failpoint "n2 readindex-before-confirm=sleep(300ms)" … heal "…" (Failpoint: every target still answered; disarmed)
+//	failpoint "n3 snapshot-before-restore=1*panic, cut off" … start "…" (RestoreCrash)
 //
 // The opening event is recorded once the fault is in place (Inject
 // returned), the closing one once it has been undone (Heal returned), on the

@@ -35,6 +35,13 @@ type fakeCluster struct {
 	delay map[string]string
 
 	mem fakeMembers // membership and disk state (fake_members_test.go)
+
+	// Failpoints (fake_failpoints_test.go): armed points by node, and the
+	// points execution reaches (a panic term there crashes the node).
+	fp        map[string]map[string]string
+	fpReached map[string]bool
+	// fpLostAnswer: a node crashing at arm time dies before answering.
+	fpLostAnswer bool
 }
 
 var _ Cluster = (*fakeCluster)(nil)
@@ -52,6 +59,7 @@ func newFake(n int, leader string) *fakeCluster {
 func (f *fakeCluster) reset() {
 	f.proc, f.cut, f.drop, f.limit, f.delay = map[string]string{}, map[string][]string{}, map[string]int{}, map[string]uint64{}, map[string]string{}
 	f.mem.reset()
+	f.fp = nil
 }
 
 // call records a call and returns the error planted for its verb, or an
@@ -100,6 +108,7 @@ func (f *fakeCluster) Faults() []string {
 		out = append(out, id+" delay "+d)
 	}
 	out = append(out, f.memFaults()...)
+	out = append(out, f.fpFaults()...)
 	sort.Strings(out)
 	return out
 }
@@ -125,6 +134,9 @@ func (f *fakeCluster) NodeStatus(ctx context.Context, id string) (*api.Status, e
 	defer f.mu.Unlock()
 	if err := f.call("status", id); err != nil {
 		return nil, err
+	}
+	if f.proc[id] == "crashed" {
+		return nil, fmt.Errorf("fake: %s: connection refused", id)
 	}
 	if f.proc[id] == "exited" {
 		return nil, fmt.Errorf("fake: %s refused to start", id)
@@ -164,7 +176,7 @@ func (f *fakeCluster) StopNode(ctx context.Context, id string, grace time.Durati
 }
 
 func (f *fakeCluster) StartNode(ctx context.Context, id string) error {
-	if err := f.setProc("start", id, []string{"killed", "stopped"}, ""); err != nil {
+	if err := f.setProc("start", id, []string{"killed", "stopped", "crashed"}, ""); err != nil {
 		return err
 	}
 	f.mem.started(f, id)

@@ -176,7 +176,7 @@ func nemesisCases() []nemesisCase {
 			calls: []string{"delay n1 50ms±40ms reorder 25%"}, faults: []string{"n1 delay 50ms±40ms reorder 25%"},
 			kind: "delay", value: "n1 50ms±40ms reorder 25%", targ: []string{"n1"}, heal: "heal", healed: []string{"heal n1"},
 		},
-	}, memberCases()...)
+	}, append(memberCases(), failpointCases()...)...)
 }
 
 // TestNemeses injects every nemesis into a fake cluster: the node it picks

@@ -132,13 +132,13 @@ type faultWindow struct {
 // same value (e.g. "kill n1" … "start n1"); an ending kind not listed here
 // closes the most recent open window. Any other kind opens a window.
 var faultEnds = map[string][]string{
-	"start": {"kill", "stop", "crash", "wipe", "truncate", "bitflip", "disk-lies", "restart-rolling"},
+	"start": {"kill", "stop", "crash", "wipe", "truncate", "bitflip", "disk-lies", "restart-rolling", "failpoint"},
 	// Membership: a removed member added back, a wiped node replaced by an
 	// empty one, nodes added to the cluster removed again.
 	"member-add": {"member-remove", "wipe"},
 	"shrink":     {"grow"},
 	"resume":     {"pause"},
-	"heal":       {"partition", "drop", "limit", "isolate", "delay", "loss", "clog"},
+	"heal":       {"partition", "drop", "limit", "isolate", "delay", "loss", "clog", "failpoint"},
 	"restore":    nil,
 	"recover":    nil,
 	"unpause":    {"pause"},

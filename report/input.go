@@ -99,6 +99,9 @@ type Fault struct {
 	Value    string   `json:"value"`
 	Targets  []string `json:"targets"`
 	HealKind string   `json:"heal"`
+	// Detail is what the nemesis measured or found (chaos.Fault.Detail),
+	// e.g. whether a failpoint's target crashed at the point.
+	Detail string `json:"detail,omitempty"`
 }
 
 // String is the fault as people read it: "kill n2".

@@ -530,7 +530,7 @@ func faultWindows(ws []chaos.Window) []report.FaultWindow {
 	for _, w := range ws {
 		fw := report.FaultWindow{Nemesis: w.Nemesis, Start: w.Start, Injected: w.Injected, Healing: w.Healing, End: w.End, Error: w.Error}
 		if f := w.Fault; f != nil {
-			fw.Fault = &report.Fault{Nemesis: f.Nemesis, Kind: f.Kind, Value: f.Value, Targets: f.Targets, HealKind: f.HealKind}
+			fw.Fault = &report.Fault{Nemesis: f.Nemesis, Kind: f.Kind, Value: f.Value, Targets: f.Targets, HealKind: f.HealKind, Detail: f.Detail}
 		}
 		out = append(out, fw)
 	}

@@ -1,0 +1,88 @@
+package chaos
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+)
+
+// PointSnapshotBeforeRestore is the node's failpoint just before a follower
+// replaces its state machine with a snapshot the leader sent (package
+// failpoint's SnapshotBeforeRestore; chaos does not import the node's packages).
+const PointSnapshotBeforeRestore = "snapshot-before-restore"
+
+// RestoreCrash makes a follower crash right before it installs a snapshot
+// from the leader. Inject cuts the follower off both ways and arms
+// snapshot-before-restore=1*panic on it; through the fault window the
+// majority writes on, snapshots and compacts its log (the scenario sets a
+// low snapshot threshold and few trailing logs), so the entries the
+// follower lacks are gone from every log. Heal removes the cuts: the leader
+// can only send a snapshot, and the follower crashes at the point. Heal
+// waits (up to Wait) until the follower stops answering, starts it, and the
+// new process (the point off) installs the snapshot. A follower still alive
+// at the deadline is disarmed and the Detail says so (the point was not
+// reached: the leader still had the entries). History:
+//
+//	failpoint "n3 snapshot-before-restore=1*panic, cut off" … start "…"
+type RestoreCrash struct {
+	// Wait bounds how long Heal waits for the crash after the network is
+	// whole again (default 5 s; a snapshot is sent within a heartbeat or
+	// two, and its transfer takes milliseconds at the lab's sizes).
+	Wait time.Duration
+}
+
+// Name is "failpoint-restore-follower".
+func (r RestoreCrash) Name() string { return "failpoint-restore-follower" }
+
+// Inject cuts a follower off and arms the point on it.
+func (r RestoreCrash) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	ids := c.NodeIDs()
+	id, err := pickTarget(ctx, c, Follower, rng)
+	if err != nil {
+		return nil, err
+	}
+	cuts := GroupCuts(IsolateOne(ids, id))
+	if err := cuts.install(ctx, c); err != nil {
+		return nil, err
+	}
+	const term = "1*panic"
+	if err := armAll(ctx, c, []string{id}, PointSnapshotBeforeRestore, term); err != nil {
+		return nil, errors.Join(err, cuts.heal(ctx, c))
+	}
+	wait := r.Wait
+	if wait <= 0 {
+		wait = 5 * time.Second
+	}
+	f := NewFault(r.Name(), "failpoint", id+" "+PointSnapshotBeforeRestore+"="+term+", cut off", []string{id}, "heal", nil)
+	f.heal = func(ctx context.Context) error {
+		if err := cuts.heal(ctx, c); err != nil {
+			return err
+		}
+		waitDown(ctx, c, id, wait)
+		return disarmOrStart(ctx, c, f, PointSnapshotBeforeRestore)
+	}
+	return f, nil
+}
+
+// waitDown waits until node id stops answering /status (it crashed) or
+// until wait has passed; it polls every 50 ms.
+func waitDown(ctx context.Context, c Cluster, id string, wait time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		sctx, scancel := context.WithTimeout(ctx, time.Second)
+		_, err := c.NodeStatus(sctx, id)
+		scancel()
+		if err != nil && ctx.Err() == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,37 @@
+package scenarios
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftlab/raftlab/chaos"
+	"github.com/raftlab/raftlab/failpoint"
+)
+
+// The failpoint scenarios name points by string (the lab does not link the
+// node): each must be one of the node's points, or arming fails at run time.
+func TestFailpointScenariosNameRealPoints(t *testing.T) {
+	known := func(name string) bool {
+		return slices.ContainsFunc(failpoint.NodePoints, func(p failpoint.Point) bool { return p.Name == name })
+	}
+	assert.True(t, known(chaos.PointSnapshotBeforeRestore))
+	names := map[string]bool{}
+	for _, s := range failpointScenarios() {
+		names[s.Name] = true
+		require.NotEmpty(t, s.Nemeses, s.Name)
+		for _, n := range s.Nemeses {
+			if fp, ok := n.(chaos.Failpoint); ok {
+				assert.True(t, known(fp.Point), "%s: unknown point %q", s.Name, fp.Point)
+			}
+		}
+		assert.Equal(t, ExpectLinearizable, s.Expect, s.Name)
+	}
+	for _, want := range []string{"crash-batch-commit", "crash-snapshot-persist", "crash-snapshot-restore"} {
+		assert.True(t, names[want], want)
+		_, ok := Lookup(want)
+		assert.True(t, ok, want)
+	}
+}

@@ -46,6 +46,7 @@ type page struct {
 	Timeline       template.HTML
 	Kinds          []kindRow
 	Keys           []keyRow
+	KeysHidden     int // linearizable keys left out of the table (long runs rotate through thousands)
 	Nodes          []string
 	Conv           []convRow
 	ConvAgreed     int
@@ -76,7 +77,19 @@ func WriteHTML(w io.Writer, in Input, s *Summary) error {
 			p.Kinds = append(p.Kinds, kindRow{k, st})
 		}
 	}
-	for _, k := range keysInOrder(s.KeyVerdicts) {
+	// Keys that are not linearizable first, then the others up to
+	// maxKeyRows: with key rotation a long run checks thousands of keys,
+	// all of them in summary.json.
+	ordered := keysInOrder(s.KeyVerdicts)
+	sort.SliceStable(ordered, func(i, j int) bool {
+		return s.KeyVerdicts[ordered[i]].Verdict != linearizability.Linearizable &&
+			s.KeyVerdicts[ordered[j]].Verdict == linearizability.Linearizable
+	})
+	for _, k := range ordered {
+		if len(p.Keys) >= maxKeyRows && s.KeyVerdicts[k].Verdict == linearizability.Linearizable {
+			p.KeysHidden++
+			continue
+		}
 		p.Keys = append(p.Keys, keyRow{k, s.KeyVerdicts[k]})
 	}
 	for i := range s.Nodes {
@@ -90,6 +103,10 @@ func WriteHTML(w io.Writer, in Input, s *Summary) error {
 	}
 	return reportTmpl.Execute(w, p)
 }
+
+// maxKeyRows bounds the rows of linearizable keys in the key table (the
+// template likewise collapses the list of phases beyond 40).
+const maxKeyRows = 40
 
 // convRows lists the keys that diverged, then those not read everywhere,
 // then up to maxAgreedRows that agreed; it returns how many agreed and how

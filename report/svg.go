@@ -46,7 +46,11 @@ func timelineSVG(ops []linearizability.Operation, phases []PhaseStats, start, en
 		x0, x1 := x(p.Start), x(p.End)
 		fmt.Fprintf(&b, `<rect class="fault" data-kind="%s" x="%.1f" y="%d" width="%.1f" height="%d" fill="%s" opacity="0.7"><title>%s</title></rect>`,
 			html.EscapeString(p.FaultKind), x0, top, math.Max(x1-x0, 1), 2*panelH+gap, fill, html.EscapeString(label))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" fill="%s">%s</text>`, x0+2, top-5-13*(nth%2), ink, html.EscapeString(label))
+		// A label needs room: on a long run with hundreds of windows only
+		// the shading and its tooltip stay.
+		if x1-x0 >= 30 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" fill="%s">%s</text>`, x0+2, top-5-13*(nth%2), ink, html.EscapeString(label))
+		}
 		nth++
 	}
 	// Throughput panel.

@@ -45,8 +45,11 @@ fail: refused without effect; info: outcome unknown. Latency is of the definite 
 A fault phase runs from just before the injection to just after the heal.</p>
 <table><tr><th class="l">phase</th><th>seconds</th><th>ops</th><th>ok</th><th>cas≠</th><th>fail</th><th>info</th><th>ok/s</th><th>available</th><th>p50</th><th>p99</th><th>max</th></tr>
 {{range .Kinds}}<tr{{if eq .Kind "fault"}} class="fault"{{end}}><td class="l"><b>all {{.Kind}}</b></td><td>{{printf "%.1f" .Seconds}}</td><td>{{.Ops}}</td><td>{{.OK}}</td><td>{{.Mismatch}}</td><td>{{.Fail}}</td><td>{{.Info}}</td><td>{{printf "%.0f" .OKPerSec}}</td><td>{{pct .Availability}}</td><td>{{printf "%.1f" .P50ms}} ms</td><td>{{printf "%.1f" .P99ms}} ms</td><td>{{printf "%.0f" .MaxMs}} ms</td></tr>
-{{end}}{{range .S.Windows}}<tr{{if eq .Kind "fault"}} class="fault"{{end}}><td class="l">{{sec .Start}}–{{sec .End}} {{if .Fault}}{{.Fault}}{{else}}quiet{{end}}</td><td>{{printf "%.2f" .Seconds}}</td><td>{{.Ops}}</td><td>{{.OK}}</td><td>{{.Mismatch}}</td><td>{{.Fail}}</td><td>{{.Info}}</td><td>{{printf "%.0f" .OKPerSec}}</td><td>{{pct .Availability}}</td><td>{{printf "%.1f" .P50ms}} ms</td><td>{{printf "%.1f" .P99ms}} ms</td><td>{{printf "%.0f" .MaxMs}} ms</td></tr>
 {{end}}</table>
+<details{{if le (len .S.Windows) 40}} open{{end}}><summary>every phase ({{len .S.Windows}})</summary>
+<table><tr><th class="l">phase</th><th>seconds</th><th>ops</th><th>ok</th><th>cas≠</th><th>fail</th><th>info</th><th>ok/s</th><th>available</th><th>p50</th><th>p99</th><th>max</th></tr>
+{{range .S.Windows}}<tr{{if eq .Kind "fault"}} class="fault"{{end}}><td class="l">{{sec .Start}}–{{sec .End}} {{if .Fault}}{{.Fault}}{{else}}quiet{{end}}</td><td>{{printf "%.2f" .Seconds}}</td><td>{{.Ops}}</td><td>{{.OK}}</td><td>{{.Mismatch}}</td><td>{{.Fail}}</td><td>{{.Info}}</td><td>{{printf "%.0f" .OKPerSec}}</td><td>{{pct .Availability}}</td><td>{{printf "%.1f" .P50ms}} ms</td><td>{{printf "%.1f" .P99ms}} ms</td><td>{{printf "%.0f" .MaxMs}} ms</td></tr>
+{{end}}</table></details>
 {{with .S.ByFaultKind}}<h3 id="by-fault-kind">Unknown (info) operations per fault kind</h3>
 <p class="meta">Every fault window of a kind added up. Unknown operations are those whose effect the checker must guess; per window is the cost of one fault of that kind{{with $.S.Reach}} (nodes reached at {{if eq . "container"}}container addresses: a request to a killed node is refused, a definite fail{{else}}published ports: a request to a killed node ends in EOF at Docker's proxy, unknown{{end}}){{end}}.</p>
 <table><tr><th class="l">fault kind</th><th>windows</th><th>seconds</th><th>ops</th><th>ok</th><th>fail</th><th>info</th><th>info per window</th></tr>
@@ -59,7 +62,7 @@ Final reads: {{.S.FinalReads.OK}} ok of {{.S.FinalReads.Ops}}.</p>
 <h2 id="keys">Linearizability by key</h2>
 {{if .Keys}}<table><tr><th class="l">key</th><th class="l">verdict</th><th>operations</th><th>checked</th><th>unknown outcome</th><th>pruned</th><th>time</th><th class="l">note</th></tr>
 {{range .Keys}}<tr><td class="l">{{.Key}}</td><td class="l">{{.Verdict}}</td><td>{{.Operations}}</td><td>{{.Checked}}</td><td>{{.Unknown}}</td><td>{{.Pruned}}</td><td>{{ms .Elapsed}}</td><td class="l">{{.Reason}}</td></tr>
-{{end}}</table>{{else}}<p>Not checked.</p>{{end}}
+{{end}}</table>{{if .KeysHidden}}<p class="meta">… and {{.KeysHidden}} more keys, all linearizable (every key's figures in summary.json).</p>{{end}}{{else}}<p>Not checked.</p>{{end}}
 
 <h2 id="convergence">Convergence</h2>
 {{with .S.Convergence}}<p>{{if .Converged}}Every node's stale read of every key agreed with the final linearizable read after {{.Waited}}s.

@@ -86,7 +86,7 @@ h1{font-size:22px;margin:0 0 6px}h2{font-size:17px;margin:26px 0 8px;border-bott
 table{border-collapse:collapse;margin:6px 0;width:100%}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}td.n{text-align:right;white-space:nowrap}
 .good{background:#dff5e1}.bad{background:#fde0e0}.partial{background:#fff3d6}.none{background:#eee}
-.meta{color:#555;font-size:13px}code{font-size:12.5px}
+.meta{color:#555;font-size:13px}code{font-size:12.5px;white-space:nowrap}
 .sum{font-size:18px;font-weight:600;padding:12px 14px;border-radius:6px;margin:10px 0}
 </style></head><body>
 <h1>raftlab self-test: what the lab catches</h1>

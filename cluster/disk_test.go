@@ -96,21 +96,20 @@ func TestDiskFaults(t *testing.T) {
 	t.Run("bitflip snapshot", func(t *testing.T) {
 		before, err := f.Status(ctx)
 		require.NoError(t, err)
-		// Raft snapshots on its own timer: until f has taken one, write more
-		// and look again.
-		var ch DiskChange
-		eventually(t, ctxFor(t, time.Minute), "f has a snapshot to damage", func() bool {
-			require.NoError(t, f.Kill(ctx))
-			ch, err = f.FlipBits(ctx, SnapshotFiles, 1, 0, 7)
-			if err == nil {
+		// Raft snapshots on its own timer (threshold and interval): write
+		// until f reports a snapshot in /status, then damage it while f is
+		// down. Waiting for the report, not for a file, keeps a loaded
+		// machine from killing f before its timer fires.
+		eventually(t, ctxFor(t, 2*time.Minute), "f has taken a snapshot", func() bool {
+			if st, err := f.Status(ctx); err == nil && st.LastSnapshotIndex > 0 {
 				return true
 			}
-			require.ErrorContains(t, err, "no file matches")
-			require.NoError(t, f.Start(ctx))
-			require.NoError(t, f.WaitReady(ctx))
 			write("s", 100)
 			return false
 		})
+		require.NoError(t, f.Kill(ctx))
+		ch, err := f.FlipBits(ctx, SnapshotFiles, 1, 0, 7)
+		require.NoError(t, err)
 		t.Logf("%s", ch)
 		require.Equal(t, "refused", after(t, "d", before))
 		logs, err := f.Logs(ctx)

@@ -69,7 +69,7 @@ func (p Failpoint) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Faul
 // /status first.
 func armAll(ctx context.Context, c Cluster, ids []string, point, term string) error {
 	for i, id := range ids {
-		waitUp(ctx, c, id, armWait)
+		waitAnswering(ctx, c, id, true, armWait)
 		if err := c.ArmFailpoint(ctx, id, point, term); err != nil && !crashedAtArm(ctx, c, id) {
 			for _, done := range ids[:i] {
 				_ = c.ArmFailpoint(ctx, done, point, "off")
@@ -94,9 +94,11 @@ func crashedAtArm(ctx context.Context, c Cluster, id string) bool {
 // armWait bounds how long arming waits for a freshly started node to answer.
 const armWait = 10 * time.Second
 
-// waitUp waits until node id answers /status or until wait has passed; it
-// polls every 50 ms.
-func waitUp(ctx context.Context, c Cluster, id string, wait time.Duration) {
+// waitAnswering waits until node id answers /status (up) or stops
+// answering it (!up), or until wait has passed; it polls every 50 ms. Arming
+// waits for a freshly started node to come up; the restore-crash heal waits
+// for the crashed follower to go down.
+func waitAnswering(ctx context.Context, c Cluster, id string, up bool, wait time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	tick := time.NewTicker(50 * time.Millisecond)
@@ -105,7 +107,9 @@ func waitUp(ctx context.Context, c Cluster, id string, wait time.Duration) {
 		sctx, scancel := context.WithTimeout(ctx, time.Second)
 		_, err := c.NodeStatus(sctx, id)
 		scancel()
-		if err == nil {
+		// A status that failed because the wait itself ran out says
+		// nothing about the node.
+		if (err == nil) == up && ctx.Err() == nil {
 			return
 		}
 		select {

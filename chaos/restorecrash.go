@@ -59,30 +59,8 @@ func (r RestoreCrash) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*F
 		if err := cuts.heal(ctx, c); err != nil {
 			return err
 		}
-		waitDown(ctx, c, id, wait)
+		waitAnswering(ctx, c, id, false, wait)
 		return disarmOrStart(ctx, c, f, PointSnapshotBeforeRestore)
 	}
 	return f, nil
-}
-
-// waitDown waits until node id stops answering /status (it crashed) or
-// until wait has passed; it polls every 50 ms.
-func waitDown(ctx context.Context, c Cluster, id string, wait time.Duration) {
-	ctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		sctx, scancel := context.WithTimeout(ctx, time.Second)
-		_, err := c.NodeStatus(sctx, id)
-		scancel()
-		if err != nil && ctx.Err() == nil {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
 }

@@ -2,9 +2,7 @@ package cluster
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net"
 	"strconv"
 	"time"
 )
@@ -110,14 +108,5 @@ type DelayState struct {
 // echo port with count UDP datagrams spaced by gap. The datagrams cross
 // every rule of both namespaces, delays included.
 func (n *Node) RTT(ctx context.Context, peer *Node, count int, gap time.Duration) (ProbeResult, error) {
-	out, err := n.netfault(ctx, "probe", "-n", strconv.Itoa(count), "-gap", gap.String(), "-timeout", "3s",
-		net.JoinHostPort(peer.ip.String(), strconv.Itoa(EchoPort)))
-	if err != nil {
-		return ProbeResult{}, err
-	}
-	var r ProbeResult
-	if err := json.Unmarshal(out, &r); err != nil {
-		return r, fmt.Errorf("%s: netfault probe: %w: %s", n.id, err, out)
-	}
-	return r, nil
+	return n.probe(ctx, peer, "-n", strconv.Itoa(count), "-gap", gap.String(), "-timeout", "3s")
 }

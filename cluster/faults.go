@@ -141,8 +141,14 @@ type ProbeResult struct {
 // echo port and counts the answers: a direct measure of packet loss on the
 // path, independent of raft.
 func (n *Node) Probe(ctx context.Context, peer *Node, count int) (ProbeResult, error) {
-	out, err := n.netfault(ctx, "probe", "-n", strconv.Itoa(count), "-timeout", "1s",
-		net.JoinHostPort(peer.ip.String(), strconv.Itoa(EchoPort)))
+	return n.probe(ctx, peer, "-n", strconv.Itoa(count), "-timeout", "1s")
+}
+
+// probe runs netfault probe with args against the peer's echo port and
+// parses its answer (Probe and RTT differ only in their flags).
+func (n *Node) probe(ctx context.Context, peer *Node, args ...string) (ProbeResult, error) {
+	args = append(append([]string{"probe"}, args...), net.JoinHostPort(peer.ip.String(), strconv.Itoa(EchoPort)))
+	out, err := n.netfault(ctx, args...)
 	if err != nil {
 		return ProbeResult{}, err
 	}

@@ -40,6 +40,33 @@ type Event struct {
 	Time    int64   `json:"time"`
 	Error   string  `json:"error,omitempty"`
 	Node    string  `json:"node,omitempty"`
+
+	// Level is a get's read level ("stale", "leader", "linearizable"); empty
+	// means linearizable. Each read is judged by its level's contract.
+	Level string `json:"level,omitempty"`
+	// Index is the store's evidence of order on an ok completion: for a get
+	// the applied index (raftkv) or revision (etcd) the read was served at,
+	// for a write the log index (revision) it was applied at. 0: no evidence.
+	Index int64 `json:"index,omitempty"`
+	// Incarnation names the node's data directory on a completion: reads on
+	// one incarnation must never go back in the write order. Empty: unknown
+	// (the node field alone is used).
+	Incarnation string `json:"incarnation,omitempty"`
+}
+
+// Read levels of the "level" field.
+const (
+	LevelLinearizable = "linearizable"
+	LevelLeader       = "leader"
+	LevelStale        = "stale"
+)
+
+// ReadLevel returns e's read level, linearizable when the field is empty.
+func (e Event) ReadLevel() string {
+	if e.Level == "" {
+		return LevelLinearizable
+	}
+	return e.Level
 }
 
 // IsNemesis reports whether e is a fault event rather than a client event.
@@ -126,6 +153,17 @@ func checkShape(e *Event) error {
 	}
 	if e.Expect != nil && e.F != FCAS {
 		return fmt.Errorf(`"expect" on a %s event (only cas has one)`, e.F)
+	}
+	switch e.Level {
+	case "", LevelLinearizable, LevelLeader, LevelStale:
+	default:
+		return fmt.Errorf("unknown level %q (want linearizable, leader or stale)", e.Level)
+	}
+	if e.Level != "" && e.F != FGet {
+		return fmt.Errorf(`"level" on a %s event (only get has one)`, e.F)
+	}
+	if e.Index < 0 {
+		return fmt.Errorf("negative index %d", e.Index)
 	}
 	return nil
 }

@@ -42,12 +42,14 @@ func parseLineFast(text []byte) (Event, error) {
 		}
 		seen |= bit
 		switch string(name) {
-		case "process", "time":
+		case "process", "time", "index":
 			n, ok := p.int()
 			if !ok {
 				return e, errNotFast
 			}
-			if name[0] == 'p' {
+			if name[0] == 'i' {
+				e.Index = n
+			} else if name[0] == 'p' {
 				if n != int64(int(n)) {
 					return e, errNotFast
 				}
@@ -70,7 +72,7 @@ func parseLineFast(text []byte) (Event, error) {
 			} else {
 				e.Expect = v
 			}
-		default: // type, f, key, error, node: strings only
+		default: // type, f, key, error, node, level, incarnation: strings only
 			s, ok := p.str()
 			if !ok {
 				return e, errNotFast
@@ -86,6 +88,10 @@ func parseLineFast(text []byte) (Event, error) {
 				e.Error = string(s)
 			case "node":
 				e.Node = string(s)
+			case "level":
+				e.Level = string(s)
+			case "incarnation":
+				e.Incarnation = string(s)
 			}
 		}
 		if p.byte(',') {
@@ -108,6 +114,7 @@ func parseLineFast(text []byte) (Event, error) {
 
 var fieldBits = map[string]uint16{
 	"process": 1, "type": 2, "f": 4, "key": 8, "value": 16, "expect": 32, "time": 64, "error": 128, "node": 256,
+	"level": 512, "index": 1024, "incarnation": 2048,
 }
 
 type fastParser struct {

@@ -114,6 +114,9 @@ type rawEvent struct {
 	Time    *int64          `json:"time"`
 	Error   *string         `json:"error"`
 	Node    *string         `json:"node"`
+	Level   *string         `json:"level"`
+	Index   *int64          `json:"index"`
+	Incarn  *string         `json:"incarnation"`
 }
 
 // parseLine parses one trimmed line: the fast path for plain lines, the
@@ -155,6 +158,15 @@ func parseLineSlow(text []byte) (Event, error) {
 	}
 	if raw.Node != nil {
 		e.Node = *raw.Node
+	}
+	if raw.Level != nil {
+		e.Level = *raw.Level
+	}
+	if raw.Index != nil {
+		e.Index = *raw.Index
+	}
+	if raw.Incarn != nil {
+		e.Incarnation = *raw.Incarn
 	}
 	var err error
 	if e.Value, err = optString(raw.Value, "value"); err != nil {
@@ -226,6 +238,18 @@ func (w *Writer) Write(e Event) error {
 	if e.Node != "" {
 		b = append(b, `,"node":`...)
 		b = appendJSONString(b, e.Node)
+	}
+	if e.Level != "" {
+		b = append(b, `,"level":`...)
+		b = appendJSONString(b, e.Level)
+	}
+	if e.Index != 0 {
+		b = append(b, `,"index":`...)
+		b = strconv.AppendInt(b, e.Index, 10)
+	}
+	if e.Incarnation != "" {
+		b = append(b, `,"incarnation":`...)
+		b = appendJSONString(b, e.Incarnation)
 	}
 	b = append(b, "}\n"...)
 	w.buf = b

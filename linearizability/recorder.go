@@ -88,15 +88,32 @@ func (c *Client) Process() int { return c.process }
 // A Call is an invoked operation waiting for its outcome. Exactly one of Ok,
 // Fail or Info must be called on it.
 type Call struct {
-	c    *Client
-	f    string
-	key  string
-	val  *string
-	done bool
+	c     *Client
+	f     string
+	key   string
+	val   *string
+	level string
+	done  bool
+}
+
+// Evidence is what a store says about where an answer stands in its order
+// (see Event.Index and Event.Incarnation). The zero value is "no evidence".
+type Evidence struct {
+	Index       int64
+	Incarnation string
 }
 
 // Get invokes a read of key.
 func (c *Client) Get(key string) *Call { return c.invoke(FGet, key, nil, nil) }
+
+// GetAt invokes a read of key at a read level (recorded in the "level"
+// field; LevelLinearizable and "" are recorded as no field).
+func (c *Client) GetAt(key, level string) *Call {
+	if level == LevelLinearizable {
+		level = ""
+	}
+	return c.invokeLevel(FGet, key, nil, nil, level)
+}
 
 // Set invokes a write of value to key.
 func (c *Client) Set(key, value string) *Call { return c.invoke(FSet, key, &value, nil) }
@@ -110,23 +127,32 @@ func (c *Client) CAS(key, expect, value string) *Call {
 }
 
 func (c *Client) invoke(f, key string, value, expect *string) *Call {
+	return c.invokeLevel(f, key, value, expect, "")
+}
+
+func (c *Client) invokeLevel(f, key string, value, expect *string, level string) *Call {
 	if c.pending != nil {
 		panic(fmt.Sprintf("linearizability: client %d invoked %s while its %s is outstanding", c.process, f, c.pending.f))
 	}
-	call := &Call{c: c, f: f, key: key, val: value}
+	call := &Call{c: c, f: f, key: key, val: value, level: level}
 	c.pending = call
-	c.r.append(Event{Process: c.process, Type: TypeInvoke, F: f, Key: key, Value: value, Expect: expect, Node: c.node})
+	c.r.append(Event{Process: c.process, Type: TypeInvoke, F: f, Key: key, Value: value, Expect: expect, Node: c.node, Level: level})
 	return call
 }
 
 func (call *Call) complete(typ string, value *string, reason string) {
+	call.completeWith(typ, value, reason, Evidence{})
+}
+
+func (call *Call) completeWith(typ string, value *string, reason string, ev Evidence) {
 	if call.done {
 		panic(fmt.Sprintf("linearizability: %s on client %d completed twice", call.f, call.c.process))
 	}
 	call.done = true
 	c := call.c
 	c.pending = nil
-	c.r.append(Event{Process: c.process, Type: typ, F: call.f, Key: call.key, Value: value, Error: reason, Node: c.node})
+	c.r.append(Event{Process: c.process, Type: typ, F: call.f, Key: call.key, Value: value, Error: reason, Node: c.node,
+		Level: call.level, Index: ev.Index, Incarnation: ev.Incarnation})
 	if typ == TypeInfo {
 		c.process = c.r.freshProcess()
 	}
@@ -139,6 +165,14 @@ func (call *Call) Ok(value *string) {
 		value = call.val
 	}
 	call.complete(TypeOk, value, "")
+}
+
+// OkAt is Ok with the store's evidence of where the answer stands.
+func (call *Call) OkAt(value *string, ev Evidence) {
+	if call.f != FGet {
+		value = call.val
+	}
+	call.completeWith(TypeOk, value, "", ev)
 }
 
 // Fail records that the operation definitely took no effect. reason is the

@@ -230,7 +230,7 @@ func TestNemesesInSchedule(t *testing.T) {
 
 			c := newFake(tc.nodes, tc.leader)
 			rec := &fakeRecorder{start: time.Now()}
-			ws, err := s.Run(context.Background(), c, rec, RunOptions{Logger: quiet, Seed: 9})
+			ws, err := s.Run(context.Background(), c, rec, RunOptions{Logger: quiet, Seed: 9, ProbeWait: 10 * time.Millisecond})
 			require.NoError(t, err)
 			require.Len(t, ws, 1)
 			require.NotNil(t, ws[0].Fault, ws[0].Error)

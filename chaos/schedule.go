@@ -73,6 +73,10 @@ type Window struct {
 	Healing  int64  `json:"healing_ns,omitempty"`
 	End      int64  `json:"end_ns"`
 	Error    string `json:"error,omitempty"`
+	// Effect is whether the injected fault really took hold (nil when the
+	// injection failed): probed right after the injection, or for a
+	// failpoint at its heal (effect.go).
+	Effect *Effect `json:"effect,omitempty"`
 }
 
 // RunOptions tune Schedule.Run.
@@ -86,6 +90,9 @@ type RunOptions struct {
 	OnChange func(active string)
 	// StepTimeout bounds each injection and each heal (default 30 s).
 	StepTimeout time.Duration
+	// ProbeWait bounds how long the probe of each injected fault waits for
+	// it to show (default 3 s; see ProbeEffect).
+	ProbeWait time.Duration
 }
 
 // Run carries out the plan for o.Seed against c, recording every fault on
@@ -135,6 +142,15 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 		w.Fault, w.Injected = f, rec.Now()
 		o.Logger.Info("chaos: fault", "fault", f.String(), "nemesis", nem.Name(), "detail", f.Detail)
 		onChange(f.String())
+		if f.Kind != "failpoint" {
+			pctx, cancel := context.WithTimeout(ctx, o.StepTimeout)
+			e := ProbeEffect(pctx, c, f, o.ProbeWait)
+			cancel()
+			w.Effect = &e
+			if !e.Took {
+				o.Logger.Warn("chaos: the fault did not take effect", "fault", f.String(), "evidence", e.Evidence)
+			}
+		}
 
 		waitUntil(ctx, begin.Add(st.At+st.Length))
 
@@ -146,6 +162,10 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 			err = HealAll(hctx, c)
 		}
 		cancel()
+		if f.Kind == "failpoint" {
+			e := FailpointEffect(f)
+			w.Effect = &e
+		}
 		if err != nil {
 			w.Error = err.Error()
 			errs = append(errs, err)

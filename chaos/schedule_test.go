@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -87,7 +88,8 @@ func TestRunRecordsAndHeals(t *testing.T) {
 	var active []string
 	begin := time.Now()
 	c := newFake(3, "n1")
-	ws, err := s.Run(context.Background(), c, rec, RunOptions{Logger: quiet, Seed: 3, OnChange: func(a string) { active = append(active, a) }})
+	ws, err := s.Run(context.Background(), c, rec, RunOptions{Logger: quiet, Seed: 3, ProbeWait: 20 * time.Millisecond,
+		OnChange: func(a string) { active = append(active, a) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,6 +120,11 @@ func TestRunRecordsAndHeals(t *testing.T) {
 			t.Errorf("window %d: times out of order: %+v", i, w)
 		}
 		wantEvents = append(wantEvents, "kill "+w.Fault.Value, "start "+w.Fault.Value)
+		// The fake nemesis says "kill" but kills nothing: the probe sees
+		// the node still answering, and the window says so.
+		if w.Effect == nil || w.Effect.Took || !w.Effect.Probed {
+			t.Errorf("window %d: effect %+v, want probed and not taken", i, w.Effect)
+		}
 	}
 	if !reflect.DeepEqual(rec.events, wantEvents) {
 		t.Errorf("recorded %v, want %v", rec.events, wantEvents)
@@ -127,7 +134,13 @@ func TestRunRecordsAndHeals(t *testing.T) {
 	if failed == 0 {
 		t.Fatal("seed 3 plans no failing injection; pick another seed")
 	}
-	if got := c.Calls(); len(got) != failed || got[0] != "heal-all" {
+	var got []string
+	for _, call := range c.Calls() {
+		if !strings.HasPrefix(call, "status ") { // the effect probes
+			got = append(got, call)
+		}
+	}
+	if len(got) != failed || got[0] != "heal-all" {
 		t.Errorf("cluster calls %v, want heal-all × %d", got, failed)
 	}
 	for i := 0; i+1 < len(active); i += 2 {

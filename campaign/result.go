@@ -21,7 +21,8 @@ const (
 	// violation where none was expected, a planted bug the lab missed,
 	// replicas that did not converge).
 	Fail Status = "fail"
-	// Unknown: the checker's budget ran out. Never a pass.
+	// Unknown: the checker's budget ran out, or too few of the run's faults
+	// took effect (the scenario was not tested). Never a pass.
 	Unknown Status = "unknown"
 	// Error: the run could not be carried out or was cut short.
 	Error Status = "error"
@@ -129,6 +130,11 @@ func (r *Result) record(sum *report.Summary, err error, elapsed time.Duration) {
 		r.Status = Pass
 	case sum.Verdict == linearizability.Unknown:
 		r.Status = Unknown
+	case sum.FaultEffect != nil && !sum.FaultEffect.OK && sum.Verdict != linearizability.NotLinearizable:
+		// Too few faults took hold: neither a pass nor a definite failure
+		// of the store; the scenario was not tested.
+		r.Status = Unknown
+		r.Reason = "too few faults took effect: " + sum.FaultEffect.Detail
 	default:
 		r.Status = Fail
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
 )
 
@@ -72,4 +73,24 @@ func TestFailureMessageCarriesTheExplanation(t *testing.T) {
 	r := newResult(Matrix{Scenarios: []string{"kill-leader"}, Seeds: []uint64{1}}, Job{Scenario: "kill-leader", Seed: 1})
 	r.record(fakeSummary(safe, 1, linearizability.NotLinearizable, true), nil, time.Second)
 	assert.Equal(t, `NOT linearizable (1 of 8 keys): key k1: the get by process 3 read "c1-4", a value already overwritten`, r.Message())
+}
+
+// A run whose faults did not take effect is never a pass: it is unknown,
+// with the reason; a violation it found still counts.
+func TestRecordOfARunWhoseFaultsDidNotTakeEffect(t *testing.T) {
+	safe, _ := scenarios.Lookup("kill-leader")
+	m := Matrix{Scenarios: []string{"kill-leader"}, Seeds: []uint64{1}}
+	r := newResult(m, Job{Scenario: "kill-leader", Seed: 1})
+	sum := fakeSummary(safe, 1, linearizability.Linearizable, true)
+	sum.AsExpected = false
+	sum.FaultEffect = &report.FaultEffect{Windows: 2, Failed: 2, Needed: 1, Detail: "0 of 2 fault windows took effect"}
+	r.record(sum, nil, time.Second)
+	assert.Equal(t, Unknown, r.Status)
+	assert.Contains(t, r.Reason, "too few faults took effect")
+	assert.True(t, r.Failed())
+
+	r = newResult(m, Job{Scenario: "kill-leader", Seed: 1})
+	sum.Verdict = linearizability.NotLinearizable
+	r.record(sum, nil, time.Second)
+	assert.Equal(t, Fail, r.Status)
 }

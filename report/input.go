@@ -75,6 +75,9 @@ type Scenario struct {
 	// Proves are the scenario's claims ("did real work"), judged by
 	// EvaluateClaims.
 	Proves []Claim `json:"proves,omitempty"`
+	// NeedFaults is how many fault windows must take effect (0: half of
+	// the windows started, rounded up; see EvaluateFaultEffect).
+	NeedFaults int `json:"need_faults,omitempty"`
 }
 
 // A FaultWindow is one window of the fault schedule (the JSON shape of
@@ -90,6 +93,9 @@ type FaultWindow struct {
 	Healing  int64  `json:"healing_ns,omitempty"`
 	End      int64  `json:"end_ns"`
 	Error    string `json:"error,omitempty"`
+	// Effect is whether the fault took hold (effect.go); nil when the
+	// injection failed, and in runs recorded before effects were probed.
+	Effect *Effect `json:"effect,omitempty"`
 }
 
 // Fault is an injected fault (the JSON shape of chaos.Fault).

@@ -59,6 +59,10 @@ type Summary struct {
 	// Claims are the scenario's "did real work" claims judged on this run
 	// (see Claim); one that does not hold makes the run not as expected.
 	Claims []ClaimResult `json:"claims,omitempty"`
+	// FaultEffect counts the fault windows whose fault took effect against
+	// what the scenario needs (effect.go); too few make the run not as
+	// expected. Absent when the scenario has no nemeses.
+	FaultEffect *FaultEffect `json:"fault_effect,omitempty"`
 
 	KeyVerdicts  map[string]linearizability.KeyResult `json:"key_verdicts"`
 	Explanations []string                             `json:"explanations,omitempty"`
@@ -153,6 +157,7 @@ func Summarize(in Input) *Summary {
 		}
 	}
 	s.Claims = EvaluateClaims(r)
+	s.FaultEffect = EvaluateFaultEffect(r)
 	s.Outcome, s.AsExpected = judge(s)
 	return s
 }
@@ -208,6 +213,13 @@ func judge(s *Summary) (string, bool) {
 		// scenario is for: it proves nothing.
 		as = false
 		parts = append(parts, "claim not shown: "+strings.Join(unproven, "; "))
+	}
+	if fe := s.FaultEffect; fe != nil && !fe.OK && s.Verdict != linearizability.NotLinearizable && !s.Diverged() {
+		// A run whose faults did not take hold tested a healthy cluster:
+		// its clean verdict says nothing (a violation found still stands).
+		as = false
+		unproven = append(unproven, "faults")
+		parts = append(parts, "too few faults took effect: "+fe.Detail)
 	}
 	out := strings.Join(parts, ", ")
 	switch {

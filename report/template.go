@@ -86,8 +86,9 @@ sampled every 0.5 s and after every fault event during the workload and once at 
 {{end}}</table>{{end}}
 
 <h2 id="faults">Faults</h2>
-{{if .S.Faults}}<table><tr><th class="l">nemesis</th><th class="l">fault</th><th>start</th><th>in place</th><th>healing</th><th>end</th><th class="l">error</th></tr>
-{{range .S.Faults}}<tr><td class="l">{{.Nemesis}}</td><td class="l">{{with .Fault}}{{.String}}{{end}}</td><td>{{sec .Start}}</td><td>{{sec .Injected}}</td><td>{{sec .Healing}}</td><td>{{sec .End}}</td><td class="l err">{{.Error}}</td></tr>
+{{with .S.FaultEffect}}<p class="{{if not .OK}}err{{end}}"><b>{{if .OK}}Faults took effect:{{else}}Too few faults took effect:{{end}}</b> {{.Effective}} of {{.Windows}} windows ({{.Probed}} seen by a probe), {{.Needed}} needed{{if .Failed}} · {{.Failed}} injections failed{{end}}{{if .Ineffective}} · {{.Ineffective}} injected but not in place{{end}}.</p>{{end}}
+{{if .S.Faults}}<table><tr><th class="l">nemesis</th><th class="l">fault</th><th>start</th><th>in place</th><th>healing</th><th>end</th><th class="l">took effect</th><th class="l">error</th></tr>
+{{range .S.Faults}}<tr><td class="l">{{.Nemesis}}</td><td class="l">{{with .Fault}}{{.String}}{{end}}</td><td>{{sec .Start}}</td><td>{{sec .Injected}}</td><td>{{sec .Healing}}</td><td>{{sec .End}}</td><td class="l{{with .Effect}}{{if not .Took}} err{{end}}{{end}}">{{with .Effect}}{{if .Took}}{{if .Probed}}yes{{else}}not probed{{end}}{{else}}NO{{end}}: {{.Evidence}}{{else}}{{if .Fault}}—{{else}}NO (injection failed){{end}}{{end}}</td><td class="l err">{{.Error}}</td></tr>
 {{end}}</table>{{else}}<p>No faults.</p>{{end}}
 <p class="meta">Timings: cluster start {{.S.Timings.ClusterStart}}s · workload {{.S.Timings.Workload}}s · recovery {{.S.Timings.Recovery}}s · final reads {{.S.Timings.FinalReads}}s · convergence {{.S.Timings.Convergence}}s · cluster close {{.S.Timings.ClusterClose}}s · check {{.S.Timings.Check}}s · total {{.S.Timings.Total}}s</p>
 </body></html>

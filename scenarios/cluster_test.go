@@ -7,4 +7,7 @@ import (
 
 // The real cluster is what chaos injects faults into; chaos tests its
 // nemeses against a fake of the same interface.
-var _ chaos.Cluster = (*cluster.Cluster)(nil)
+var (
+	_ chaos.Cluster    = (*cluster.Cluster)(nil)
+	_ chaos.LinkProber = (*cluster.Cluster)(nil)
+)

@@ -112,7 +112,7 @@ func Run(ctx context.Context, s Scenario, o Options) (*report.Summary, error) {
 			Name: s.Name, Description: s.Description, Expect: s.Expect,
 			Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys, OpsPerKey: s.OpsPerKey, ReadLevel: string(s.ReadLevel),
 			Nemeses: []string{}, Duration: s.Duration.Seconds(), FaultWindow: s.Fault.Seconds(), QuietWindow: s.Quiet.Seconds(),
-			NodeSrc: o.NodeSrc, Proves: s.Proves,
+			NodeSrc: o.NodeSrc, Proves: s.Proves, NeedFaults: s.NeedFaults,
 		},
 		Seed: o.Seed, Started: begin, CheckTimeout: o.CheckTimeout.Seconds(),
 	}
@@ -529,6 +529,9 @@ func faultWindows(ws []chaos.Window) []report.FaultWindow {
 	out := make([]report.FaultWindow, 0, len(ws))
 	for _, w := range ws {
 		fw := report.FaultWindow{Nemesis: w.Nemesis, Start: w.Start, Injected: w.Injected, Healing: w.Healing, End: w.End, Error: w.Error}
+		if e := w.Effect; e != nil {
+			fw.Effect = &report.Effect{Took: e.Took, Probed: e.Probed, Evidence: e.Evidence}
+		}
 		if f := w.Fault; f != nil {
 			fw.Fault = &report.Fault{Nemesis: f.Nemesis, Kind: f.Kind, Value: f.Value, Targets: f.Targets, HealKind: f.HealKind, Detail: f.Detail}
 		}

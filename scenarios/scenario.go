@@ -64,6 +64,10 @@ type Scenario struct {
 	// (report.Claim, judged into summary.json's claims): a run that does
 	// not is not as expected.
 	Proves []Claim
+	// NeedFaults is how many fault windows must take effect (probed:
+	// targets down, links cut, a crash point reached) for a run to count;
+	// 0: half of the windows started, rounded up (report.FaultEffect).
+	NeedFaults int
 }
 
 // Claim is a scenario's "did real work" claim (defined by the report, which

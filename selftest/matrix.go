@@ -13,10 +13,18 @@ type Cell struct {
 	Bug      string `json:"bug"`
 	Scenario string `json:"scenario"`
 	Runs     int    `json:"runs"`
-	// Caught is how many runs found a violation; Errors how many could not
-	// be carried out (they count as runs that did not catch).
-	Caught int `json:"caught"`
-	Errors int `json:"errors"`
+	// Every run is exactly one of: Caught (found a violation: for the
+	// unmodified store a false alarm), Clean (the unmodified store, nothing
+	// found, faults in place: the only baseline pass), Missed (a planted
+	// bug not found although the run tested what it should), Unknown (the
+	// checker ran out of budget, keys not read on every node, or too few
+	// faults took effect: the run says nothing) and Errors (not carried
+	// out). Unknown and Errors are never counted as clean nor as caught.
+	Caught  int `json:"caught"`
+	Clean   int `json:"clean"`
+	Missed  int `json:"missed"`
+	Unknown int `json:"unknown"`
+	Errors  int `json:"errors"`
 	// MedianDetect is the median seconds of workload until the first
 	// operation that cannot be ordered, over the caught runs that have one.
 	MedianDetect *float64 `json:"median_detect_s,omitempty"`
@@ -38,8 +46,15 @@ type Matrix struct {
 	// Baseline are the unmodified store's cells: Caught there are false
 	// alarms and must be 0.
 	Baseline []Cell `json:"baseline"`
-	// FalseAlarms sums Baseline's Caught.
-	FalseAlarms int       `json:"false_alarms"`
+	// FalseAlarms sums Baseline's Caught; BaselineRuns, BaselineClean,
+	// BaselineUnknown and BaselineErrors sum its runs, clean runs, unknown
+	// runs and runs not carried out. Only clean runs show the unmodified
+	// store clean: "0 false alarms" over runs that errored proves nothing.
+	FalseAlarms     int       `json:"false_alarms"`
+	BaselineRuns    int       `json:"baseline_runs"`
+	BaselineClean   int       `json:"baseline_clean"`
+	BaselineUnknown int       `json:"baseline_unknown"`
+	BaselineErrors  int       `json:"baseline_errors"`
 	Outcomes    []Outcome `json:"outcomes"`
 }
 
@@ -54,14 +69,20 @@ func Aggregate(bs []bugs.Bug, outs []Outcome) *Matrix {
 				continue
 			}
 			c.Runs++
-			if o.Error != "" {
+			switch o.Class() {
+			case ClassError:
 				c.Errors++
-			}
-			if o.Caught {
+			case ClassCaught:
 				c.Caught++
 				if o.Detect != nil {
 					detect = append(detect, *o.Detect)
 				}
+			case ClassUnknown:
+				c.Unknown++
+			case ClassClean:
+				c.Clean++
+			default:
+				c.Missed++
 			}
 		}
 		c.MedianDetect = median(detect)
@@ -104,9 +125,19 @@ func Aggregate(bs []bugs.Bug, outs []Outcome) *Matrix {
 		if c := cell(Baseline, sc); c.Runs > 0 {
 			m.Baseline = append(m.Baseline, c)
 			m.FalseAlarms += c.Caught
+			m.BaselineRuns += c.Runs
+			m.BaselineClean += c.Clean
+			m.BaselineUnknown += c.Unknown
+			m.BaselineErrors += c.Errors
 		}
 	}
 	return m
+}
+
+// BaselineShown reports whether every run of the unmodified store came out
+// clean (none errored, none unknown, no false alarm), and there was one.
+func (m *Matrix) BaselineShown() bool {
+	return m.BaselineRuns > 0 && m.BaselineClean == m.BaselineRuns
 }
 
 // Weak returns the bugs caught in fewer than min of their seeds (the

@@ -25,19 +25,41 @@ func (m *Matrix) WriteJSON(w io.Writer) error {
 // WriteText writes the matrix as people read it in a terminal.
 func (m *Matrix) WriteText(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-30s %-24s %8s %12s\n", "planted bug", "scenario", "caught", "median detect")
+	fmt.Fprintf(&b, "%-30s %-24s %8s %8s %8s %8s %12s\n", "planted bug", "scenario", "caught", "missed", "unknown", "errors", "median detect")
 	for _, r := range m.Bugs {
 		for _, c := range r.Cells {
-			fmt.Fprintf(&b, "%-30s %-24s %8s %12s\n", r.Name, c.Scenario, fmt.Sprintf("%d/%d", c.Caught, c.Runs), detect(c.MedianDetect))
+			fmt.Fprintf(&b, "%-30s %-24s %8s %8d %8d %8d %12s\n", r.Name, c.Scenario, fmt.Sprintf("%d/%d", c.Caught, c.Runs),
+				c.Missed, c.Unknown, c.Errors, detect(c.MedianDetect))
 		}
 		fmt.Fprintf(&b, "%-30s %-24s %8s\n", "", "any scenario", fmt.Sprintf("%d/%d", r.CaughtSeeds, r.Seeds))
 	}
+	fmt.Fprintf(&b, "%-30s %-24s %8s %8s %8s %8s\n", "", "", "clean", "alarms", "unknown", "errors")
 	for _, c := range m.Baseline {
-		fmt.Fprintf(&b, "%-30s %-24s %8s\n", "unmodified store", c.Scenario, fmt.Sprintf("%d/%d", c.Caught, c.Runs))
+		fmt.Fprintf(&b, "%-30s %-24s %8s %8d %8d %8d\n", "unmodified store", c.Scenario, fmt.Sprintf("%d/%d", c.Clean, c.Runs), c.Caught, c.Unknown, c.Errors)
 	}
-	fmt.Fprintf(&b, "false alarms on the unmodified store: %d\n", m.FalseAlarms)
+	fmt.Fprintf(&b, "unmodified store: %s\n", m.BaselineLine())
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// BaselineLine says what the unmodified store's runs show, in one line:
+// clean runs out of all, then false alarms, unknown runs and errors, each
+// its own count.
+func (m *Matrix) BaselineLine() string {
+	if m.BaselineRuns == 0 {
+		return "not run: no baseline"
+	}
+	line := fmt.Sprintf("%d of %d runs clean; false alarms: %d", m.BaselineClean, m.BaselineRuns, m.FalseAlarms)
+	if m.BaselineUnknown > 0 {
+		line += fmt.Sprintf("; unknown: %d", m.BaselineUnknown)
+	}
+	if m.BaselineErrors > 0 {
+		line += fmt.Sprintf("; errors: %d", m.BaselineErrors)
+	}
+	if !m.BaselineShown() && m.FalseAlarms == 0 {
+		line += " — NOT shown clean: only clean runs count"
+	}
+	return line
 }
 
 func detect(v *float64) string {
@@ -67,14 +89,17 @@ var pageTmpl = template.Must(template.New("selftest").Funcs(template.FuncMap{
 		}
 		return fmt.Sprintf("%d of %d", k, n)
 	},
-	"cls": func(k, n int, baseline bool) string {
+	// cls colours a cell: a bug cell is good when every run caught it; a
+	// baseline cell only when every run was clean (an error or an unknown
+	// run leaves it partial, a false alarm makes it bad).
+	"cls": func(c Cell, baseline bool) string {
 		switch {
-		case n == 0:
+		case c.Runs == 0:
 			return "none"
-		case baseline && k == 0, !baseline && k == n:
-			return "good"
-		case baseline, k == 0:
+		case baseline && c.Caught > 0, !baseline && c.Caught == 0:
 			return "bad"
+		case baseline && c.Clean == c.Runs, !baseline && c.Caught == c.Runs:
+			return "good"
 		}
 		return "partial"
 	},
@@ -94,17 +119,20 @@ th{background:#f4f4f4}td.n{text-align:right;white-space:nowrap}
 through the scenarios meant to catch it, with several seeds; the unmodified store runs through the same scenarios and must
 come out clean. "Caught" means the history was not linearizable or the replicas disagreed. Detect: median seconds of
 workload until the first operation that cannot be ordered.</p>
-<div class="sum {{if .M.FalseAlarms}}bad{{else}}good{{end}}">{{len .M.Bugs}} planted bugs · false alarms on the unmodified store: {{.M.FalseAlarms}}</div>
+<div class="sum {{if .M.FalseAlarms}}bad{{else if .M.BaselineShown}}good{{else}}partial{{end}}">{{len .M.Bugs}} planted bugs · unmodified store: {{.M.BaselineLine}}</div>
 <h2>Planted bugs × scenarios</h2>
 <table><tr><th>planted bug</th><th>scenario</th><th>caught</th><th>median detect</th><th>runs</th></tr>
 {{range $r := .M.Bugs}}{{range $i, $c := .Cells}}<tr>
 {{if eq $i 0}}<td rowspan="{{len $r.Cells}}"><b>{{$r.Name}}</b><br><span class="meta">{{$r.Description}}<br>Seen in the wild: {{$r.Report}}<br>Caught in {{rate $r.CaughtSeeds $r.Seeds}} seeds by some scenario.</span></td>{{end}}
-<td><code>{{$c.Scenario}}</code></td><td class="n {{cls $c.Caught $c.Runs false}}">{{rate $c.Caught $c.Runs}}{{if $c.Errors}} ({{$c.Errors}} errors){{end}}</td><td class="n">{{detect $c.MedianDetect}}</td>
+<td><code>{{$c.Scenario}}</code></td><td class="n {{cls $c false}}">{{rate $c.Caught $c.Runs}}{{if $c.Unknown}}<br>{{$c.Unknown}} unknown{{end}}{{if $c.Errors}}<br>{{$c.Errors}} errors{{end}}</td><td class="n">{{detect $c.MedianDetect}}</td>
 <td>{{range $.M.Outcomes}}{{if and (eq .Bug $c.Bug) (eq .Scenario $c.Scenario)}}<a href="{{call $.Rel .Dir}}/report.html" title="{{.Verdict}}">seed {{.Seed}}: {{.Word}}</a> {{end}}{{end}}</td></tr>
 {{end}}{{end}}</table>
 <h2>The unmodified store through the same scenarios</h2>
-<table><tr><th>scenario</th><th>violations</th><th>runs</th></tr>
-{{range $c := .M.Baseline}}<tr><td><code>{{$c.Scenario}}</code></td><td class="n {{cls $c.Caught $c.Runs true}}">{{rate $c.Caught $c.Runs}}</td>
+<p class="meta">Only a clean run shows the store clean: a run that could not be carried out (error) or whose verdict is unknown
+(the checker's budget ran out, keys not read on every node, too few faults took effect) is counted apart, never as clean.</p>
+<table><tr><th>scenario</th><th>clean</th><th>false alarms</th><th>unknown</th><th>errors</th><th>runs</th></tr>
+{{range $c := .M.Baseline}}<tr><td><code>{{$c.Scenario}}</code></td><td class="n {{cls $c true}}">{{rate $c.Clean $c.Runs}}</td>
+<td class="n{{if $c.Caught}} bad{{end}}">{{$c.Caught}}</td><td class="n{{if $c.Unknown}} partial{{end}}">{{$c.Unknown}}</td><td class="n{{if $c.Errors}} partial{{end}}">{{$c.Errors}}</td>
 <td>{{range $.M.Outcomes}}{{if and (eq .Bug "") (eq .Scenario $c.Scenario)}}<a href="{{call $.Rel .Dir}}/report.html">seed {{.Seed}}: {{.Word}}</a> {{end}}{{end}}</td></tr>
 {{end}}</table>
 </body></html>

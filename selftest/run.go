@@ -60,6 +60,38 @@ type Outcome struct {
 	Seconds float64 `json:"seconds"`
 	// Error is set when the run could not be carried out.
 	Error string `json:"error,omitempty"`
+	// Unproven says why a run that found nothing did not test what it
+	// should (too few faults took effect, a claim not shown): it is
+	// unknown, neither a miss nor a clean baseline run.
+	Unproven string `json:"unproven,omitempty"`
+}
+
+// A Class is what one run counts as in the matrix.
+type Class string
+
+// The classes of a run (Cell counts each).
+const (
+	ClassError   Class = "error"
+	ClassCaught  Class = "caught"
+	ClassUnknown Class = "unknown"
+	ClassClean   Class = "clean"
+	ClassMissed  Class = "missed"
+)
+
+// Class is what the run counts as: an error or unknown is never clean
+// and never a miss.
+func (o Outcome) Class() Class {
+	switch {
+	case o.Error != "":
+		return ClassError
+	case o.Caught:
+		return ClassCaught
+	case o.Verdict == linearizability.Unknown || !o.Converged || o.Unproven != "":
+		return ClassUnknown
+	case o.Bug == Baseline:
+		return ClassClean
+	}
+	return ClassMissed
 }
 
 // Run carries out the cases one after another (the machine's cores belong
@@ -113,6 +145,16 @@ func judge(c Case, sum *report.Summary, err error) Outcome {
 	}
 	oc.Verdict, oc.Converged, oc.Detect = sum.Verdict, sum.Converged, sum.FirstViolation
 	oc.Caught = sum.Verdict == linearizability.NotLinearizable || sum.Diverged()
+	var unproven []string
+	if fe := sum.FaultEffect; fe != nil && !fe.OK {
+		unproven = append(unproven, "too few faults took effect: "+fe.Detail)
+	}
+	for _, c := range sum.Claims {
+		if !c.OK {
+			unproven = append(unproven, "claim not shown: "+string(c.Claim)+" ("+c.Detail+")")
+		}
+	}
+	oc.Unproven = strings.Join(unproven, "; ")
 	if sum.Interrupted {
 		oc.Error = "interrupted"
 	}
@@ -121,19 +163,21 @@ func judge(c Case, sum *report.Summary, err error) Outcome {
 
 // word is the outcome in one word, as the progress line and the page say it.
 func (o Outcome) word() string {
-	switch {
-	case o.Error != "":
+	switch o.Class() {
+	case ClassError:
 		return "error: " + o.Error
-	case o.Caught && o.Bug == Baseline:
-		return "FALSE ALARM"
-	case o.Caught:
+	case ClassCaught:
+		if o.Bug == Baseline {
+			return "FALSE ALARM"
+		}
 		return "caught"
-	case o.Verdict == linearizability.Unknown || !o.Converged:
+	case ClassUnknown:
+		if o.Unproven != "" && o.Verdict != linearizability.Unknown && o.Converged {
+			return "unknown: " + o.Unproven
+		}
 		return "unknown"
-	case o.Bug == Baseline:
-		return "clean"
 	}
-	return "missed"
+	return string(o.Class())
 }
 
 func dirName(c Case) string {

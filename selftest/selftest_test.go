@@ -111,7 +111,7 @@ func TestRunAndAggregate(t *testing.T) {
 	require.NoError(t, m.WriteJSON(&js))
 	assert.Contains(t, page.String(), "bug-a")
 	assert.Contains(t, page.String(), "FALSE ALARM")
-	assert.Contains(t, text.String(), "false alarms on the unmodified store: 1")
+	assert.Contains(t, text.String(), "unmodified store: 4 of 6 runs clean; false alarms: 1; errors: 1")
 	assert.Contains(t, js.String(), `"false_alarms": 1`)
 }
 
@@ -138,4 +138,55 @@ func TestPlanCanKeepTheFirstScenariosOfEachBug(t *testing.T) {
 		got = append(got, c.String())
 	}
 	assert.Equal(t, []string{"bug-a × kill-leader seed 1", "bug-b × long-pause seed 1"}, got)
+}
+
+// The dishonest path "an errored or unknown baseline run counted as clean":
+// an unmodified store whose runs all errored, or came back unknown, or
+// whose faults did not take effect, shows no clean run, and the page, text
+// and JSON say so with their own counts.
+func TestErroredOrUnknownBaselineRunsAreNeverClean(t *testing.T) {
+	c := Case{Bug: Baseline, Scenario: "kill-leader"}
+	clean := &report.Summary{Verdict: linearizability.Linearizable, Converged: true}
+	unknown := &report.Summary{Verdict: linearizability.Unknown, Converged: true}
+	noFaults := &report.Summary{Verdict: linearizability.Linearizable, Converged: true,
+		FaultEffect: &report.FaultEffect{Windows: 3, Failed: 3, Needed: 2, Detail: "0 of 3 fault windows took effect"}}
+	var outs []Outcome
+	for seed, r := range []struct {
+		sum *report.Summary
+		err error
+	}{{nil, fmt.Errorf("docker went away")}, {unknown, nil}, {noFaults, nil}, {clean, nil}} {
+		c.Seed = uint64(seed + 1)
+		outs = append(outs, judge(c, r.sum, r.err))
+	}
+	assert.Equal(t, []Class{ClassError, ClassUnknown, ClassUnknown, ClassClean},
+		[]Class{outs[0].Class(), outs[1].Class(), outs[2].Class(), outs[3].Class()})
+	assert.Equal(t, "unknown: too few faults took effect: 0 of 3 fault windows took effect", outs[2].Word())
+
+	m := Aggregate(nil, outs)
+	assert.Zero(t, m.FalseAlarms)
+	assert.False(t, m.BaselineShown(), "one clean run of four does not show the store clean")
+	assert.Equal(t, Cell{Bug: Baseline, Scenario: "kill-leader", Runs: 4, Clean: 1, Unknown: 2, Errors: 1}, m.Baseline[0])
+	var page, text, js bytes.Buffer
+	require.NoError(t, m.WriteHTML(&page, ""))
+	require.NoError(t, m.WriteText(&text))
+	require.NoError(t, m.WriteJSON(&js))
+	assert.Contains(t, text.String(), "unmodified store: 1 of 4 runs clean; false alarms: 0; unknown: 2; errors: 1 — NOT shown clean")
+	assert.Contains(t, page.String(), `class="sum partial"`)
+	assert.Contains(t, page.String(), `<td class="n partial">1 of 4</td>`)
+	assert.Contains(t, js.String(), `"baseline_clean": 1`)
+	assert.Contains(t, js.String(), `"baseline_errors": 1`)
+	assert.Contains(t, js.String(), `"baseline_unknown": 2`)
+
+	// All errored: nothing is shown.
+	m = Aggregate(nil, outs[:1])
+	assert.False(t, m.BaselineShown())
+	assert.Equal(t, "0 of 1 runs clean; false alarms: 0; errors: 1 — NOT shown clean: only clean runs count", m.BaselineLine())
+
+	// A planted bug whose run tested nothing is unknown, not missed; a
+	// catch stands whatever the faults did.
+	b := Case{Bug: "bug-a", Scenario: "kill-leader", Seed: 1}
+	assert.Equal(t, ClassUnknown, judge(b, noFaults, nil).Class())
+	caught := *noFaults
+	caught.Verdict = linearizability.NotLinearizable
+	assert.Equal(t, ClassCaught, judge(b, &caught, nil).Class())
 }

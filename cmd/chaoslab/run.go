@@ -71,7 +71,8 @@ from this source tree on first use. 'chaoslab list' shows the scenarios.
 Exit codes: 0 linearizable and the replicas converged, 1 not linearizable (or
 replicas read disagreed), 2 unknown (the checker's budget ran out, or some
 key could not be read on every node after healing, or the run did not do
-what the scenario claims, e.g. no snapshot was installed), 4 usage
+what the scenario claims, e.g. no snapshot was installed, or fewer of its
+faults took effect than it needs), 4 usage
 error, 5 the run could not be carried out (no Docker, cluster never ready),
 130 interrupted (the cluster is removed; the partial history is kept).
 Scenarios that are broken on purpose exit 1 when the lab catches them.
@@ -273,6 +274,11 @@ func verdictExit(sum *report.Summary) int {
 		return exitUnknown
 	case !sum.Converged:
 		return exitNotLinear
+	}
+	if fe := sum.FaultEffect; fe != nil && !fe.OK {
+		// Linearizable, but too few faults took hold: the run tested a
+		// healthy cluster, and the verdict does not cover the scenario.
+		return exitUnknown
 	}
 	for _, c := range sum.Claims {
 		if !c.OK {

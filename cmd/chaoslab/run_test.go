@@ -227,3 +227,14 @@ func TestVerdictExitOfAnUnprovenClaim(t *testing.T) {
 	sum.Claims = []report.ClaimResult{{Claim: report.Claim("snapshots-installed"), OK: false}}
 	assert.Equal(t, exitUnknown, verdictExit(sum), "a scenario that did not do what it claims proves nothing")
 }
+
+func TestVerdictExitOfARunWhoseFaultsDidNotTakeEffect(t *testing.T) {
+	sum := &report.Summary{Verdict: linearizability.Linearizable, Converged: true,
+		FaultEffect: &report.FaultEffect{Windows: 3, Failed: 3, Needed: 2}}
+	assert.Equal(t, exitUnknown, verdictExit(sum), "a run whose injections all failed tested a healthy cluster")
+	sum.FaultEffect.Effective, sum.FaultEffect.OK = 2, true
+	assert.Equal(t, exitOK, verdictExit(sum))
+	sum.Verdict = linearizability.NotLinearizable
+	sum.FaultEffect.OK = false
+	assert.Equal(t, exitNotLinear, verdictExit(sum), "a violation stands whatever the faults did")
+}

@@ -44,9 +44,11 @@ until the first operation that cannot be ordered. Needs a Docker engine.
   --no-baseline    skip the unmodified store's runs
   --list           print the planted bugs and their scenarios, and exit
 
-Exit codes: 0 every bug caught at --min-rate and no violation on the unmodified
-store, 1 a bug missed too often or a false alarm, 4 usage error, 5 runs could
-not be carried out (no Docker), 130 interrupted.
+Exit codes: 0 every bug caught at --min-rate and every run of the unmodified
+store clean, 1 a bug missed too often or a false alarm, 2 some run of the
+unmodified store errored or came back unknown (the baseline is not shown clean;
+errors and unknowns are counted apart, never as clean), 4 usage error, 5 runs
+could not be carried out (no Docker), 130 interrupted.
 `,
 		run: runSelftest,
 	})
@@ -179,6 +181,12 @@ func runSelftest(ctx context.Context, e *env, args []string) int {
 	if len(weak) > 0 || m.FalseAlarms > 0 {
 		fmt.Fprintf(e.stdout, "missed too often (< %.0f%% of seeds): %s; false alarms: %d\n", 100*f.minRate, strings.Join(weak, ", "), m.FalseAlarms)
 		return exitNotLinear
+	}
+	if f.baseline && !m.BaselineShown() {
+		// An errored or unknown run of the unmodified store is not a clean
+		// one: the baseline is not shown.
+		fmt.Fprintf(e.stdout, "the unmodified store is not shown clean: %s\n", m.BaselineLine())
+		return exitUnknown
 	}
 	return exitOK
 }

@@ -55,7 +55,7 @@ type Matrix struct {
 	BaselineClean   int       `json:"baseline_clean"`
 	BaselineUnknown int       `json:"baseline_unknown"`
 	BaselineErrors  int       `json:"baseline_errors"`
-	Outcomes    []Outcome `json:"outcomes"`
+	Outcomes        []Outcome `json:"outcomes"`
 }
 
 // Aggregate builds the matrix from the outcomes of runs of the given bugs.

@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -105,5 +106,25 @@ func TestAMissedPlantedBugIsRunAgain(t *testing.T) {
 	assert.Equal(t, "runs/stale-reads-s1-attempt2/report.html", s1.Report)
 	assert.InDelta(t, 30, s1.Elapsed, 1e-9, "the time of every attempt")
 	assert.Equal(t, 3, s2.Attempts)
-	assert.Equal(t, "violation found: planted bug caught (attempt 2)", verdictWords(s1))
+	// The dishonest path "a retry-only catch shown as a clean catch": the
+	// miss is in the cell, the tally, the page, the summary and JUnit.
+	assert.Equal(t, "violation found: planted bug caught (caught 1 of 2 attempts)", verdictWords(s1))
+	assert.Equal(t, []string{"runs/stale-reads-s1"}, s1.Missed)
+	assert.Equal(t, []string{"runs/stale-reads-s2", "runs/stale-reads-s2-attempt2"}, s2.Missed)
+	assert.Equal(t, "linearizable: planted bug missed (caught 0 of 3 attempts)", verdictWords(s2))
+	tl := m.Tally()
+	assert.Equal(t, 2, tl.MustFail)
+	assert.Equal(t, 5, tl.MustFailAttempts)
+	assert.Equal(t, 1, tl.MustFailCaught)
+	assert.Equal(t, 1, tl.RetryCatches)
+	assert.Equal(t, "must-fail attempts: caught 1 of 5 (1 run caught only on a retry)", tl.MustFailLine())
+	var page, junit, md bytes.Buffer
+	require.NoError(t, WritePage(&page, m))
+	require.NoError(t, WriteJUnit(&junit, m))
+	require.NoError(t, WriteMarkdown(&md, m))
+	assert.Contains(t, page.String(), "must-fail attempts caught · 1 only on a retry")
+	assert.Contains(t, page.String(), `<a href="runs/stale-reads-s1/report.html">attempt 1: missed ›</a>`)
+	assert.Contains(t, junit.String(), `name="stale-reads seed 1 (caught 1 of 2 attempts)"`)
+	assert.Contains(t, junit.String(), "attempt 1 missed the violation: runs/stale-reads-s1")
+	assert.Contains(t, md.String(), "Must-fail attempts: caught 1 of 5 (1 run caught only on a retry).")
 }

@@ -90,8 +90,14 @@ func Execute(ctx context.Context, m *Manifest, o Options) error {
 				(b.total - now().Sub(b.start)).Round(time.Second), b.expected(s.Duration).Round(time.Second))
 			continue
 		}
-		var took time.Duration
+		var (
+			took   time.Duration
+			missed []string
+		)
 		for attempt := 1; ; attempt++ {
+			if attempt > 1 {
+				missed = append(missed, r.Dir)
+			}
 			took += runOnce(ctx, o, p, b, r, s, attempt, now)
 			// A scenario broken on purpose may miss its bug by chance
 			// (leader-reads-partition: 2-3% of runs); a miss counts only
@@ -103,6 +109,7 @@ func Execute(ctx context.Context, m *Manifest, o Options) error {
 			p.printf("%s seed %d: no violation on attempt %d of %d; running it again", r.Scenario, r.Seed, attempt, o.Attempts)
 		}
 		r.Elapsed = round1(took.Seconds())
+		r.Missed = missed
 		p.finished(*r)
 		p.set(i+1, b.remaining(now(), pendingDurations(m, i+1)))
 		p.printf("%s seed %d: %s — %s (%s)", r.Scenario, r.Seed, r.Status.Label(r.Reason), r.Message(), took.Round(100*time.Millisecond))
@@ -113,6 +120,9 @@ func Execute(ctx context.Context, m *Manifest, o Options) error {
 	t := m.Tally()
 	p.printf("done: %d pass, %d fail, %d unknown, %d error, %d skipped — %s",
 		t.Pass, t.Fail, t.Unknown, t.Error+t.Pending, t.Skipped, t.Headline())
+	if l := t.MustFailLine(); l != "" {
+		p.printf("%s", l)
+	}
 	checkpoint()
 	if len(errs) > 0 {
 		return fmt.Errorf("campaign: %w", errors.Join(errs...))

@@ -74,7 +74,7 @@ func JUnit(m *Manifest) JUnitSuites {
 		}
 		s := &root.Suites[i]
 		c := JUnitCase{
-			Name:      fmt.Sprintf("%s seed %d", r.Scenario, r.Seed),
+			Name:      caseName(r),
 			Classname: "chaoslab." + r.Scenario,
 			Time:      r.Elapsed,
 			SystemOut: caseOutput(r),
@@ -128,9 +128,25 @@ func problemDetails(r Result) string {
 	return b.String()
 }
 
+// caseName is "stale-reads seed 1", with "(caught 1 of 3 attempts)" for a
+// must-fail run that was retried: the misses are not hidden behind a pass.
+func caseName(r Result) string {
+	name := fmt.Sprintf("%s seed %d", r.Scenario, r.Seed)
+	if a := r.AttemptWords(); a != "" {
+		name += " (" + a + ")"
+	}
+	return name
+}
+
 func caseOutput(r Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "expect %s; status %s\n", r.Expect, r.Status.Label(r.Reason))
+	if a := r.AttemptWords(); a != "" {
+		fmt.Fprintf(&b, "%s\n", a)
+		for i, d := range r.Missed {
+			fmt.Fprintf(&b, "attempt %d missed the violation: %s\n", i+1, d)
+		}
+	}
 	if r.Report != "" {
 		fmt.Fprintf(&b, "report: %s\n", r.Report)
 	}

@@ -21,6 +21,9 @@ func WriteMarkdown(w io.Writer, m *Manifest) error {
 	fmt.Fprintf(&b, "%s. %d runs: %d pass, %d not as expected, %d error, %d skipped; %d violation%s found (%d unexpected). Run time %s.\n\n",
 		describeMatrix(m), t.Runs, t.Pass, t.Fail+t.Unknown, t.Error+t.Pending, t.Skipped,
 		t.Violations, plural(t.Violations), t.Unexpected, fmtSeconds(t.Seconds))
+	if l := t.MustFailLine(); l != "" {
+		fmt.Fprintf(&b, "%s.\n\n", strings.ToUpper(l[:1])+l[1:])
+	}
 
 	b.WriteString("| scenario | expect | pass | not as expected | error | skipped | violations |\n")
 	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n")

@@ -32,6 +32,7 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"verdict":   verdictWords,
 	"first":     firstLine,
 	"lower":     strings.ToLower,
+	"inc":       func(i int) int { return i + 1 },
 }).Parse(pageSource))
 
 // pageData is what the page template sees.
@@ -92,8 +93,8 @@ func WritePage(w io.Writer, m *Manifest) error {
 // verdictWords says what the checker found, for a cell.
 func verdictWords(r Result) string {
 	w := checkerWords(r)
-	if r.Attempts > 1 && w != "" {
-		w += fmt.Sprintf(" (attempt %d)", r.Attempts)
+	if a := r.AttemptWords(); a != "" && w != "" {
+		w += " (" + a + ")"
 	}
 	return w
 }

@@ -77,6 +77,10 @@ type Result struct {
 	// that expects a violation is run again when a run misses it; the
 	// result is the last run's.
 	Attempts int `json:"attempts,omitempty"`
+	// Missed are the folders of the earlier attempts that missed the
+	// violation (relative like Dir): a catch on attempt 3 is caught in 1 of
+	// 3 attempts, and the two misses count in the tally, the page and JUnit.
+	Missed []string `json:"missed_attempts,omitempty"`
 
 	// Dir is the run's artifact folder and Report its report.html, relative
 	// to the folder of the campaign.json that lists them.
@@ -138,6 +142,28 @@ func (r *Result) record(sum *report.Summary, err error, elapsed time.Duration) {
 	default:
 		r.Status = Fail
 	}
+}
+
+// AttemptsMade is how many runs were made for r (1 unless retried).
+func (r Result) AttemptsMade() int { return max(r.Attempts, 1, len(r.Missed)+1) }
+
+// CaughtAttempts is how many of r's attempts found the violation its
+// scenario expects: 1 when the last one did (the retries stop there), 0
+// otherwise; for a scenario that expects none, 0.
+func (r Result) CaughtAttempts() int {
+	if r.Expect == scenarios.ExpectViolation && r.Violation() {
+		return 1
+	}
+	return 0
+}
+
+// AttemptWords is "caught 1 of 3 attempts" for a must-fail run that was
+// retried, "" otherwise.
+func (r Result) AttemptWords() string {
+	if r.Expect != scenarios.ExpectViolation || r.AttemptsMade() < 2 {
+		return ""
+	}
+	return fmt.Sprintf("caught %d of %d attempts", r.CaughtAttempts(), r.AttemptsMade())
 }
 
 // Failed reports whether r counts against the campaign: every status but

@@ -1,5 +1,11 @@
 package campaign
 
+import (
+	"fmt"
+
+	"github.com/raftlab/raftlab/scenarios"
+)
+
 // Tally counts a campaign's results by status.
 type Tally struct {
 	Runs, Pass, Fail, Unknown, Error, Skipped, Pending int
@@ -8,6 +14,12 @@ type Tally struct {
 	Violations, Unexpected int
 	// Seconds is the wall-clock time of the runs that ran.
 	Seconds float64
+	// MustFail counts the runs of scenarios that expect a violation that
+	// ran; MustFailAttempts their attempts (a run that missed is retried)
+	// and MustFailCaught the attempts that caught it. RetryCatches are the
+	// runs caught only after a missed attempt: a pass, but the misses are
+	// figures too (caught k of n attempts).
+	MustFail, MustFailAttempts, MustFailCaught, RetryCatches int
 }
 
 // Count tallies results.
@@ -36,12 +48,33 @@ func Count(results []Result) Tally {
 			}
 		}
 		t.Seconds += r.Elapsed
+		if r.Expect == scenarios.ExpectViolation && r.Status != Skipped && r.Status != Pending {
+			t.MustFail++
+			t.MustFailAttempts += r.AttemptsMade()
+			t.MustFailCaught += r.CaughtAttempts()
+			if r.CaughtAttempts() > 0 && r.AttemptsMade() > 1 {
+				t.RetryCatches++
+			}
+		}
 	}
 	return t
 }
 
 // Ran is the number of runs that were started.
 func (t Tally) Ran() int { return t.Runs - t.Skipped - t.Pending }
+
+// MustFailLine is "must-fail attempts: caught 3 of 5 (2 runs caught only on
+// a retry)", or "" when no must-fail scenario ran.
+func (t Tally) MustFailLine() string {
+	if t.MustFail == 0 {
+		return ""
+	}
+	line := fmt.Sprintf("must-fail attempts: caught %d of %d", t.MustFailCaught, t.MustFailAttempts)
+	if t.RetryCatches > 0 {
+		line += fmt.Sprintf(" (%d run%s caught only on a retry)", t.RetryCatches, map[bool]string{true: "", false: "s"}[t.RetryCatches == 1])
+	}
+	return line
+}
 
 // Verdict is the campaign's overall outcome, worst first.
 type Verdict int

@@ -201,6 +201,12 @@ type Check struct {
 // CheckOf takes the plain values of a checker result.
 func CheckOf(r *linearizability.Result) *Check {
 	c := &Check{Verdict: r.Verdict, Keys: r.Keys}
+	if r.Empty() && r.Verdict == linearizability.Linearizable {
+		// Nothing was checked: unknown, never linearizable.
+		c.Verdict = linearizability.Unknown
+		c.Explanations = []string{linearizability.EmptyReason}
+		return c
+	}
 	for _, ex := range r.Explanations {
 		c.Explanations = append(c.Explanations, ex.Text)
 		for _, b := range ex.Blocked {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -179,7 +180,11 @@ func judge(s *Summary) (string, bool) {
 		}
 		parts = append(parts, fmt.Sprintf("NOT linearizable (%d of %d keys)", bad, len(s.KeyVerdicts)))
 	case linearizability.Unknown:
-		parts = append(parts, "linearizability unknown (the checker's budget ran out)")
+		if slices.Contains(s.Explanations, linearizability.EmptyReason) {
+			parts = append(parts, "linearizability unknown (no operation was recorded: nothing was checked)")
+		} else {
+			parts = append(parts, "linearizability unknown (the checker's budget ran out)")
+		}
 	default:
 		parts = append(parts, "linearizable")
 	}

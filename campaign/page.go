@@ -45,6 +45,8 @@ type pageData struct {
 	Seeds    []uint64
 	Rows     []pageRow
 	Bad      []Result
+	// Noted are the runs as expected whose run had problems of its own.
+	Noted    []Result
 	Finished string
 }
 
@@ -79,6 +81,8 @@ func WritePage(w io.Writer, m *Manifest) error {
 	for _, r := range m.Results {
 		if r.Failed() {
 			d.Bad = append(d.Bad, r)
+		} else if r.Status == Pass && len(r.Problems) > 0 {
+			d.Noted = append(d.Noted, r)
 		}
 	}
 	if !m.Finished.IsZero() {

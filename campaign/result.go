@@ -118,7 +118,10 @@ func (r *Result) record(sum *report.Summary, err error, elapsed time.Duration) {
 		}
 		r.FirstViolation = sum.FirstViolation
 		r.Explanations = sum.Explanations
-		r.Problems = sum.Errors
+		r.Problems = append([]string(nil), sum.Errors...)
+		if fe := sum.FaultEffect; fe != nil && fe.Failed+fe.Ineffective > 0 {
+			r.Problems = append(r.Problems, fmt.Sprintf("%d of %d fault windows did not take effect: %s", fe.Failed+fe.Ineffective, fe.Windows, fe.Detail))
+		}
 	}
 	switch {
 	case sum == nil || err != nil || sum.Interrupted:

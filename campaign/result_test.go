@@ -1,12 +1,14 @@
 package campaign
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/linearizability"
 	"github.com/raftlab/raftlab/report"
@@ -93,4 +95,22 @@ func TestRecordOfARunWhoseFaultsDidNotTakeEffect(t *testing.T) {
 	sum.Verdict = linearizability.NotLinearizable
 	r.record(sum, nil, time.Second)
 	assert.Equal(t, Fail, r.Status)
+}
+
+// A pass whose run had problems shows them on the page, apart from the
+// runs not as expected.
+func TestAPassingRunsProblemsAreOnThePage(t *testing.T) {
+	safe, _ := scenarios.Lookup("kill-leader")
+	m := NewManifest(Matrix{Scenarios: []string{"kill-leader"}, Seeds: []uint64{1}}, Shard{}, "test")
+	sum := fakeSummary(safe, 1, linearizability.Linearizable, true)
+	sum.Errors = []string{"heal: start n2: timeout"}
+	sum.FaultEffect = &report.FaultEffect{Windows: 3, Effective: 2, Ineffective: 1, Needed: 2, OK: true, Detail: "2 of 3 fault windows took effect; kill n2: n2 still answered /status"}
+	m.Results[0].record(sum, nil, time.Second)
+	require.Equal(t, Pass, m.Results[0].Status)
+	var page bytes.Buffer
+	require.NoError(t, WritePage(&page, m))
+	assert.Contains(t, page.String(), "As expected, with problems — 1 run")
+	assert.Contains(t, page.String(), "<li>heal: start n2: timeout</li>")
+	assert.Contains(t, page.String(), "<li>1 of 3 fault windows did not take effect: 2 of 3 fault windows took effect; kill n2: n2 still answered /status</li>")
+	assert.Contains(t, page.String(), "⚠ 2 problems (below)")
 }

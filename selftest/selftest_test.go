@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -113,6 +114,10 @@ func TestRunAndAggregate(t *testing.T) {
 	assert.Contains(t, page.String(), "FALSE ALARM")
 	assert.Contains(t, text.String(), "unmodified store: 4 of 6 runs clean; false alarms: 1; errors: 1")
 	assert.Contains(t, js.String(), `"false_alarms": 1`)
+	// RAFTLAB_SELFTEST_PAGE=/some/file.html keeps this page to look at.
+	if p := os.Getenv("RAFTLAB_SELFTEST_PAGE"); p != "" {
+		require.NoError(t, os.WriteFile(p, page.Bytes(), 0o644))
+	}
 }
 
 func TestJudge(t *testing.T) {

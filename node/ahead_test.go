@@ -20,10 +20,9 @@ import (
 // restarted with failpoints.
 func truncatedLogNode(t *testing.T, failpoints string) *Node {
 	nd := startNodes(t, 1)[0]
-	ctx := context.Background()
 	c := api.NewClient(nd.HTTPAddr())
 	for i := 0; i < 20; i++ {
-		require.Equal(t, api.OK, c.Set(ctx, fmt.Sprintf("k%02d", i), "old").Outcome)
+		mustSet(t, c, fmt.Sprintf("k%02d", i), "old")
 		if i == 9 {
 			require.NoError(t, nd.Raft().Snapshot().Error())
 		}
@@ -83,7 +82,7 @@ func TestLostRaftDirectoryDropsTheStateMachine(t *testing.T) {
 	ctx := context.Background()
 	c := api.NewClient(nd.HTTPAddr())
 	for i := 0; i < 10; i++ {
-		require.Equal(t, api.OK, c.Set(ctx, fmt.Sprintf("old%d", i), "v").Outcome)
+		mustSet(t, c, fmt.Sprintf("old%d", i), "v")
 	}
 	require.NoError(t, nd.Close())
 	require.NoError(t, os.RemoveAll(nd.cfg.RaftDir))

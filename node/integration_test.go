@@ -110,7 +110,7 @@ func TestRestartedMemberRejoinsWithoutBootstrapping(t *testing.T) {
 	nodes := startNodes(t, 3)
 	ctx := context.Background()
 	c := api.NewClient(nodes[0].HTTPAddr())
-	require.Equal(t, api.OK, c.Set(ctx, "k", "v").Outcome)
+	mustSet(t, c, "k", "v")
 
 	// Restart the bootstrap node with its directories and no -join: it must
 	// come back as a member of the same cluster, not found a new one.
@@ -350,7 +350,7 @@ func TestStateMachineBehindSnapshotIsRestoredOnStart(t *testing.T) {
 	ctx := context.Background()
 	c := api.NewClient(nd.HTTPAddr())
 	for i := 0; i < 20; i++ {
-		require.Equal(t, api.OK, c.Set(ctx, fmt.Sprintf("k%d", i), "v").Outcome)
+		mustSet(t, c, fmt.Sprintf("k%d", i), "v")
 	}
 	require.NoError(t, nd.Raft().Snapshot().Error())
 	require.Equal(t, api.OK, c.Set(ctx, "after-snapshot", "v").Outcome)

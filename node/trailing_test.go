@@ -1,7 +1,6 @@
 package node
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -23,7 +22,7 @@ func TestSnapshotTrailingLogsCompactsTheLog(t *testing.T) {
 		waitReady(t, nd)
 		c := api.NewClient(nd.HTTPAddr())
 		for i := range 20 {
-			require.Equal(t, api.OK, c.Set(context.Background(), fmt.Sprintf("k%d", i), "v").Outcome)
+			mustSet(t, c, fmt.Sprintf("k%d", i), "v")
 		}
 		require.NoError(t, nd.Raft().Snapshot().Error())
 		first, err := nd.logs.FirstIndex()

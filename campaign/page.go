@@ -64,7 +64,7 @@ type pageRow struct {
 func WritePage(w io.Writer, m *Manifest) error {
 	t := m.Tally()
 	d := pageData{M: m, T: t, Headline: t.Headline(), Matrix: describeMatrix(m), Seeds: m.Matrix.Seeds}
-	d.Class = map[Verdict]string{AllPassed: "pass", Incomplete: "skipped", Errors: "error", Undecided: "unknown", Failed: "fail"}[t.Verdict()]
+	d.Class = map[Verdict]string{AllPassed: "pass", Incomplete: "skipped", Errors: "error", Undecided: "unknown", Failed: "fail", NothingRan: "error"}[t.Verdict()]
 	seedCol := map[uint64]int{}
 	for i, s := range d.Seeds {
 		seedCol[s] = i

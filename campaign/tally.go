@@ -91,6 +91,10 @@ const (
 	Undecided
 	// Failed: some run had a definite unexpected verdict.
 	Failed
+	// NothingRan: the campaign (or shard) had runs but started none (the
+	// budget or an interrupt skipped them all): it shows nothing, and is
+	// never a pass nor merely incomplete.
+	NothingRan
 )
 
 // Verdict is the overall outcome: the worst status present.
@@ -102,6 +106,8 @@ func (t Tally) Verdict() Verdict {
 		return Undecided
 	case t.Error > 0 || t.Pending > 0:
 		return Errors
+	case t.Runs > 0 && t.Ran() == 0:
+		return NothingRan
 	case t.Skipped > 0:
 		return Incomplete
 	}
@@ -109,7 +115,7 @@ func (t Tally) Verdict() Verdict {
 }
 
 func (v Verdict) String() string {
-	return [...]string{"passed", "incomplete", "errors", "unknown", "failed"}[v]
+	return [...]string{"passed", "incomplete", "errors", "unknown", "failed", "nothing ran"}[v]
 }
 
 // Headline is the overall outcome in one sentence.
@@ -121,6 +127,8 @@ func (t Tally) Headline() string {
 		return "UNDECIDED: the checker could not decide a run"
 	case Errors:
 		return "ERRORS: some runs could not be carried out"
+	case NothingRan:
+		return "NOTHING RAN: every run was skipped (budget or interrupt); this shows nothing"
 	case Incomplete:
 		return "INCOMPLETE: every run had its expected verdict, but the budget skipped some"
 	}

@@ -79,10 +79,12 @@ folder rebuilds its own page.
 Exit codes: 0 every run had its expected verdict; 1 some run had a definite
 unexpected verdict (a violation where none was expected, a planted bug not
 caught, replicas that diverged); 2 none of those, but the checker could not
-decide some run; 3 (merge) a campaign.json unreadable or shards of different
+decide some run or too few of a run's faults took effect; 3 (merge) a campaign.json unreadable or shards of different
 matrices; 4 usage error; 5 some run could not be carried out or never ran
-(no Docker, a shard missing), or the campaign's files could not be written;
-6 every run that ran had its expected verdict but the budget skipped some;
+(no Docker, a shard missing), or no run at all was started (the budget skipped
+every one: a shard that ran nothing shows nothing), or the campaign's files
+could not be written; 6 every run that ran had its expected verdict but the
+budget skipped some;
 130 interrupted.
 `,
 		run: runCampaign,
@@ -261,7 +263,7 @@ func campaignExit(t campaign.Tally) int {
 		return exitNotLinear
 	case campaign.Undecided:
 		return exitUnknown
-	case campaign.Errors:
+	case campaign.Errors, campaign.NothingRan:
 		return exitFailure
 	case campaign.Incomplete:
 		return exitIncomplete

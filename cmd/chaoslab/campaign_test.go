@@ -58,6 +58,7 @@ func TestParseCampaignFlagsErrors(t *testing.T) {
 func TestCampaignExitCodes(t *testing.T) {
 	assert.Equal(t, exitOK, campaignExit(campaign.Tally{Runs: 2, Pass: 2}))
 	assert.Equal(t, exitIncomplete, campaignExit(campaign.Tally{Runs: 2, Pass: 1, Skipped: 1}))
+	assert.Equal(t, exitFailure, campaignExit(campaign.Tally{Runs: 2, Skipped: 2}), "a shard that ran nothing fails")
 	assert.Equal(t, exitFailure, campaignExit(campaign.Tally{Runs: 2, Pass: 1, Error: 1, Skipped: 1}))
 	assert.Equal(t, exitFailure, campaignExit(campaign.Tally{Runs: 2, Pass: 1, Pending: 1}))
 	assert.Equal(t, exitUnknown, campaignExit(campaign.Tally{Runs: 2, Unknown: 1, Error: 1}))

@@ -100,3 +100,24 @@ func TestFailpointEffectIsWhetherATargetCrashedAtThePoint(t *testing.T) {
 	f.Detail = "n2 alive at heal (did not crash at fsm-before-commit), disarmed"
 	assert.False(t, FailpointEffect(f).Probed, "a sleep leaves no trace to probe")
 }
+
+func TestFullStrengthNeedsEveryNodeOneLeaderAndTheCommittedApplied(t *testing.T) {
+	st := func(leader, state string, commit, applied uint64) *api.Status {
+		return &api.Status{LeaderID: leader, State: state, CommitIndex: commit, AppliedIndex: applied}
+	}
+	whole := map[string]*api.Status{"n1": st("n1", api.StateLeader, 10, 10), "n2": st("n1", api.StateFollower, 9, 10), "n3": st("n1", api.StateFollower, 10, 10)}
+	ok, target := fullStrength(whole, 0)
+	assert.True(t, ok)
+	assert.Equal(t, uint64(10), target)
+	lagging := map[string]*api.Status{"n1": st("n1", api.StateLeader, 10, 10), "n2": st("n1", api.StateFollower, 9, 7), "n3": st("n1", api.StateFollower, 10, 10)}
+	ok, target = fullStrength(lagging, 0)
+	assert.False(t, ok, "n2 has not applied what the leader committed")
+	assert.Equal(t, uint64(10), target)
+	down := map[string]*api.Status{"n1": st("n1", api.StateLeader, 10, 10), "n2": nil, "n3": st("n1", api.StateFollower, 10, 10)}
+	ok, _ = fullStrength(down, 0)
+	assert.False(t, ok, "a node does not answer")
+	split := map[string]*api.Status{"n1": st("n1", api.StateLeader, 10, 10), "n2": st("n2", api.StateLeader, 10, 10)}
+	ok, _ = fullStrength(split, 0)
+	assert.False(t, ok, "two leaders named")
+	assert.Equal(t, uint64(7), maxTerm(map[string]*api.Status{"n1": {Term: 7}, "n2": nil, "n3": {Term: 5}}))
+}

@@ -77,6 +77,15 @@ type Window struct {
 	// injection failed): probed right after the injection, or for a
 	// failpoint at its heal (effect.go).
 	Effect *Effect `json:"effect,omitempty"`
+	// Recovery (recovery.go): the highest raft term any node reported
+	// just before the injection and once the cluster was whole again (or
+	// at the next window: their difference is the elections the fault
+	// cost), and when, after the heal, every node answered, agreed on one
+	// leader and had applied what it had committed (FullStrength; 0: not
+	// before the next window).
+	TermBefore   uint64 `json:"term_before,omitempty"`
+	TermAfter    uint64 `json:"term_after,omitempty"`
+	FullStrength int64  `json:"full_strength_ns,omitempty"`
 }
 
 // RunOptions tune Schedule.Run.
@@ -117,12 +126,20 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 		windows []Window
 		errs    []error
 	)
-	for _, st := range s.Plan(o.Seed) {
+	plan := s.Plan(o.Seed)
+	for i, st := range plan {
 		if !waitUntil(ctx, begin.Add(st.At)) {
 			break
 		}
+		next := begin.Add(s.Duration)
+		if i+1 < len(plan) {
+			next = begin.Add(plan[i+1].At)
+		}
 		nem := s.Nemeses[st.Nemesis]
-		w := Window{Nemesis: nem.Name(), Start: rec.Now()}
+		tctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		termBefore := maxTerm(statusAll(tctx, c))
+		cancel()
+		w := Window{Nemesis: nem.Name(), Start: rec.Now(), TermBefore: termBefore}
 		ictx, cancel := context.WithTimeout(ctx, o.StepTimeout)
 		f, err := nem.Inject(ictx, c, rand.New(rand.NewPCG(st.Seed, 0)))
 		cancel()
@@ -174,8 +191,13 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 			o.Logger.Info("chaos: healed", "fault", f.String())
 		}
 		w.End = rec.Now()
-		windows = append(windows, w)
 		onChange("")
+		if err == nil {
+			// The quiet window that follows is when the cluster recovers:
+			// watch it until whole again, at most until the next window.
+			w.FullStrength, w.TermAfter = waitFullStrength(ctx, c, rec, next)
+		}
+		windows = append(windows, w)
 	}
 	waitUntil(ctx, begin.Add(s.Duration))
 	if err := ctx.Err(); err != nil {

@@ -165,4 +165,10 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pct":  func(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) },
 	"ms":   func(ns time.Duration) string { return fmt.Sprintf("%.0f ms", float64(ns)/1e6) },
 	"join": strings.Join,
+	"secs": func(p *float64) string {
+		if p == nil {
+			return "—"
+		}
+		return fmt.Sprintf("%.2fs", *p)
+	},
 }).Parse(reportHTML))

@@ -96,6 +96,11 @@ type FaultWindow struct {
 	// Effect is whether the fault took hold (effect.go); nil when the
 	// injection failed, and in runs recorded before effects were probed.
 	Effect *Effect `json:"effect,omitempty"`
+	// TermBefore, TermAfter and FullStrength are the recovery records of
+	// chaos.Window (recovery.go); zero in older runs.
+	TermBefore   uint64 `json:"term_before,omitempty"`
+	TermAfter    uint64 `json:"term_after,omitempty"`
+	FullStrength int64  `json:"full_strength_ns,omitempty"`
 }
 
 // Fault is an injected fault (the JSON shape of chaos.Fault).

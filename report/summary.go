@@ -60,6 +60,9 @@ type Summary struct {
 	// Claims are the scenario's "did real work" claims judged on this run
 	// (see Claim); one that does not hold makes the run not as expected.
 	Claims []ClaimResult `json:"claims,omitempty"`
+	// Recovery are the recovery figures per fault kind (recovery.go):
+	// injection → first acknowledged write, heal → full strength, elections.
+	Recovery []RecoveryStats `json:"recovery,omitempty"`
 	// FaultEffect counts the fault windows whose fault took effect against
 	// what the scenario needs (effect.go); too few make the run not as
 	// expected. Absent when the scenario has no nemeses.
@@ -159,6 +162,7 @@ func Summarize(in Input) *Summary {
 	}
 	s.Claims = EvaluateClaims(r)
 	s.FaultEffect = EvaluateFaultEffect(r)
+	s.Recovery = recoveryByKind(r.Faults, in.Operations, r.WorkEnd)
 	s.Outcome, s.AsExpected = judge(s)
 	return s
 }

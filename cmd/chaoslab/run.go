@@ -291,6 +291,14 @@ func verdictExit(sum *report.Summary) int {
 	return exitOK
 }
 
+// secsOrDash is "1.23s", or "—" when there is no figure.
+func secsOrDash(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.2fs", *p)
+}
+
 func printSummary(w io.Writer, s *report.Summary) {
 	fmt.Fprintf(w, "scenario %s, seed %d: %s\n", s.Scenario, s.Seed, s.Outcome)
 	fmt.Fprintf(w, "  workload: %.1fs, %d ops (%d ok, %d cas mismatch, %d fail, %d info)\n",
@@ -318,6 +326,17 @@ func printSummary(w io.Writer, s *report.Summary) {
 			kinds = append(kinds, fmt.Sprintf("%s %d in %d windows (%.1f per window)", k.Kind, k.Info, k.Windows, k.InfoPerWindow))
 		}
 		fmt.Fprintf(w, "  unknown (info) per fault kind, nodes reached at %s: %s\n", cmp.Or(s.Reach, "?"), strings.Join(kinds, "; "))
+	}
+	if fe := s.FaultEffect; fe != nil {
+		fmt.Fprintf(w, "  faults that took effect: %s\n", fe.Detail)
+	}
+	if len(s.Recovery) > 0 {
+		var rs []string
+		for _, r := range s.Recovery {
+			rs = append(rs, fmt.Sprintf("%s: first ack write %s, full strength %s, %.1f elections per window",
+				r.Kind, secsOrDash(r.FirstAckMedian), secsOrDash(r.FullStrengthMedian), r.ElectionsPerWindow))
+		}
+		fmt.Fprintf(w, "  recovery (medians): %s\n", strings.Join(rs, "; "))
 	}
 	if c := s.Convergence; len(c.Diverged)+len(c.NotRead) > 0 {
 		fmt.Fprintf(w, "  convergence: %d keys diverged, %d keys not read on every node (after %.1fs)\n", len(c.Diverged), len(c.NotRead), c.Waited)

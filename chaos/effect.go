@@ -40,12 +40,24 @@ type LinkProber interface {
 const defaultProbeWait = 3 * time.Second
 
 // ProbeEffect looks at the cluster to see whether f is in place, waiting
-// at most wait for it to show. Failpoint faults are judged at heal
-// (FailpointEffect); kinds without a probe are reported as not probed.
+// at most wait for it to show, and never past ctx's deadline (the schedule
+// gives it the fault window: a probe must not stretch the fault). A probe
+// that could not finish or could not look says so and counts as not
+// probed, never as a fault that did not take effect. Failpoint faults are
+// judged at heal (FailpointEffect); kinds without a probe are reported as
+// not probed.
 func ProbeEffect(ctx context.Context, c Cluster, f *Fault, wait time.Duration) Effect {
 	if wait <= 0 {
 		wait = defaultProbeWait
 	}
+	e := probeEffect(ctx, c, f, wait)
+	if ctx.Err() != nil && !e.Took {
+		return Effect{Took: true, Evidence: "injected; the probe did not finish within the fault window (" + e.Evidence + ")"}
+	}
+	return e
+}
+
+func probeEffect(ctx context.Context, c Cluster, f *Fault, wait time.Duration) Effect {
 	switch f.Kind {
 	case "kill", "stop", "crash", "truncate", "bitflip", "wipe":
 		return downEffect(ctx, c, f.Targets, wait, "stopped answering /status")
@@ -160,8 +172,9 @@ func linkEffect(ctx context.Context, c Cluster, lp LinkProber, f *Fault, wait ti
 			return Effect{Took: true, Probed: true, Evidence: ev}
 		}
 	}
-	if len(seen) == 0 {
-		return Effect{Probed: true, Evidence: "no link could be probed: " + strings.Join(errs, "; ")}
+	if len(errs) > 0 {
+		// The link that failed to be probed may be the one cut.
+		return Effect{Took: true, Evidence: "injected; some links could not be probed: " + strings.Join(errs, "; ")}
 	}
 	return Effect{Probed: true, Evidence: "no link of the targets was hurt: " + strings.Join(seen, ", ")}
 }

@@ -121,3 +121,17 @@ func TestFullStrengthNeedsEveryNodeOneLeaderAndTheCommittedApplied(t *testing.T)
 	assert.False(t, ok, "two leaders named")
 	assert.Equal(t, uint64(7), maxTerm(map[string]*api.Status{"n1": {Term: 7}, "n2": nil, "n3": {Term: 5}}))
 }
+
+// A probe cut short by the end of the fault window says so and is not
+// taken for a fault that did not take effect.
+func TestAProbeOutOfTimeIsNotProbed(t *testing.T) {
+	c := &probingFake{fakeCluster: newFake(3, "n1"), ignores: map[string]bool{"n1": true}}
+	f, err := Kill{Target: Leader}.Inject(context.Background(), c, rand.New(rand.NewPCG(1, 2)))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	e := ProbeEffect(ctx, c, f, time.Second)
+	assert.True(t, e.Took)
+	assert.False(t, e.Probed)
+	assert.Contains(t, e.Evidence, "did not finish within the fault window")
+}

@@ -86,6 +86,10 @@ type Window struct {
 	TermBefore   uint64 `json:"term_before,omitempty"`
 	TermAfter    uint64 `json:"term_after,omitempty"`
 	FullStrength int64  `json:"full_strength_ns,omitempty"`
+	// RecoveryWatched is how long the cluster was watched after the heal
+	// (ns): a window not seen whole in that time is "never whole" only if
+	// it was watched at all.
+	RecoveryWatched int64 `json:"recovery_watched_ns,omitempty"`
 }
 
 // RunOptions tune Schedule.Run.
@@ -160,7 +164,9 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 		o.Logger.Info("chaos: fault", "fault", f.String(), "nemesis", nem.Name(), "detail", f.Detail)
 		onChange(f.String())
 		if f.Kind != "failpoint" {
-			pctx, cancel := context.WithTimeout(ctx, o.StepTimeout)
+			// The probe has the fault window (at least a second when the
+			// injection itself ran late): it must not stretch the fault.
+			pctx, cancel := context.WithDeadline(ctx, laterOf(begin.Add(st.At+st.Length), time.Now().Add(time.Second)))
 			e := ProbeEffect(pctx, c, f, o.ProbeWait)
 			cancel()
 			w.Effect = &e
@@ -195,7 +201,10 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 		if err == nil {
 			// The quiet window that follows is when the cluster recovers:
 			// watch it until whole again, at most until the next window.
-			w.FullStrength, w.TermAfter = waitFullStrength(ctx, c, rec, next)
+			// At least a second when the heal ran late (a loaded machine).
+			watched := time.Now()
+			w.FullStrength, w.TermAfter = waitFullStrength(ctx, c, rec, laterOf(next, watched.Add(time.Second)))
+			w.RecoveryWatched = time.Since(watched).Nanoseconds()
 		}
 		windows = append(windows, w)
 	}
@@ -204,6 +213,14 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 		errs = append(errs, err)
 	}
 	return windows, errors.Join(errs...)
+}
+
+// laterOf returns the later of two times.
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // waitUntil waits until t or until ctx ends, reporting whether t came. The

@@ -98,9 +98,10 @@ type FaultWindow struct {
 	Effect *Effect `json:"effect,omitempty"`
 	// TermBefore, TermAfter and FullStrength are the recovery records of
 	// chaos.Window (recovery.go); zero in older runs.
-	TermBefore   uint64 `json:"term_before,omitempty"`
-	TermAfter    uint64 `json:"term_after,omitempty"`
-	FullStrength int64  `json:"full_strength_ns,omitempty"`
+	TermBefore      uint64 `json:"term_before,omitempty"`
+	TermAfter       uint64 `json:"term_after,omitempty"`
+	FullStrength    int64  `json:"full_strength_ns,omitempty"`
+	RecoveryWatched int64  `json:"recovery_watched_ns,omitempty"`
 }
 
 // Fault is an injected fault (the JSON shape of chaos.Fault).

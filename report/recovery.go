@@ -18,8 +18,8 @@ import (
 //   - full strength: seconds from the start of the heal until every node
 //     answered /status, agreed on one leader and had applied what that
 //     leader had committed, polled every 100 ms after the heal until the
-//     next window (chaos.Window.FullStrength); windows never seen whole are
-//     NotFull.
+//     next window, at least a second (chaos.Window.FullStrength); windows
+//     watched but never seen whole are NotFull.
 //   - elections: the rise of the highest raft term from just before the
 //     injection to full strength (or the next window), summed; each
 //     election (won or not) raises the term by one.
@@ -34,6 +34,9 @@ type RecoveryStats struct {
 	FullStrengthMedian *float64 `json:"full_strength_median_s,omitempty"`
 	FullStrengthMax    *float64 `json:"full_strength_max_s,omitempty"`
 	NotFull            int      `json:"not_full_strength"`
+	// NotWatched: windows whose recovery was not watched (a heal that
+	// failed, runs recorded before these figures): neither whole nor not.
+	NotWatched int `json:"not_watched,omitempty"`
 
 	// Elections sums the windows' term rises; Measured is how many windows
 	// had both terms (runs recorded before these figures have none).
@@ -81,10 +84,13 @@ func recoveryByKind(faults []FaultWindow, ops []linearizability.Operation, workE
 		} else {
 			a.NoAck++
 		}
-		if w.FullStrength > 0 && w.Healing > 0 {
+		switch {
+		case w.FullStrength > 0 && w.Healing > 0:
 			a.full = append(a.full, float64(w.FullStrength-w.Healing)/1e9)
-		} else {
+		case w.RecoveryWatched > 0:
 			a.NotFull++
+		default:
+			a.NotWatched++ // healed with an error, or recorded before these figures
 		}
 		if w.TermBefore > 0 && w.TermAfter > 0 {
 			a.Measured++

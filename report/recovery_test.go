@@ -13,7 +13,7 @@ func TestRecoveryFiguresPerFaultKind(t *testing.T) {
 	const s = int64(1e9)
 	kill := func(start, injected, healing, full int64, before, after uint64) FaultWindow {
 		return FaultWindow{Nemesis: "kill-leader", Fault: &Fault{Kind: "kill", Value: "n1"}, Start: start, Injected: injected,
-			Healing: healing, End: healing + s/10, FullStrength: full, TermBefore: before, TermAfter: after}
+			Healing: healing, End: healing + s/10, FullStrength: full, TermBefore: before, TermAfter: after, RecoveryWatched: s}
 	}
 	faults := []FaultWindow{
 		kill(1*s, 1*s, 3*s, 4*s, 2, 3),                       // ack 1.5 s after injection, whole 1 s after the heal, 1 election
@@ -42,4 +42,9 @@ func TestRecoveryFiguresPerFaultKind(t *testing.T) {
 	assert.Equal(t, uint64(3), r.Elections)
 	assert.Equal(t, 1.5, r.ElectionsPerWindow)
 	assert.Empty(t, recoveryByKind(nil, ops, 10*s))
+	// A window whose recovery was not watched is not counted as never whole.
+	faults[1].RecoveryWatched = 0
+	r = recoveryByKind(faults, ops, 10*s)[0]
+	assert.Equal(t, 0, r.NotFull)
+	assert.Equal(t, 1, r.NotWatched)
 }

@@ -529,7 +529,7 @@ func faultWindows(ws []chaos.Window) []report.FaultWindow {
 	out := make([]report.FaultWindow, 0, len(ws))
 	for _, w := range ws {
 		fw := report.FaultWindow{Nemesis: w.Nemesis, Start: w.Start, Injected: w.Injected, Healing: w.Healing, End: w.End, Error: w.Error,
-			TermBefore: w.TermBefore, TermAfter: w.TermAfter, FullStrength: w.FullStrength}
+			TermBefore: w.TermBefore, TermAfter: w.TermAfter, FullStrength: w.FullStrength, RecoveryWatched: w.RecoveryWatched}
 		if e := w.Effect; e != nil {
 			fw.Effect = &report.Effect{Took: e.Took, Probed: e.Probed, Evidence: e.Evidence}
 		}

@@ -1,0 +1,157 @@
+package trend
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+
+	"github.com/raftlab/raftlab/campaign"
+	"github.com/raftlab/raftlab/scenarios"
+	"github.com/raftlab/raftlab/selftest"
+)
+
+// A Line is one night.
+type Line struct {
+	// Night names the night (a date, or the workflow run).
+	Night string `json:"night"`
+	// Bugs are the self-test's planted bugs: caught in Caught of Runs runs
+	// (over all its scenarios and seeds; errored and unknown runs are runs
+	// that did not catch), with the median seconds to the first violation.
+	Bugs map[string]BugFigures `json:"bugs,omitempty"`
+	// Scenarios are the campaign's scenarios (and the self-test's
+	// unmodified store, as "selftest:<scenario>").
+	Scenarios map[string]ScenarioFigures `json:"scenarios,omitempty"`
+}
+
+// BugFigures are one planted bug's figures of a night.
+type BugFigures struct {
+	Caught       int      `json:"caught"`
+	Runs         int      `json:"runs"`
+	MedianDetect *float64 `json:"median_detect_s,omitempty"`
+}
+
+// Rate is Caught / Runs (0 with no runs).
+func (b BugFigures) Rate() float64 {
+	if b.Runs == 0 {
+		return 0
+	}
+	return float64(b.Caught) / float64(b.Runs)
+}
+
+// ScenarioFigures are one scenario's figures of a night.
+type ScenarioFigures struct {
+	Runs int `json:"runs"`
+	// FalseAlarms are runs of a scenario that must stay linearizable that
+	// found a violation or diverged replicas.
+	FalseAlarms int `json:"false_alarms"`
+	// Availability is the mean share of operations answered definitely
+	// while faults were in place (nil: no figure).
+	Availability *float64 `json:"availability,omitempty"`
+}
+
+// FromCampaign fills l's scenarios from a campaign's manifest.
+func (l *Line) FromCampaign(m *campaign.Manifest) {
+	if l.Scenarios == nil {
+		l.Scenarios = map[string]ScenarioFigures{}
+	}
+	sums := map[string][2]float64{}
+	for _, r := range m.Results {
+		if r.Status == campaign.Skipped || r.Status == campaign.Pending {
+			continue
+		}
+		f := l.Scenarios[r.Scenario]
+		f.Runs++
+		if r.Expect == scenarios.ExpectLinearizable && (r.Violation() || (r.Status == campaign.Fail && !r.Converged)) {
+			f.FalseAlarms++
+		}
+		if r.FaultAvailability != nil {
+			s := sums[r.Scenario]
+			sums[r.Scenario] = [2]float64{s[0] + *r.FaultAvailability, s[1] + 1}
+		}
+		l.Scenarios[r.Scenario] = f
+	}
+	for sc, s := range sums {
+		f := l.Scenarios[sc]
+		v := math.Round(1000*s[0]/s[1]) / 1000
+		f.Availability = &v
+		l.Scenarios[sc] = f
+	}
+}
+
+// FromSelftest fills l's bugs, and the unmodified store's false alarms,
+// from a self-test's matrix.
+func (l *Line) FromSelftest(m *selftest.Matrix) {
+	if l.Bugs == nil {
+		l.Bugs = map[string]BugFigures{}
+	}
+	if l.Scenarios == nil {
+		l.Scenarios = map[string]ScenarioFigures{}
+	}
+	for _, r := range m.Bugs {
+		var b BugFigures
+		var detects []float64
+		for _, c := range r.Cells {
+			b.Caught += c.Caught
+			b.Runs += c.Runs
+			if c.MedianDetect != nil {
+				detects = append(detects, *c.MedianDetect)
+			}
+		}
+		if len(detects) > 0 {
+			sort.Float64s(detects)
+			v := detects[len(detects)/2]
+			b.MedianDetect = &v
+		}
+		l.Bugs[r.Name] = b
+	}
+	for _, c := range m.Baseline {
+		l.Scenarios["selftest:"+c.Scenario] = ScenarioFigures{Runs: c.Runs, FalseAlarms: c.Caught}
+	}
+}
+
+// Read reads a trend file (missing: no lines).
+func Read(path string) ([]Line, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var lines []Line
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for n := 1; sc.Scan(); n++ {
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		var l Line
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+		lines = append(lines, l)
+	}
+	return lines, sc.Err()
+}
+
+// Append writes l as the file's last line.
+func Append(path string, l Line) error {
+	b, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

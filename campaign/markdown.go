@@ -66,6 +66,8 @@ func describeMatrix(m *Manifest) string {
 		len(mx.Seeds), plural(len(mx.Seeds)), seeds)
 	if mx.Duration > 0 {
 		s += fmt.Sprintf(", %s workloads", mx.Duration)
+	} else if mx.Scale > 1 {
+		s += fmt.Sprintf(", workloads %g× each scenario's own", mx.Scale)
 	}
 	if m.Budget > 0 {
 		s += fmt.Sprintf(", budget %s", time.Duration(m.Budget*float64(time.Second)))

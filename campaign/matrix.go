@@ -13,6 +13,10 @@ type Matrix struct {
 	Seeds     []uint64 `json:"seeds"`
 	// Duration, if set, replaces every scenario's workload duration.
 	Duration time.Duration `json:"duration_ns,omitempty"`
+	// Scale, if above 1 and Duration is not set, multiplies every
+	// scenario's own workload duration (the nightly campaign's longer runs:
+	// more fault windows per run than CI's).
+	Scale float64 `json:"duration_scale,omitempty"`
 	// CheckTimeout, if set, is the checker's budget per key; it can turn a
 	// verdict into unknown, so shards must agree on it and a repro repeats it.
 	CheckTimeout time.Duration `json:"check_timeout_ns,omitempty"`
@@ -61,6 +65,8 @@ func (m Matrix) Scenario(j Job) (scenarios.Scenario, error) {
 	}
 	if m.Duration > 0 {
 		s.Duration = m.Duration
+	} else if m.Scale > 1 {
+		s.Duration = time.Duration(float64(s.Duration) * m.Scale).Round(100 * time.Millisecond)
 	}
 	return s, s.Validate()
 }
@@ -75,6 +81,9 @@ func (m Matrix) Validate() error {
 	}
 	if m.Duration < 0 {
 		return fmt.Errorf("negative duration")
+	}
+	if m.Scale < 0 || m.Scale > 20 {
+		return fmt.Errorf("duration scale %g: want 1..20", m.Scale)
 	}
 	seen := map[string]bool{}
 	for _, j := range m.Jobs() {
@@ -91,7 +100,7 @@ func (m Matrix) Validate() error {
 
 // Equal reports whether two matrices have the same jobs.
 func (m Matrix) Equal(o Matrix) bool {
-	if m.Duration != o.Duration || m.CheckTimeout != o.CheckTimeout || len(m.Scenarios) != len(o.Scenarios) || len(m.Seeds) != len(o.Seeds) {
+	if m.Duration != o.Duration || m.Scale != o.Scale || m.CheckTimeout != o.CheckTimeout || len(m.Scenarios) != len(o.Scenarios) || len(m.Seeds) != len(o.Seeds) {
 		return false
 	}
 	for i := range m.Scenarios {

@@ -114,3 +114,17 @@ func TestAPassingRunsProblemsAreOnThePage(t *testing.T) {
 	assert.Contains(t, page.String(), "<li>1 of 3 fault windows did not take effect: 2 of 3 fault windows took effect; kill n2: n2 still answered /status</li>")
 	assert.Contains(t, page.String(), "⚠ 2 problems (below)")
 }
+
+func TestDurationScaleLengthensEveryScenario(t *testing.T) {
+	kl, _ := scenarios.Lookup("kill-leader")
+	m := Matrix{Scenarios: []string{"kill-leader"}, Seeds: []uint64{1}, Scale: 3}
+	require.NoError(t, m.Validate())
+	s, err := m.Scenario(Job{Scenario: "kill-leader", Seed: 1})
+	require.NoError(t, err)
+	assert.Equal(t, 3*kl.Duration, s.Duration)
+	r := newResult(m, Job{Scenario: "kill-leader", Seed: 1})
+	assert.Contains(t, r.Repro, "--duration "+(3 * kl.Duration).String(), "the repro repeats the scaled run")
+	assert.False(t, m.Equal(Matrix{Scenarios: []string{"kill-leader"}, Seeds: []uint64{1}}))
+	m.Scale = 25
+	assert.Error(t, m.Validate())
+}

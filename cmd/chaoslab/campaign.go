@@ -29,7 +29,7 @@ func init() {
 	register(&command{
 		name:    "campaign",
 		summary: "run scenarios × seeds within a time budget; one HTML page, JUnit and Markdown for all",
-		usage: `usage: chaoslab campaign [--scenarios LIST] [--seeds N] [--seed S] [--duration D]
+		usage: `usage: chaoslab campaign [--scenarios LIST] [--seeds N] [--seed S] [--duration D | --duration-scale X]
                          [--budget D] [--shard I/N] [--out DIR] [--check-timeout D]
                          [--attempts N] [--title T] [--verbose]
        chaoslab campaign merge OUT DIR...
@@ -59,6 +59,8 @@ the first); runs not started are "skipped (budget)".
   --seed S            first seed; the seeds are S, S+1, ..., S+N-1 (default:
                       from the clock; required with --shard)
   --duration D        workload duration of every run (default: each scenario's)
+  --duration-scale X  multiply each scenario's own duration by X (1..20; the
+                      nightly job runs 3: more fault windows per run than CI)
   --budget D          stop starting runs when D would be exceeded (default: none)
   --shard I/N         run only slice I of N of the matrix (jobs dealt round-robin);
                       every shard must get the same other flags
@@ -110,6 +112,7 @@ func parseCampaignFlags(args []string) (*campaignFlags, error) {
 	nSeeds := fs.Int("seeds", 1, "")
 	seed := fs.String("seed", "", "")
 	duration := fs.Duration("duration", 0, "")
+	scale := fs.Float64("duration-scale", 0, "")
 	budget := fs.Duration("budget", 0, "")
 	shard := fs.String("shard", "", "")
 	out := fs.String("out", "", "")
@@ -156,6 +159,13 @@ func parseCampaignFlags(args []string) (*campaignFlags, error) {
 		return nil, errors.New("--duration must be at least 1s")
 	}
 	f.matrix.Duration = *duration
+	if *scale != 0 && (*scale < 1 || *scale > 20) {
+		return nil, fmt.Errorf("--duration-scale %g: want 1..20", *scale)
+	}
+	if *scale != 0 && *duration > 0 {
+		return nil, errors.New("--duration-scale and --duration exclude each other")
+	}
+	f.matrix.Scale = *scale
 	if *checkTimeout != 20*time.Second {
 		f.matrix.CheckTimeout = *checkTimeout // the default stays implicit in repro commands
 	}

@@ -123,7 +123,7 @@ func TestDurationScaleLengthensEveryScenario(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3*kl.Duration, s.Duration)
 	r := newResult(m, Job{Scenario: "kill-leader", Seed: 1})
-	assert.Contains(t, r.Repro, "--duration "+(3 * kl.Duration).String(), "the repro repeats the scaled run")
+	assert.Contains(t, r.Repro, "--duration "+(3*kl.Duration).String(), "the repro repeats the scaled run")
 	assert.False(t, m.Equal(Matrix{Scenarios: []string{"kill-leader"}, Seeds: []uint64{1}}))
 	m.Scale = 25
 	assert.Error(t, m.Validate())

@@ -2,10 +2,12 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/raft"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -69,11 +71,23 @@ func snapshotInstall(t *testing.T, followerFailpoints string) (follower, leader 
 	for i := 0; i < 100; i++ {
 		mustSet(t, lc, fmt.Sprintf("k%03d", i), "v")
 	}
+	// Both running nodes compact, so whichever leads when the follower
+	// returns (leadership may move again) can only send a snapshot.
+	for _, nd := range running {
+		waitFor(t, 10*time.Second, nd.ID()+" has applied every write", func() error {
+			if v, _ := nd.fsm.Get("k099"); v == nil {
+				return fmt.Errorf("k099 not applied yet")
+			}
+			return nil
+		})
+		if err := nd.Raft().Snapshot().Error(); err != nil && !errors.Is(err, raft.ErrNothingNewToSnapshot) {
+			require.NoError(t, err)
+		}
+		first, err := nd.logs.FirstIndex()
+		require.NoError(t, err)
+		require.Greater(t, first, stopped.fsm.Applied()+1, "%s no longer holds the entries the follower needs", nd.ID())
+	}
 	leader = leaderOf(t, running)
-	require.NoError(t, leader.Raft().Snapshot().Error())
-	first, err := leader.logs.FirstIndex()
-	require.NoError(t, err)
-	require.Greater(t, first, stopped.fsm.Applied()+1, "the leader no longer holds the entries the follower needs")
 
 	follower = restart(t, stopped, func(c *Config) { c.Failpoints = followerFailpoints })
 	waitFor(t, 20*time.Second, "follower catches up", func() error {

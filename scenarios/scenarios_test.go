@@ -129,6 +129,13 @@ func TestScenarios(t *testing.T) {
 			if healed == 0 {
 				t.Errorf("no fault was injected and healed: %+v", sum.Faults)
 			}
+			// Faults that took effect (probed: targets down, links cut, a
+			// crash point reached), as many as the scenario needs.
+			if fe := sum.FaultEffect; fe == nil || !fe.OK {
+				t.Errorf("too few faults took effect: %+v", fe)
+			} else {
+				t.Logf("faults: %s", fe.Detail)
+			}
 			// The scenario's own claims (Scenario.Proves): what it says it
 			// exercises happened in this run.
 			if len(sum.Claims) != len(s.Proves) {

@@ -130,6 +130,9 @@ func TestAMissedPlantedBugIsRunAgain(t *testing.T) {
 	assert.Contains(t, md.String(), "Must-fail attempts: caught 1 of 5 (1 run caught only on a retry).")
 	// RAFTLAB_RETRY_PAGE=/some/dir keeps this page to look at.
 	if dir := os.Getenv("RAFTLAB_RETRY_PAGE"); dir != "" {
+		for i, r := range sampleRecovery() {
+			m.Results[i].Recovery = r.Recovery
+		}
 		m.Results[0].Problems = []string{"heal: start n2: context deadline exceeded", "1 of 2 fault windows did not take effect: kill n2: n2 still answered /status 3s after the injection"}
 		require.NoError(t, Write(dir, m))
 	}

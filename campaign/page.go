@@ -46,7 +46,9 @@ type pageData struct {
 	Rows     []pageRow
 	Bad      []Result
 	// Noted are the runs as expected whose run had problems of its own.
-	Noted    []Result
+	Noted []Result
+	// Recovery are the recovery figures per fault kind over every run.
+	Recovery []KindRecovery
 	Finished string
 }
 
@@ -85,6 +87,7 @@ func WritePage(w io.Writer, m *Manifest) error {
 			d.Noted = append(d.Noted, r)
 		}
 	}
+	d.Recovery = Recovery(m.Results)
 	if !m.Finished.IsZero() {
 		d.Finished = m.Finished.UTC().Format("2006-01-02 15:04 MST")
 	}

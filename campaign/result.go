@@ -72,7 +72,9 @@ type Result struct {
 	FirstViolation *float64 `json:"first_violation,omitempty"`
 	Explanations   []string `json:"explanations,omitempty"`
 	Problems       []string `json:"problems,omitempty"` // the run's own errors (a fault not healed, ...)
-	Elapsed        float64  `json:"elapsed"`            // wall-clock seconds of the whole run, all attempts
+	// Recovery are the run's recovery figures per fault kind.
+	Recovery []report.RecoveryStats `json:"recovery,omitempty"`
+	Elapsed  float64                `json:"elapsed"` // wall-clock seconds of the whole run, all attempts
 	// Attempts is the number of runs made when more than one: a scenario
 	// that expects a violation is run again when a run misses it; the
 	// result is the last run's.
@@ -118,6 +120,7 @@ func (r *Result) record(sum *report.Summary, err error, elapsed time.Duration) {
 		}
 		r.FirstViolation = sum.FirstViolation
 		r.Explanations = sum.Explanations
+		r.Recovery = sum.Recovery
 		r.Problems = append([]string(nil), sum.Errors...)
 		if fe := sum.FaultEffect; fe != nil && fe.Failed+fe.Ineffective > 0 {
 			r.Problems = append(r.Problems, fmt.Sprintf("%d of %d fault windows did not take effect: %s", fe.Failed+fe.Ineffective, fe.Windows, fe.Detail))

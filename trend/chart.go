@@ -14,6 +14,14 @@ const (
 	padT, padB     = 12, 28
 )
 
+// secs is "1.23 s", or "—".
+func secs(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f s", *p)
+}
+
 // palette colours the bugs' lines (cycled).
 var palette = []string{"#0969da", "#cf222e", "#1a7f37", "#8250df", "#9a6700", "#bf3989", "#0a3069", "#57606a"}
 
@@ -97,8 +105,30 @@ func WriteHTML(w io.Writer, lines []Line, regressions []string) error {
 	for j, l := range lines {
 		ticks = append(ticks, dot{X: x(j), Y: chartH - 8, Title: l.Night})
 	}
+	type recRow struct {
+		Kind, Tonight, Before string
+	}
+	var rec []recRow
+	if n > 0 {
+		words := func(r RecoveryFigures, ok bool) string {
+			if !ok {
+				return "—"
+			}
+			return fmt.Sprintf("first ack write %s, full strength %s, %.2f elections per window (%d windows)",
+				secs(r.FirstAckMedian), secs(r.FullStrengthMedian), r.ElectionsPerWindow, r.Windows)
+		}
+		for _, k := range sortedKeys(lines[n-1].Recovery) {
+			row := recRow{Kind: k, Tonight: words(lines[n-1].Recovery[k], true), Before: "—"}
+			if n > 1 {
+				b, ok := lines[n-2].Recovery[k]
+				row.Before = words(b, ok)
+			}
+			rec = append(rec, row)
+		}
+	}
 	return chartTmpl.Execute(w, map[string]any{
-		"Lines": lines, "Bugs": bugs, "Bars": bars, "Ticks": ticks, "Regressions": regressions,
+		"Recovery": rec,
+		"Lines":    lines, "Bugs": bugs, "Bars": bars, "Ticks": ticks, "Regressions": regressions,
 		"W": chartW, "H": chartH, "PadL": padL, "Right": chartW - padR, "Y0": y(0), "Y50": y(0.5), "Y100": y(1),
 	})
 }
@@ -132,5 +162,8 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #d1d9e0;
 {{range .Bars}}<rect x="{{.X}}" y="{{.Y}}" width="16" height="{{.H}}" fill="#cf222e"><title>{{.Title}}</title></rect><text x="{{.X}}" y="{{.Y}}" dx="8" dy="-3" text-anchor="middle">{{.N}}</text>{{end}}
 {{range .Ticks}}<text x="{{.X}}" y="112" text-anchor="middle">{{.Title}}</text>{{end}}
 </svg>
+{{if .Recovery}}<h2>Recovery per fault kind (campaign medians)</h2>
+<table><tr><th>fault kind</th><th>tonight</th><th>the night before</th></tr>
+{{range .Recovery}}<tr><td>{{.Kind}}</td><td>{{.Tonight}}</td><td>{{.Before}}</td></tr>{{end}}</table>{{end}}
 </body></html>
 `))

@@ -25,6 +25,17 @@ type Line struct {
 	// Scenarios are the campaign's scenarios (and the self-test's
 	// unmodified store, as "selftest:<scenario>").
 	Scenarios map[string]ScenarioFigures `json:"scenarios,omitempty"`
+	// Recovery are the campaign's recovery figures per fault kind
+	// (campaign.Recovery): medians over the runs, in seconds.
+	Recovery map[string]RecoveryFigures `json:"recovery,omitempty"`
+}
+
+// RecoveryFigures are one fault kind's recovery figures of a night.
+type RecoveryFigures struct {
+	Windows            int      `json:"windows"`
+	FirstAckMedian     *float64 `json:"first_ack_write_median_s,omitempty"`
+	FullStrengthMedian *float64 `json:"full_strength_median_s,omitempty"`
+	ElectionsPerWindow float64  `json:"elections_per_window"`
 }
 
 // BugFigures are one planted bug's figures of a night.
@@ -73,6 +84,13 @@ func (l *Line) FromCampaign(m *campaign.Manifest) {
 			sums[r.Scenario] = [2]float64{s[0] + *r.FaultAvailability, s[1] + 1}
 		}
 		l.Scenarios[r.Scenario] = f
+	}
+	for _, k := range campaign.Recovery(m.Results) {
+		if l.Recovery == nil {
+			l.Recovery = map[string]RecoveryFigures{}
+		}
+		l.Recovery[k.Kind] = RecoveryFigures{Windows: k.Windows, FirstAckMedian: k.FirstAckMedian,
+			FullStrengthMedian: k.FullStrengthMedian, ElectionsPerWindow: k.ElectionsPerWindow}
 	}
 	for sc, s := range sums {
 		f := l.Scenarios[sc]

@@ -85,6 +85,8 @@ func TestTwoNightsAppendReadAndDraw(t *testing.T) {
 	n1.Bugs["bug-read-no-quorum"] = BugFigures{Caught: 3, Runs: 3, MedianDetect: &d1}
 	n2 := night("2026-12-03", map[string][2]int{"bug-read-no-quorum": {2, 3}, "bug-ack-before-commit": {3, 3}, "bug-follower-local-read": {3, 3}}, map[string]int{"kill-leader": 1, "pause": 0})
 	n2.Bugs["bug-read-no-quorum"] = BugFigures{Caught: 2, Runs: 3, MedianDetect: &d2}
+	n1.Recovery = map[string]RecoveryFigures{"kill": {Windows: 6, FirstAckMedian: &d1, FullStrengthMedian: &d2, ElectionsPerWindow: 1}}
+	n2.Recovery = map[string]RecoveryFigures{"kill": {Windows: 6, FirstAckMedian: &d2, FullStrengthMedian: &d2, ElectionsPerWindow: 1.5}}
 	require.NoError(t, Append(path, n1))
 	require.NoError(t, Append(path, n2))
 	lines, err := Read(path)
@@ -99,6 +101,7 @@ func TestTwoNightsAppendReadAndDraw(t *testing.T) {
 	assert.Contains(t, page.String(), "<polyline")
 	assert.Contains(t, page.String(), "2 of 3 (95%: 21–94%), median 4.0 s to detect")
 	assert.NotContains(t, page.String(), "ZgotmplZ", "every colour passes html/template")
+	assert.Contains(t, page.String(), "first ack write 4.00 s, full strength 4.00 s, 1.50 elections per window (6 windows)")
 	if p := os.Getenv("RAFTLAB_TREND_PAGE"); p != "" {
 		require.NoError(t, os.WriteFile(p, page.Bytes(), 0o644))
 	}

@@ -89,6 +89,13 @@ var pageTmpl = template.Must(template.New("selftest").Funcs(template.FuncMap{
 		}
 		return fmt.Sprintf("%d of %d", k, n)
 	},
+	"ci": func(k, n int) string {
+		if n == 0 {
+			return ""
+		}
+		lo, hi := Wilson(k, n)
+		return fmt.Sprintf("95%%: %.0f–%.0f%%", 100*lo, 100*hi)
+	},
 	// cls colours a cell: a bug cell is good when every run caught it; a
 	// baseline cell only when every run was clean (an error or an unknown
 	// run leaves it partial, a false alarm makes it bad).
@@ -117,14 +124,14 @@ th{background:#f4f4f4}td.n{text-align:right;white-space:nowrap}
 <h1>raftlab self-test: what the lab catches</h1>
 <p class="meta">Each planted bug (a named unsafe behaviour of the store, switched on at start in the failpoint build) runs
 through the scenarios meant to catch it, with several seeds; the unmodified store runs through the same scenarios and must
-come out clean. "Caught" means the history was not linearizable or the replicas disagreed. Detect: median seconds of
+come out clean. "Caught" means the history was not linearizable or the replicas disagreed; beside each rate, its 95% (Wilson) interval. Detect: median seconds of
 workload until the first operation that cannot be ordered.</p>
 <div class="sum {{if .M.FalseAlarms}}bad{{else if .M.BaselineShown}}good{{else}}partial{{end}}">{{len .M.Bugs}} planted bugs · unmodified store: {{.M.BaselineLine}}</div>
 <h2>Planted bugs × scenarios</h2>
 <table><tr><th>planted bug</th><th>scenario</th><th>caught</th><th>median detect</th><th>runs</th></tr>
 {{range $r := .M.Bugs}}{{range $i, $c := .Cells}}<tr>
-{{if eq $i 0}}<td rowspan="{{len $r.Cells}}"><b>{{$r.Name}}</b><br><span class="meta">{{$r.Description}}<br>Seen in the wild: {{$r.Report}}<br>Caught in {{rate $r.CaughtSeeds $r.Seeds}} seeds by some scenario.</span></td>{{end}}
-<td><code>{{$c.Scenario}}</code></td><td class="n {{cls $c false}}">{{rate $c.Caught $c.Runs}}{{if $c.Unknown}}<br>{{$c.Unknown}} unknown{{end}}{{if $c.Errors}}<br>{{$c.Errors}} errors{{end}}</td><td class="n">{{detect $c.MedianDetect}}</td>
+{{if eq $i 0}}<td rowspan="{{len $r.Cells}}"><b>{{$r.Name}}</b><br><span class="meta">{{$r.Description}}<br>Seen in the wild: {{$r.Report}}<br>Caught in {{rate $r.CaughtSeeds $r.Seeds}} seeds by some scenario ({{ci $r.CaughtSeeds $r.Seeds}}).</span></td>{{end}}
+<td><code>{{$c.Scenario}}</code></td><td class="n {{cls $c false}}">{{rate $c.Caught $c.Runs}}<br><span class="meta">{{ci $c.Caught $c.Runs}}</span>{{if $c.Unknown}}<br>{{$c.Unknown}} unknown{{end}}{{if $c.Errors}}<br>{{$c.Errors}} errors{{end}}</td><td class="n">{{detect $c.MedianDetect}}</td>
 <td>{{range $.M.Outcomes}}{{if and (eq .Bug $c.Bug) (eq .Scenario $c.Scenario)}}<a href="{{call $.Rel .Dir}}/report.html" title="{{.Verdict}}">seed {{.Seed}}: {{.Word}}</a> {{end}}{{end}}</td></tr>
 {{end}}{{end}}</table>
 <h2>The unmodified store through the same scenarios</h2>

@@ -2,22 +2,13 @@ package trend
 
 import (
 	"fmt"
-	"math"
 	"sort"
+
+	"github.com/raftlab/raftlab/selftest"
 )
 
-// Wilson returns the 95% Wilson score interval of k successes in n runs.
-func Wilson(k, n int) (lo, hi float64) {
-	if n == 0 {
-		return 0, 1
-	}
-	const z = 1.959964
-	p := float64(k) / float64(n)
-	d := 1 + z*z/float64(n)
-	c := p + z*z/(2*float64(n))
-	w := z * math.Sqrt(p*(1-p)/float64(n)+z*z/(4*float64(n)*float64(n)))
-	return math.Max(0, (c-w)/d), math.Min(1, (c+w)/d)
-}
+// Wilson is selftest.Wilson: the 95% interval of k catches in n runs.
+func Wilson(k, n int) (lo, hi float64) { return selftest.Wilson(k, n) }
 
 // Regressions compares tonight with the night before and lists what fails
 // the job:

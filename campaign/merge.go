@@ -69,6 +69,19 @@ func Merge(out string, dirs []string, command string) (*Manifest, error) {
 					r.Report = path.Join(r.Dir, path.Base(r.Report))
 				}
 			}
+			// The folders of missed attempts move with the run.
+			missed := make([]string, 0, len(r.Missed))
+			for _, d := range r.Missed {
+				// Best effort: a missed attempt's folder that cannot be
+				// copied keeps its old path (the miss still counts).
+				if nd, err := relocate(absOut, dir, d); err == nil {
+					d = nd
+				}
+				missed = append(missed, d)
+			}
+			if len(missed) > 0 {
+				r.Missed = missed
+			}
 			byIndex[r.Index], from[r.Index] = r, dir
 		}
 	}

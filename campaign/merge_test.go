@@ -8,6 +8,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/scenarios"
 )
 
 // runShard runs shard sh of m with the fake runner into dir and writes its
@@ -111,4 +114,27 @@ func TestMergedShardsEqualTheWholeCampaign(t *testing.T) {
 		assert.Equal(t, w.Status, g.Status)
 		assert.Equal(t, w.Repro, g.Repro)
 	}
+}
+
+// A merged campaign keeps the misses of retried must-fail runs, with their
+// folders moved beside the run's.
+func TestMergeKeepsMissedAttempts(t *testing.T) {
+	shard := t.TempDir()
+	m := NewManifest(Matrix{Scenarios: []string{"stale-reads"}, Seeds: []uint64{1}}, Shard{}, "test")
+	r := &m.Results[0]
+	r.Status, r.Expect, r.Verdict = Pass, scenarios.ExpectViolation, linearizability.NotLinearizable
+	r.Dir, r.Attempts, r.Missed = "runs/stale-reads-s1-attempt2", 2, []string{"runs/stale-reads-s1"}
+	for _, d := range []string{r.Dir, r.Missed[0]} {
+		require.NoError(t, os.MkdirAll(filepath.Join(shard, d), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(shard, d, "report.html"), []byte("x"), 0o644))
+	}
+	require.NoError(t, Write(shard, m))
+	out := t.TempDir()
+	merged, err := Merge(out, []string{shard}, "merge")
+	require.NoError(t, err)
+	got := merged.Results[0]
+	assert.Equal(t, []string{"runs/stale-reads-s1"}, got.Missed)
+	assert.FileExists(t, filepath.Join(out, "runs", "stale-reads-s1", "report.html"))
+	assert.Equal(t, "caught 1 of 2 attempts", got.AttemptWords())
+	assert.Equal(t, 2, merged.Tally().MustFailAttempts)
 }

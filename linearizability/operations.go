@@ -27,6 +27,20 @@ type Operation struct {
 	Return     int64 `json:"return"`
 	Line       int   `json:"line"`
 	ReturnLine int   `json:"return_line,omitempty"`
+	// Level is a get's read level as recorded (empty: linearizable); Index
+	// and Incarnation the store's evidence on its ok completion (0 and
+	// empty when none). See [Event].
+	Level       string `json:"level,omitempty"`
+	Index       int64  `json:"index,omitempty"`
+	Incarnation string `json:"incarnation,omitempty"`
+}
+
+// ReadLevel returns a get's read level, linearizable when none was recorded.
+func (o *Operation) ReadLevel() string {
+	if o.Level == "" {
+		return LevelLinearizable
+	}
+	return o.Level
 }
 
 // Unknown reports whether the operation's outcome is unknown (info or no
@@ -136,7 +150,7 @@ func (v *validator) add(e *Event, line int) error {
 			v.ops = append(v.ops, Operation{
 				Process: e.Process, F: e.F, Key: e.Key, Value: e.Value, Expect: e.Expect,
 				Type: TypeInfo, Open: true, Error: e.Error, Node: e.Node,
-				Call: e.Time, Return: -1, Line: line,
+				Call: e.Time, Return: -1, Line: line, Level: e.Level,
 			})
 		}
 		v.open[e.Process] = o
@@ -160,6 +174,12 @@ func (v *validator) add(e *Event, line int) error {
 		}
 		if e.Node != "" {
 			op.Node = e.Node
+		}
+		if e.Level != "" {
+			op.Level = e.Level
+		}
+		if e.Type == TypeOk {
+			op.Index, op.Incarnation = e.Index, e.Incarnation
 		}
 		if op.F == FGet {
 			op.Value = nil

@@ -34,13 +34,14 @@ type keyData struct {
 	failed  map[string]int32
 	// observed: writes whose value some read returned (op index).
 	observed map[int32]bool
-	evidence bool // every ok read and write carries an index
+	evidence bool    // every ok read and write carries an index
+	iw       []int32 // with evidence: the acknowledged writes, by index
 	// lostOK marks reads whose value checks (never written, future) failed:
 	// later passes skip them.
 	bad map[int32]bool
 }
 
-const ambiguous = -1 // a value written by more than one write
+const ambiguous = -4 // a value written by more than one write
 
 func isWrite(op *L.Operation) bool { return op.F != L.FGet }
 
@@ -255,9 +256,18 @@ func nodeName(op *L.Operation) string {
 	return op.Node
 }
 
+// ms renders a history time for people.
 func ms(ns int64) string {
-	if ns == never || ns < 0 {
+	switch {
+	case ns == never || ns < 0:
 		return "never"
+	case ns < 1e3:
+		return fmt.Sprintf("%d ns", ns)
+	case ns < 1e6:
+		return fmt.Sprintf("%.3g µs", float64(ns)/1e3)
+	case ns < 1e9:
+		return fmt.Sprintf("%.4g ms", float64(ns)/1e6)
+	default:
+		return fmt.Sprintf("%.4g s", float64(ns)/1e9)
 	}
-	return fmt.Sprintf("%.3f s", float64(ns)/1e9)
 }

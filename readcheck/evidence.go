@@ -147,6 +147,7 @@ func (c *checker) byIndex(kd *keyData, rt *realTime) {
 		}
 	}
 	sort.Slice(iw, func(i, j int) bool { return ops[iw[i]].Index < ops[iw[j]].Index })
+	kd.iw = iw
 	for k := 1; k < len(iw); k++ {
 		a, b := &ops[iw[k-1]], &ops[iw[k]]
 		if a.Index == b.Index {
@@ -272,6 +273,13 @@ func (c *checker) placeUnknown(kd *keyData, entries []gapEntry, infoDel int64, r
 				}
 				placed[state] = g.index
 				cur, curRead = state, g.read
+				if g.p >= 0 && ops[kd.iwAt(g.p)].Index == g.index {
+					w := &ops[kd.iwAt(g.p)]
+					c.add(IndexContradiction, r, []*L.Operation{u, w}, []int64{g.index}, fmt.Sprintf(
+						"%s read of %q on %s at index %d returned %s (a write of unknown outcome), but %s is the key's write at that very index",
+						r.ReadLevel(), r.Key, nodeName(r), g.index, show(r.Value), opWords(w)))
+					continue
+				}
 				if h := rt.highestBefore(u.Call); h >= 0 && ops[h].Index >= g.index {
 					ho := &ops[h]
 					c.add(IndexContradiction, r, []*L.Operation{u, ho}, []int64{g.index, ho.Index}, fmt.Sprintf(
@@ -283,3 +291,6 @@ func (c *checker) placeUnknown(kd *keyData, entries []gapEntry, infoDel int64, r
 		s = e
 	}
 }
+
+// iwAt is the key's indexed write at position p (byIndex's order).
+func (kd *keyData) iwAt(p int) int32 { return kd.iw[p] }

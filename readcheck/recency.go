@@ -72,7 +72,7 @@ func (b *byReturn) before(t int64) int32 {
 	return b.best[n-1]
 }
 
-func anyWrite(*L.Operation) bool   { return true }
+func anyWrite(*L.Operation) bool    { return true }
 func notDelete(o *L.Operation) bool { return o.F != L.FDelete }
 func laterCall(a, b *L.Operation) bool {
 	return a.Call > b.Call

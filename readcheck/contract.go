@@ -18,6 +18,8 @@ type checker struct {
 	keys  map[string]*keyData
 	order []string // keys, sorted
 	res   *Result
+	// byRet: the operations that completed, in completion order.
+	byRet []int32
 	// resolved marks unknown writes a read proved applied (op index).
 	resolved map[int32]bool
 }
@@ -137,7 +139,8 @@ func contracts(events []L.Event, ops []L.Operation) *Result {
 	sort.Strings(c.order)
 	c.res.Keys = len(c.order)
 
-	rt := newRealTime(ops)
+	c.byRet = completionOrder(len(events), ops)
+	rt := newRealTime(ops, c.byRet)
 	for _, k := range c.order {
 		kd := c.keys[k]
 		c.values(kd)
@@ -270,4 +273,23 @@ func ms(ns int64) string {
 	default:
 		return fmt.Sprintf("%.4g s", float64(ns)/1e9)
 	}
+}
+
+// completionOrder lists the operations that completed in the order of their
+// completions, read off the history's lines (which are in time order): no
+// sorting.
+func completionOrder(events int, ops []L.Operation) []int32 {
+	at := make([]int32, events+1)
+	for i := range ops {
+		if ops[i].ReturnLine > 0 {
+			at[ops[i].ReturnLine] = int32(i) + 1
+		}
+	}
+	out := make([]int32, 0, len(ops))
+	for _, o := range at {
+		if o > 0 {
+			out = append(out, o-1)
+		}
+	}
+	return out
 }

@@ -1,7 +1,9 @@
 package readcheck
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 
 	L "github.com/raftlab/raftlab/linearizability"
@@ -17,25 +19,38 @@ type realTime struct {
 	all  []int32 // the same operations, sorted by index
 }
 
-func newRealTime(ops []L.Operation) *realTime {
+func newRealTime(ops []L.Operation, byRet []int32) *realTime {
 	rt := &realTime{}
-	for i := range ops {
-		if ops[i].Type == L.TypeOk && ops[i].Index > 0 {
-			rt.all = append(rt.all, int32(i))
+	for _, o := range byRet {
+		if ops[o].Type == L.TypeOk && ops[o].Index > 0 {
+			rt.all = append(rt.all, o)
 		}
 	}
-	byRet := append([]int32(nil), rt.all...)
-	sort.Slice(byRet, func(i, j int) bool { return ops[byRet[i]].Return < ops[byRet[j]].Return })
-	rt.ret = make([]int64, len(byRet))
-	rt.best = make([]int32, len(byRet))
-	for i, o := range byRet {
+	rt.ret = make([]int64, len(rt.all))
+	rt.best = make([]int32, len(rt.all))
+	for i, o := range rt.all {
 		rt.ret[i], rt.best[i] = ops[o].Return, o
 		if i > 0 && ops[rt.best[i-1]].Index >= ops[o].Index {
 			rt.best[i] = rt.best[i-1]
 		}
 	}
-	sort.Slice(rt.all, func(i, j int) bool { return ops[rt.all[i]].Index < ops[rt.all[j]].Index })
+	// Sort compact (index, op) pairs: comparing through ops would touch a
+	// large struct per comparison.
+	pairs := make([]indexed, len(rt.all))
+	for i, o := range rt.all {
+		pairs[i] = indexed{ops[o].Index, o}
+	}
+	slices.SortFunc(pairs, func(a, b indexed) int { return cmp.Compare(a.index, b.index) })
+	rt.all = make([]int32, len(pairs))
+	for i, p := range pairs {
+		rt.all[i] = p.op
+	}
 	return rt
+}
+
+type indexed struct {
+	index int64
+	op    int32
 }
 
 // highestBefore is the operation of highest index that returned before t, or -1.
@@ -146,7 +161,7 @@ func (c *checker) byIndex(kd *keyData, rt *realTime) {
 			infoDel = ops[w].Call
 		}
 	}
-	sort.Slice(iw, func(i, j int) bool { return ops[iw[i]].Index < ops[iw[j]].Index })
+	slices.SortFunc(iw, func(a, b int32) int { return cmp.Compare(ops[a].Index, ops[b].Index) })
 	kd.iw = iw
 	for k := 1; k < len(iw); k++ {
 		a, b := &ops[iw[k-1]], &ops[iw[k]]
@@ -226,11 +241,11 @@ func (c *checker) misses(kd *keyData, r *L.Operation, w, m int32) {
 // invoked, and that no read after that place saw the older state again.
 func (c *checker) placeUnknown(kd *keyData, entries []gapEntry, infoDel int64, rt *realTime) {
 	ops := c.ops
-	sort.Slice(entries, func(i, j int) bool {
-		if entries[i].p != entries[j].p {
-			return entries[i].p < entries[j].p
+	slices.SortFunc(entries, func(a, b gapEntry) int {
+		if a.p != b.p {
+			return cmp.Compare(a.p, b.p)
 		}
-		return entries[i].index < entries[j].index
+		return cmp.Compare(a.index, b.index)
 	})
 	placed := map[int32]int64{} // unknown write → the index its run starts at
 	for s := 0; s < len(entries); {

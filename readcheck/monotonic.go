@@ -77,28 +77,37 @@ func (c *checker) monotonic(events []L.Event) {
 		nodes[ops[i].Node] = true
 	}
 	inc := newIncarnations(events, nodes)
-	streams := map[string][]int32{}
-	var names []string
-	for _, k := range c.order {
-		for _, ri := range c.keys[k].reads {
-			s := inc.stream(&ops[ri])
-			if s == "" {
-				continue
-			}
-			if _, ok := streams[s]; !ok {
-				names = append(names, s)
-			}
-			streams[s] = append(streams[s], ri)
+	type stream struct{ reads, byRet []int32 }
+	var streams []*stream
+	ids := map[string]int32{}
+	sid := make([]int32, len(ops))
+	for i := range ops {
+		sid[i] = -1
+		if ops[i].F != L.FGet || ops[i].Type != L.TypeOk {
+			continue
+		}
+		name := inc.stream(&ops[i])
+		if name == "" {
+			continue
+		}
+		id, ok := ids[name]
+		if !ok {
+			id = int32(len(streams))
+			ids[name] = id
+			streams = append(streams, &stream{})
+		}
+		sid[i] = id
+		streams[id].reads = append(streams[id].reads, int32(i)) // invocation order
+	}
+	for _, o := range c.byRet {
+		if sid[o] >= 0 {
+			streams[sid[o]].byRet = append(streams[sid[o]].byRet, o)
 		}
 	}
-	sort.Strings(names)
 	type dels struct{ calls, maxRet []int64 }
 	delsOf := map[string]*dels{}
-	for _, s := range names {
-		reads := streams[s]
-		sort.Slice(reads, func(i, j int) bool { return reads[i] < reads[j] }) // invocation order
-		byRet := append([]int32(nil), reads...)
-		sort.Slice(byRet, func(i, j int) bool { return ops[byRet[i]].Return < ops[byRet[j]].Return })
+	for _, st := range streams {
+		reads, byRet := st.reads, st.byRet
 		byIdx := pred{read: -1}
 		byKey := map[string]pred{}
 		j := 0

@@ -1,7 +1,9 @@
 package readcheck
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 
 	L "github.com/raftlab/raftlab/linearizability"
@@ -51,7 +53,7 @@ func newByReturn(ops []L.Operation, writes []int32, keep func(*L.Operation) bool
 			ws = append(ws, w)
 		}
 	}
-	sort.Slice(ws, func(i, j int) bool { return ops[ws[i]].Return < ops[ws[j]].Return })
+	slices.SortFunc(ws, func(a, b int32) int { return cmp.Compare(ops[a].Return, ops[b].Return) })
 	b := &byReturn{ret: make([]int64, len(ws)), best: make([]int32, len(ws))}
 	for i, w := range ws {
 		b.ret[i] = ops[w].Return

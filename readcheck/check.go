@@ -61,10 +61,40 @@ func judgeLinearizability(ctx context.Context, events []linearizability.Event, r
 				return err
 			}
 		}
-		lr.Linearizable = r.Verdict
+		lr.Linearizable, lr.Check = r.Verdict, r
 		lr.NotLinearizableKeys = r.KeysWith(linearizability.NotLinearizable)
 	}
+	if lin := res.Level(linearizability.LevelLinearizable); lin == nil || len(res.Levels) > 1 {
+		// The writes on their own: no get has this level.
+		lo.ReadLevels = []string{"writes only"}
+		r, err := linearizability.Check(ctx, events, lo)
+		if err != nil {
+			return err
+		}
+		res.Writes = r.Verdict
+	}
 	return nil
+}
+
+// LinearizableOnly returns the events without the gets of other levels than
+// linearizable: the history porcupine judges for the linearizable contract
+// (a history file; shrink it with linearizability.Shrink).
+func LinearizableOnly(events []linearizability.Event) []linearizability.Event {
+	drop := map[int]bool{} // processes whose outstanding get is dropped
+	out := make([]linearizability.Event, 0, len(events))
+	for _, e := range events {
+		if e.IsNemesis() {
+			out = append(out, e)
+			continue
+		}
+		if e.Type == linearizability.TypeInvoke {
+			drop[e.Process] = e.F == linearizability.FGet && e.ReadLevel() != linearizability.LevelLinearizable
+		}
+		if !drop[e.Process] {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // finish sets the verdicts from the anomalies (and porcupine, when run).
@@ -85,7 +115,7 @@ func finish(res *Result, porcupine bool) {
 			}
 		}
 		switch {
-		case lr.Anomalies > 0 || general > 0:
+		case lr.Anomalies > 0 || general > 0 || res.Writes == linearizability.NotLinearizable:
 			lr.Contract = Violated
 		case lr.OkReads == 0:
 			lr.Contract = Unknown
@@ -103,9 +133,13 @@ func finish(res *Result, porcupine bool) {
 	}
 	res.Contract = OK
 	if len(res.Levels) == 0 {
+		// No read: the writes alone, as linearizability judged them before.
 		res.Contract = Unknown
+		if full := res.Linearizability; full != nil && res.Operations > 0 {
+			res.Contract = contractOf(full.Verdict)
+		}
 	}
-	if general > 0 {
+	if general > 0 || res.Writes == linearizability.NotLinearizable {
 		res.Contract = Violated
 	}
 	for _, lr := range res.Levels {
@@ -168,4 +202,14 @@ func show(v *string) string {
 		return "absent"
 	}
 	return fmt.Sprintf("%q", *v)
+}
+
+func contractOf(v linearizability.Verdict) Verdict {
+	switch v {
+	case linearizability.Linearizable:
+		return OK
+	case linearizability.NotLinearizable:
+		return Violated
+	}
+	return Unknown
 }

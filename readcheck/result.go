@@ -103,6 +103,10 @@ type LevelResult struct {
 	NotLinearizableKeys []string `json:"not_linearizable_keys,omitempty"`
 	// Anomalies counts the anomalies of this level's reads.
 	Anomalies int `json:"anomalies"`
+	// Check is porcupine's result for this level's reads with every write
+	// (nil when not checked): its explanations and Shrink serve the
+	// linearizable level's violations.
+	Check *linearizability.Result `json:"-"`
 }
 
 // Result is the verdict of a whole history.
@@ -127,6 +131,11 @@ type Result struct {
 	ResolvedWrites int `json:"resolved_writes"`
 	// Operations is the number of client operations.
 	Operations int `json:"operations"`
+	// Writes is porcupine's verdict on the writes alone ("" when not
+	// checked: no level other than linearizable was present, whose check
+	// covers them). Writes that are not linearizable among themselves (a
+	// cas that found a value no order gives) break every level's contract.
+	Writes linearizability.Verdict `json:"writes,omitempty"`
 	// Linearizability is the full check (every read, every level), as
 	// before this package existed; nil when not run (ContractsOnly).
 	Linearizability *linearizability.Result `json:"-"`

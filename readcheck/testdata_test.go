@@ -63,3 +63,23 @@ func TestLabelledHistories(t *testing.T) {
 		assert.NotZero(t, kinds[k], "no labelled bad history of kind %s", k)
 	}
 }
+
+// The counterexample of every labelled anomaly is a small history that
+// breaks a contract again.
+func TestCounterexamplesFailAgain(t *testing.T) {
+	files, err := filepath.Glob("testdata/bad--*.jsonl")
+	require.NoError(t, err)
+	for _, file := range files {
+		events := readHistory(t, file)
+		res, err := Contracts(events)
+		require.NoError(t, err)
+		for _, a := range res.Anomalies {
+			sub, err := Counterexample(events, a)
+			require.NoError(t, err, file)
+			again, err := Contracts(sub)
+			require.NoError(t, err, file)
+			assert.NotZero(t, again.AnomaliesTotal, "%s: %s", file, a.Text)
+			assert.LessOrEqual(t, len(sub), len(events))
+		}
+	}
+}

@@ -17,6 +17,9 @@ type Options struct {
 	// and the linearizable level's contract is judged by its anomalies only
 	// (Unknown when it has none). For benchmarks and quick looks.
 	ContractsOnly bool
+	// Full, if set, is linearizability.Check's result of these very events
+	// (every read), which the caller already has: it is not run again.
+	Full *linearizability.Result
 }
 
 // Check judges every read of a history by its level's contract. It returns
@@ -28,7 +31,7 @@ func Check(ctx context.Context, events []linearizability.Event, opts Options) (*
 	}
 	res := contracts(events, ops)
 	if !opts.ContractsOnly {
-		if err := judgeLinearizability(ctx, events, res, opts.Linearizability); err != nil {
+		if err := judgeLinearizability(ctx, events, res, opts.Linearizability, opts.Full); err != nil {
 			return nil, err
 		}
 	}
@@ -45,16 +48,20 @@ func Contracts(events []linearizability.Event) (*Result, error) {
 // judgeLinearizability runs porcupine on the whole history (as before this
 // package) and, where several levels are present, on each level's reads with
 // every write.
-func judgeLinearizability(ctx context.Context, events []linearizability.Event, res *Result, lo linearizability.Options) error {
+func judgeLinearizability(ctx context.Context, events []linearizability.Event, res *Result, lo linearizability.Options, full *linearizability.Result) error {
 	lo.ReadLevels = nil
-	full, err := linearizability.Check(ctx, events, lo)
-	if err != nil {
-		return err
+	if full == nil {
+		var err error
+		if full, err = linearizability.Check(ctx, events, lo); err != nil {
+			return err
+		}
 	}
+	lo.Progress = nil // the full check reported progress; the levels' checks are extra
 	res.Linearizability = full
 	for i := range res.Levels {
 		lr := &res.Levels[i]
 		r := full
+		var err error
 		if len(res.Levels) > 1 {
 			lo.ReadLevels = []string{lr.Level}
 			if r, err = linearizability.Check(ctx, events, lo); err != nil {

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/cluster"
-	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
 )
@@ -266,10 +266,13 @@ func runRun(ctx context.Context, e *env, args []string) int {
 // that were read and disagree are a failure (1); keys that could not be
 // read on every node leave convergence unknown (2).
 func verdictExit(sum *report.Summary) int {
-	switch {
-	case sum.Verdict == linearizability.NotLinearizable, sum.Diverged():
+	// Every read by its own level's contract (a summary written before
+	// contracts: its linearizability verdict); stale reads that are not
+	// linearizable but keep the stale contract are no failure.
+	switch contract := sum.ReadContract(); {
+	case contract == readcheck.Violated, sum.Diverged():
 		return exitNotLinear
-	case sum.Verdict == linearizability.Unknown, len(sum.Convergence.NotRead) > 0:
+	case contract == readcheck.Unknown, len(sum.Convergence.NotRead) > 0:
 		return exitUnknown
 	case !sum.Converged:
 		return exitNotLinear

@@ -319,8 +319,22 @@ func printSummary(w io.Writer, s *report.Summary) {
 	if c := s.Convergence; len(c.Diverged)+len(c.NotRead) > 0 {
 		fmt.Fprintf(w, "  convergence: %d keys diverged, %d keys not read on every node (after %.1fs)\n", len(c.Diverged), len(c.NotRead), c.Waited)
 	}
-	for _, ex := range s.Explanations {
-		fmt.Fprintf(w, "\n%s", indent(ex, "  "))
+	for _, l := range s.Levels {
+		fmt.Fprintf(w, "  %-12s %d reads, contract %s, %s\n", l.Level, l.Reads, l.Contract, cmp.Or(string(l.Linearizable), "not checked"))
+	}
+	for i, a := range s.Anomalies {
+		if i == 5 {
+			fmt.Fprintf(w, "  … and %d more anomalies (summary.json)\n", s.AnomaliesTotal-5)
+			break
+		}
+		fmt.Fprintf(w, "  %s: key %q, node %s: %s\n", a.Kind, a.Key, cmp.Or(a.Node, "?"), a.Text)
+	}
+	// Porcupine's explanations, when linearizability is the verdict (no
+	// contracts judged, or the linearizable reads failed).
+	if s.Contract == "" || s.ReadContract() == readcheck.Violated && s.AnomaliesTotal == 0 || s.Expect == report.ExpectViolation {
+		for _, ex := range s.Explanations {
+			fmt.Fprintf(w, "\n%s", indent(ex, "  "))
+		}
 	}
 	for _, e := range s.Errors {
 		fmt.Fprintf(w, "  problem: %s\n", e)

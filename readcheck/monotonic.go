@@ -182,12 +182,7 @@ func (c *checker) wentBack(r, p *L.Operation) {
 		r.ReadLevel(), r.Key, nodeName(r), r.Index, show(r.Value), article(p.ReadLevel()), p.Key, show(p.Value), p.Index, what))
 }
 
-func article(level string) string {
-	if level == L.LevelLinearizable || level == L.LevelLeader {
-		return "a " + level
-	}
-	return "a " + level
-}
+func article(level string) string { return "a " + level }
 
 func sameValue(a, b *string) bool {
 	if a == nil || b == nil {

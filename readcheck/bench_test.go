@@ -84,7 +84,7 @@ func evidenceHistory(seed int64, clients, ops, keys int) []L.Event {
 	}
 	history := map[string][]version{}
 	applied := map[string]int64{}
-	var index int64
+	index := int64(1) // the cluster's first entry (its configuration): every read is served at ≥ 1
 	for _, i := range order {
 		p := &plans[i]
 		if p.inv.F != L.FGet {
@@ -108,7 +108,7 @@ func evidenceHistory(seed int64, clients, ops, keys int) []L.Event {
 		if n > 0 {
 			p.comp.Value = vs[n-1].value
 		}
-		p.comp.Index = max(at, 1)
+		p.comp.Index = at
 	}
 	events := make([]L.Event, 0, 2*len(plans))
 	for _, p := range plans {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
 )
@@ -140,7 +141,7 @@ func (r *Result) record(sum *report.Summary, err error, elapsed time.Duration) {
 		r.Status = Pass
 	case sum.Verdict == linearizability.Unknown:
 		r.Status = Unknown
-	case sum.FaultEffect != nil && !sum.FaultEffect.OK && sum.Verdict != linearizability.NotLinearizable:
+	case sum.FaultEffect != nil && !sum.FaultEffect.OK && sum.ReadContract() != readcheck.Violated && !sum.Diverged():
 		// Too few faults took hold: neither a pass nor a definite failure
 		// of the store; the scenario was not tested.
 		r.Status = Unknown

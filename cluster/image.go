@@ -266,6 +266,11 @@ func compileBinaries(ctx context.Context, root string, pkgs, env []string) ([]im
 // contextTar builds the in-memory build context and its content hash.
 // Headers carry fixed times and owners, so the hash depends on content only.
 func contextTar(files []imageFile) ([]byte, string, error) {
+	return contextTarWith(dockerfile, files)
+}
+
+// contextTarWith is contextTar with another Dockerfile.
+func contextTarWith(dockerfile string, files []imageFile) ([]byte, string, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	h := sha256.New()

@@ -96,6 +96,3 @@ func NotApplicable(s System, needs []Capability) string {
 	sort.Strings(why)
 	return strings.Join(why, "; ")
 }
-
-// Names lists the built-in systems, the default first.
-func Names() []string { return []string{"raftkv", "etcd"} }

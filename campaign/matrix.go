@@ -16,6 +16,8 @@ type Matrix struct {
 	// CheckTimeout, if set, is the checker's budget per key; it can turn a
 	// verdict into unknown, so shards must agree on it and a repro repeats it.
 	CheckTimeout time.Duration `json:"check_timeout_ns,omitempty"`
+	// System is the system under test ("" = raftkv); shards must agree on it.
+	System string `json:"system,omitempty"`
 }
 
 // A Job is one run of the matrix.

@@ -14,6 +14,8 @@ import (
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/linearizability"
 	"github.com/raftlab/raftlab/report"
+	"github.com/raftlab/raftlab/system"
+	"github.com/raftlab/raftlab/system/systems"
 )
 
 var runNumber atomic.Int64
@@ -22,6 +24,20 @@ var runNumber atomic.Int64
 // folder is removed when the test passes, unless RAFTLAB_RESULTS is set.
 func runScenario(t *testing.T, s Scenario) *report.Summary {
 	t.Helper()
+	sys, err := systems.FromEnv()
+	if err != nil {
+		t.Fatalf("%s: %v", systems.EnvSystem, err)
+	}
+	return runScenarioOn(t, s, sys)
+}
+
+// runScenarioOn runs s on sys; a scenario not applicable to sys is
+// skipped (never a pass).
+func runScenarioOn(t *testing.T, s Scenario, sys system.System) *report.Summary {
+	t.Helper()
+	if ok, why := Applicable(s, sys); !ok {
+		t.Skipf("not applicable to %s: %s", sys.Name(), why)
+	}
 	if testing.Short() {
 		t.Skip("needs Docker; skipped with -short")
 	}
@@ -38,7 +54,7 @@ func runScenario(t *testing.T, s Scenario) *report.Summary {
 		}
 	}
 	out := filepath.Join(resultsRoot, fmt.Sprintf("%s-%d", s.Name, runNumber.Add(1)))
-	sum, err := Run(ctx, s, Options{Seed: seed, Out: out})
+	sum, err := Run(ctx, s, Options{Seed: seed, Out: out, System: sys})
 	if err != nil {
 		t.Fatalf("run %s: %v (artifacts: %s)", s.Name, err, out)
 	}
@@ -91,59 +107,85 @@ func TestScenarios(t *testing.T) {
 	if err != nil {
 		t.Fatalf("RAFTLAB_SCENARIOS=%q: %v", spec, err)
 	}
+	sys, err := systems.FromEnv()
+	if err != nil {
+		t.Fatalf("%s: %v", systems.EnvSystem, err)
+	}
 	for _, s := range selected {
-		t.Run(s.Name, func(t *testing.T) {
-			sum := runScenario(t, s)
-			for run := 2; run <= 3 && s.Expect == ExpectViolation && sum.Verdict == linearizability.Linearizable; run++ {
-				t.Logf("%s: no violation in run %d (seed %d); running again", s.Name, run-1, sum.Seed)
-				sum = runScenario(t, s)
-			}
-			for _, e := range sum.Errors {
-				t.Errorf("run problem: %s", e)
-			}
-			switch s.Expect {
-			case ExpectLinearizable:
-				if sum.Verdict != linearizability.Linearizable {
-					t.Errorf("verdict %s, want linearizable\n%v", sum.Verdict, sum.Explanations)
-				}
-			case ExpectViolation:
-				if sum.Verdict != linearizability.NotLinearizable {
-					t.Errorf("verdict %s, want not linearizable: the lab missed a broken read level", sum.Verdict)
-				}
-			}
-			// A scenario broken on purpose may also leave replicas apart (a
-			// majority that lost acknowledged writes overwrites what a
-			// minority applied); only the safe ones must converge.
-			if s.Expect == ExpectLinearizable && !sum.Converged {
-				t.Errorf("replicas did not converge: diverged %v, not read %v", sum.Convergence.Diverged, sum.Convergence.NotRead)
-			}
-			if q := sum.Phases[report.PhaseQuiet]; q.OK < 100 {
-				t.Errorf("only %d successful operations in quiet phases: the workload did not run", q.OK)
-			}
-			healed := 0
-			for _, w := range sum.Faults {
-				if w.Fault != nil && w.Error == "" {
-					healed++
-				}
-			}
-			if healed == 0 {
-				t.Errorf("no fault was injected and healed: %+v", sum.Faults)
-			}
-			// The scenario's own claims (Scenario.Proves): what it says it
-			// exercises happened in this run.
-			if len(sum.Claims) != len(s.Proves) {
-				t.Errorf("%d claims judged, the scenario makes %d: %+v", len(sum.Claims), len(s.Proves), sum.Claims)
-			}
-			for _, c := range sum.Claims {
-				if !c.OK {
-					t.Errorf("claim %s not shown: %s", c.Claim, c.Detail)
-				} else {
-					t.Logf("claim %s: %s", c.Claim, c.Detail)
-				}
-			}
-			if sum.FinalReads.OK < s.Keys*s.Nodes {
-				t.Errorf("%d final reads succeeded, want one per key per node (%d)", sum.FinalReads.OK, s.Keys*s.Nodes)
-			}
-		})
+		t.Run(s.Name, func(t *testing.T) { checkScenario(t, s, sys) })
+	}
+}
+
+// TestEtcdScenarios runs kill-leader, partition-leader and stale-reads on
+// etcd (system/etcd) whatever RAFTLAB_SYSTEM says: linearizable reads stay
+// linearizable under a killed or cut-off leader, and serializable reads
+// from a cut-off member are caught as raftkv's stale reads are.
+func TestEtcdScenarios(t *testing.T) {
+	sys, err := systems.Lookup("etcd", systems.Source{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"kill-leader", "partition-leader", "stale-reads"} {
+		s, ok := Lookup(name)
+		if !ok {
+			t.Fatalf("no scenario %s", name)
+		}
+		t.Run(name, func(t *testing.T) { checkScenario(t, s, sys) })
+	}
+}
+
+// checkScenario runs s on sys and checks its expectation (see
+// TestScenarios).
+func checkScenario(t *testing.T, s Scenario, sys system.System) {
+	sum := runScenarioOn(t, s, sys)
+	for run := 2; run <= 3 && s.Expect == ExpectViolation && sum.Verdict == linearizability.Linearizable; run++ {
+		t.Logf("%s: no violation in run %d (seed %d); running again", s.Name, run-1, sum.Seed)
+		sum = runScenarioOn(t, s, sys)
+	}
+	for _, e := range sum.Errors {
+		t.Errorf("run problem: %s", e)
+	}
+	switch s.Expect {
+	case ExpectLinearizable:
+		if sum.Verdict != linearizability.Linearizable {
+			t.Errorf("verdict %s, want linearizable\n%v", sum.Verdict, sum.Explanations)
+		}
+	case ExpectViolation:
+		if sum.Verdict != linearizability.NotLinearizable {
+			t.Errorf("verdict %s, want not linearizable: the lab missed a broken read level", sum.Verdict)
+		}
+	}
+	// A scenario broken on purpose may also leave replicas apart (a
+	// majority that lost acknowledged writes overwrites what a
+	// minority applied); only the safe ones must converge.
+	if s.Expect == ExpectLinearizable && !sum.Converged {
+		t.Errorf("replicas did not converge: diverged %v, not read %v", sum.Convergence.Diverged, sum.Convergence.NotRead)
+	}
+	if q := sum.Phases[report.PhaseQuiet]; q.OK < 100 {
+		t.Errorf("only %d successful operations in quiet phases: the workload did not run", q.OK)
+	}
+	healed := 0
+	for _, w := range sum.Faults {
+		if w.Fault != nil && w.Error == "" {
+			healed++
+		}
+	}
+	if healed == 0 {
+		t.Errorf("no fault was injected and healed: %+v", sum.Faults)
+	}
+	// The scenario's own claims (Scenario.Proves): what it says it
+	// exercises happened in this run.
+	if len(sum.Claims) != len(s.Proves) {
+		t.Errorf("%d claims judged, the scenario makes %d: %+v", len(sum.Claims), len(s.Proves), sum.Claims)
+	}
+	for _, c := range sum.Claims {
+		if !c.OK {
+			t.Errorf("claim %s not shown: %s", c.Claim, c.Detail)
+		} else {
+			t.Logf("claim %s: %s", c.Claim, c.Detail)
+		}
+	}
+	if sum.FinalReads.OK < s.Keys*s.Nodes {
+		t.Errorf("%d final reads succeeded, want one per key per node (%d)", sum.FinalReads.OK, s.Keys*s.Nodes)
 	}
 }

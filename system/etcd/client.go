@@ -127,13 +127,18 @@ func (c *Client) SetReply(ctx context.Context, key, value string) Reply {
 
 // Delete removes key (absent is fine).
 func (c *Client) Delete(ctx context.Context, key string) api.Result {
+	return c.DeleteReply(ctx, key).Result
+}
+
+// DeleteReply is Delete with its evidence.
+func (c *Client) DeleteReply(ctx context.Context, key string) Reply {
 	var res struct {
 		Header header `json:"header"`
 	}
 	if err := c.call(ctx, "/v3/kv/deleterange", map[string]any{"key": b64(key)}, &res); err != nil {
-		return failed(err, false).Result
+		return failed(err, false)
 	}
-	return ok(res.Header).Result
+	return ok(res.Header)
 }
 
 // CAS sets key to value if it holds expect, as one transaction comparing
@@ -142,6 +147,12 @@ func (c *Client) Delete(ctx context.Context, key string) api.Result {
 // does not exist never equals any value (etcd's rule), as in raftkv where
 // no client writes "".
 func (c *Client) CAS(ctx context.Context, key, expect, value string) api.Result {
+	return c.CASReply(ctx, key, expect, value).Result
+}
+
+// CASReply is CAS with its evidence (also for a cas that found another
+// value: the revision it was judged at).
+func (c *Client) CASReply(ctx context.Context, key, expect, value string) Reply {
 	req := map[string]any{
 		"compare": []any{map[string]any{"key": b64(key), "target": "VALUE", "result": "EQUAL", "value": b64(expect)}},
 		"success": []any{map[string]any{"request_put": map[string]any{"key": b64(key), "value": b64(value)}}},
@@ -155,24 +166,25 @@ func (c *Client) CAS(ctx context.Context, key, expect, value string) api.Result 
 		} `json:"responses"`
 	}
 	if err := c.call(ctx, "/v3/kv/txn", req, &res); err != nil {
-		return failed(err, false).Result
+		return failed(err, false)
 	}
 	if res.Succeeded {
-		return ok(res.Header).Result
+		return ok(res.Header)
 	}
-	r := api.Result{Outcome: api.Fail, Mismatch: true, Status: http.StatusConflict, Err: errors.New("cas: value differs")}
+	r := ok(res.Header)
+	r.Result = api.Result{Outcome: api.Fail, Mismatch: true, Status: http.StatusConflict, Err: errors.New("cas: value differs")}
 	if len(res.Responses) == 1 && res.Responses[0].ResponseRange != nil {
 		if kvs := res.Responses[0].ResponseRange.Kvs; len(kvs) > 0 {
 			v, err := unb64(kvs[0].Value)
 			if err != nil {
 				// The cas did fail (definite), but what it found is unknown.
-				return api.Result{Outcome: api.Fail, Err: fmt.Errorf("etcd: decode value: %w", err)}
+				return Reply{Result: api.Result{Outcome: api.Fail, Err: fmt.Errorf("etcd: decode value: %w", err)}}
 			}
 			r.Value = &v
 		}
 		return r
 	}
-	return api.Result{Outcome: api.Fail, Err: errors.New("etcd: failed txn without its range answer")}
+	return Reply{Result: api.Result{Outcome: api.Fail, Err: errors.New("etcd: failed txn without its range answer")}}
 }
 
 func ok(h header) Reply {

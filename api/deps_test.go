@@ -16,7 +16,7 @@ import (
 // new indirect import is caught too.
 func TestLabDoesNotLinkTheStore(t *testing.T) {
 	labPackages := []string{"api", "nodeflags", "cluster", "chaos", "scenarios", "report", "campaign", "selftest",
-		"system", "system/etcd", "system/systems", "system/systemtest", "cmd/chaoslab"}
+		"system", "system/etcd", "system/systems", "system/systemtest", "compare", "cmd/chaoslab"}
 	forbidden := []string{"github.com/hashicorp/raft", "github.com/dgraph-io/badger",
 		"go.etcd.io/etcd/server", "go.etcd.io/raft", "go.etcd.io/bbolt"}
 	for _, p := range labPackages {

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -213,18 +212,9 @@ func readBuildStream(r io.Reader) error {
 	}
 }
 
-// ModuleRoot returns the directory of the main module's go.mod.
-func ModuleRoot(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("not inside a Go module: run from the raftlab tree")
-	}
-	return filepath.Dir(gomod), nil
-}
+// ModuleRoot returns the root of the raftlab source tree the images are
+// built from (see SourceRoot).
+func ModuleRoot(ctx context.Context) (string, error) { return SourceRoot(ctx) }
 
 type imageFile struct {
 	name string // path in the image, without the leading slash

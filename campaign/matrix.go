@@ -93,7 +93,7 @@ func (m Matrix) Validate() error {
 
 // Equal reports whether two matrices have the same jobs.
 func (m Matrix) Equal(o Matrix) bool {
-	if m.Duration != o.Duration || m.CheckTimeout != o.CheckTimeout || len(m.Scenarios) != len(o.Scenarios) || len(m.Seeds) != len(o.Seeds) {
+	if m.Duration != o.Duration || m.CheckTimeout != o.CheckTimeout || m.System != o.System || len(m.Scenarios) != len(o.Scenarios) || len(m.Seeds) != len(o.Seeds) {
 		return false
 	}
 	for i := range m.Scenarios {

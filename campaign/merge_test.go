@@ -112,3 +112,16 @@ func TestMergedShardsEqualTheWholeCampaign(t *testing.T) {
 		assert.Equal(t, w.Repro, g.Repro)
 	}
 }
+
+// Shards of different systems ran different matrices: merging them is an error.
+func TestMatrixEqualSystem(t *testing.T) {
+	a := Matrix{Scenarios: []string{"kill-leader"}, Seeds: []uint64{1}}
+	b := a
+	b.System = "etcd"
+	if a.Equal(b) {
+		t.Fatal("matrices of different systems compare equal")
+	}
+	if !b.Equal(b) {
+		t.Fatal("a matrix differs from itself")
+	}
+}

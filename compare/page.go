@@ -121,7 +121,7 @@ func bars(groups []group, top float64, colors map[string]string) template.HTML {
 		width += float64(len(g.Bars))*barW + gap
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" role="img">`, width+pad, h+70)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 -16 %.0f %.0f" role="img">`, width+pad, h+86, width+pad, h+86)
 	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="#999"/>`, pad-4, h+10, width, h+10)
 	x := pad
 	for _, g := range groups {
@@ -178,6 +178,8 @@ windows of each kind, over every run. Hover a bar for windows and unknown operat
 <table><tr><th>scenario</th>{{range .C.Systems}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr><td>{{(index . 0).Scenario}}</td>{{range .}}<td>
 {{if .NotApplicable}}<span class="na">not applicable: {{.NotApplicable}}</span>
+{{else if and (eq .Runs 0) (eq .Errors 0)}}<span class="na">not run (yet)</span>
+{{else if eq .Runs 0}}<span class="bad">{{.Errors}} not carried out</span>
 {{else}}<span class="{{if eq .AsExpected .Runs}}ok{{else}}bad{{end}}">{{.AsExpected}}/{{.Runs}} as expected</span>{{if .Errors}} <span class="bad">{{.Errors}} not carried out</span>{{end}}<br>
 {{range $v, $n := .Verdicts}}{{$v}} ×{{$n}} {{end}}<br>
 quiet {{num .Quiet.OKPerSec}} ok/s, {{pct .Quiet.Availability}} available<br>

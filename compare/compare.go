@@ -19,6 +19,8 @@ type Run struct {
 	Summary *report.Summary `json:"-"`
 	// Dir is the run's folder relative to the comparison's folder.
 	Dir string `json:"dir"`
+	// Recoveries are its fault windows' recovery times (see Recoveries).
+	Recoveries []Recovery `json:"-"`
 }
 
 // Comparison is compare.json.
@@ -79,6 +81,12 @@ type KindFigure struct {
 	Availability  float64 `json:"availability"`
 	Info          int     `json:"info"`
 	InfoPerWindow float64 `json:"info_per_window"`
+	// Mean times to the first acknowledged write after the injection and
+	// after the heal began, over the windows that had one, in seconds (-1:
+	// none); NoRecovery counts windows with no acknowledged write after.
+	RecoverFromInjection float64 `json:"recover_from_injection_s"`
+	RecoverFromHeal      float64 `json:"recover_from_heal_s"`
+	NoRecovery           int     `json:"no_recovery"`
 }
 
 func (f *Figures) add(s report.Stats) {
@@ -107,6 +115,11 @@ func Build(systems, scenarios []string, seeds []uint64, runs []Run, notApplicabl
 	type kindKey struct{ kind, system string }
 	kinds := map[kindKey]*KindFigure{}
 	kindDefinite := map[kindKey]int{}
+	type sums struct {
+		inj, heal   float64
+		nInj, nHeal int
+	}
+	rec := map[kindKey]*sums{}
 	for _, sc := range scenarios {
 		for _, sys := range systems {
 			cell := Cell{Scenario: sc, System: sys, Verdicts: map[string]int{}, Dirs: []string{},
@@ -122,15 +135,31 @@ func Build(systems, scenarios []string, seeds []uint64, runs []Run, notApplicabl
 					cell.AsExpected++
 				}
 				cell.Verdicts[string(s.Verdict)]++
+				for _, rv := range r.Recoveries {
+					key := kindKey{rv.Kind, sys}
+					sm := rec[key]
+					if sm == nil {
+						sm = &sums{}
+						rec[key] = sm
+					}
+					if rv.FromInjection >= 0 {
+						sm.inj += rv.FromInjection
+						sm.nInj++
+					}
+					if rv.FromHeal >= 0 {
+						sm.heal += rv.FromHeal
+						sm.nHeal++
+					} else {
+						kinds[key] = ensure(kinds[key], sys)
+						kinds[key].NoRecovery++
+					}
+				}
 				cell.Quiet.add(s.Phases[report.PhaseQuiet])
 				cell.Fault.add(s.Phases[report.PhaseFault])
 				for _, k := range s.ByFaultKind {
 					key := kindKey{k.Kind, sys}
-					kf := kinds[key]
-					if kf == nil {
-						kf = &KindFigure{System: sys}
-						kinds[key] = kf
-					}
+					kf := ensure(kinds[key], sys)
+					kinds[key] = kf
 					kf.Windows += k.Windows
 					kf.Ops += k.Ops
 					kf.Info += k.Info
@@ -153,9 +182,19 @@ func Build(systems, scenarios []string, seeds []uint64, runs []Run, notApplicabl
 		row := KindRow{Kind: n}
 		for _, sys := range systems {
 			key := kindKey{n, sys}
-			kf := KindFigure{System: sys}
+			kf := KindFigure{System: sys, RecoverFromInjection: -1, RecoverFromHeal: -1}
+			if sm := rec[key]; sm != nil {
+				if sm.nInj > 0 {
+					kf.RecoverFromInjection = sm.inj / float64(sm.nInj)
+				}
+				if sm.nHeal > 0 {
+					kf.RecoverFromHeal = sm.heal / float64(sm.nHeal)
+				}
+			}
 			if p := kinds[key]; p != nil {
+				inj, heal := kf.RecoverFromInjection, kf.RecoverFromHeal
 				kf = *p
+				kf.RecoverFromInjection, kf.RecoverFromHeal = inj, heal
 				if kf.Ops > 0 {
 					kf.Availability = float64(kindDefinite[key]) / float64(kf.Ops)
 				}
@@ -168,4 +207,11 @@ func Build(systems, scenarios []string, seeds []uint64, runs []Run, notApplicabl
 		c.Kinds = append(c.Kinds, row)
 	}
 	return c
+}
+
+func ensure(kf *KindFigure, sys string) *KindFigure {
+	if kf == nil {
+		return &KindFigure{System: sys}
+	}
+	return kf
 }

@@ -150,6 +150,12 @@ func bars(groups []group, top float64, colors map[string]string) template.HTML {
 var page = template.Must(template.New("page").Funcs(template.FuncMap{
 	"pct": func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
 	"num": func(f float64) string { return fmt.Sprintf("%.0f", f) },
+	"secs": func(f float64) string {
+		if f < 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.2f s", f)
+	},
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>raftlab: systems compared</title>
 <style>
@@ -190,8 +196,12 @@ faults {{num .Fault.OKPerSec}} ok/s, {{pct .Fault.Availability}} available, p99 
 
 <h2>Per fault kind</h2>
 <table><tr><th>fault kind</th>{{range .C.Systems}}<th>{{.}}</th>{{end}}</tr>
-{{range .C.Kinds}}<tr><td>{{.Kind}}</td>{{range .Systems}}<td>{{if .Windows}}{{pct .Availability}} available in {{.Windows}} windows; {{.Info}} unknown ({{printf "%.1f" .InfoPerWindow}} per window){{else}}<span class="na">–</span>{{end}}</td>{{end}}</tr>{{end}}
+{{range .C.Kinds}}<tr><td>{{.Kind}}</td>{{range .Systems}}<td>{{if .Windows}}{{pct .Availability}} available in {{.Windows}} windows; {{.Info}} unknown ({{printf "%.1f" .InfoPerWindow}} per window)<br>
+first acknowledged write {{secs .RecoverFromInjection}} after the injection, {{secs .RecoverFromHeal}} after the heal{{if .NoRecovery}} <span class="bad">({{.NoRecovery}} windows with none after the heal)</span>{{end}}{{else}}<span class="na">–</span>{{end}}</td>{{end}}</tr>{{end}}
 </table>
+<p class="small">Time to recover: from a window's injection (or the start of its heal) to the first write invoked at
+or after that moment that was acknowledged, averaged over the windows of the kind. Writes keep succeeding through
+a fault that leaves a majority, so a short time after injection means the fault did not stop the cluster.</p>
 <p class="small">compare.json holds these figures.</p>
 </body></html>
 `))

@@ -20,6 +20,8 @@ import (
 	"github.com/raftlab/raftlab/campaign"
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/compare"
+	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
 	"github.com/raftlab/raftlab/system"
 	"github.com/raftlab/raftlab/system/systems"
@@ -203,7 +205,13 @@ func runCompare(ctx context.Context, e *env, args []string) int {
 					unexpected = true
 				}
 				fmt.Fprintf(e.stderr, "chaoslab compare: %s on %s, seed %d: %s\n", s.Name, sys.Name(), seed, sum.Outcome)
-				runs = append(runs, compare.Run{System: sys.Name(), Summary: sum, Dir: rel})
+				run := compare.Run{System: sys.Name(), Summary: sum, Dir: rel}
+				if rec, err := recoveries(filepath.Join(f.out, rel), sum); err == nil {
+					run.Recoveries = rec
+				} else {
+					fmt.Fprintf(e.stderr, "chaoslab compare: %s on %s, seed %d: recovery times: %v\n", s.Name, sys.Name(), seed, err)
+				}
+				runs = append(runs, run)
 				if err := write(); err != nil {
 					fmt.Fprintf(e.stderr, "chaoslab compare: %v\n", err)
 					return exitFailure
@@ -224,4 +232,23 @@ func runCompare(ctx context.Context, e *env, args []string) int {
 		return exitNotLinear
 	}
 	return exitOK
+}
+
+// recoveries reads a run's history and computes its fault windows'
+// recovery times.
+func recoveries(dir string, sum *report.Summary) ([]compare.Recovery, error) {
+	f, err := os.Open(filepath.Join(dir, report.HistoryFile))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	events, err := linearizability.ReadJSONL(f)
+	if err != nil {
+		return nil, err
+	}
+	ops, err := linearizability.Pair(events)
+	if err != nil {
+		return nil, err
+	}
+	return compare.Recoveries(ops, sum.Faults), nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,6 +34,7 @@ func init() {
 		summary: "run the same scenarios and seeds on several systems; one page and compare.json side by side",
 		usage: `usage: chaoslab compare [--systems LIST] [--scenarios LIST] [--seeds N] [--seed S]
                         [--duration D] [--out DIR] [--check-timeout D] [--verbose]
+       chaoslab compare rebuild DIR
 
 Runs every scenario of LIST with N seeds on each system (one run after
 another; folders OUT/runs/<system>/<scenario>-s<seed>/, as 'chaoslab run'
@@ -43,7 +45,8 @@ writes them) and writes into OUT:
                 in one chart
   compare.json  the same figures
 A scenario a system cannot run (it needs a capability the system lacks) is
-listed as not applicable there and does not run.
+listed as not applicable there and does not run. 'rebuild DIR' writes DIR's
+compare.json and compare.html again from its run folders (offline).
 
   --systems LIST      comma-separated systems (default raftkv,etcd)
   --scenarios LIST    comma-separated scenario and set names (default
@@ -136,6 +139,9 @@ func parseCompareFlags(args []string) (*compareFlags, error) {
 }
 
 func runCompare(ctx context.Context, e *env, args []string) int {
+	if len(args) > 0 && args[0] == "rebuild" {
+		return runCompareRebuild(e, args[1:])
+	}
 	f, err := parseCompareFlags(args)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "chaoslab compare: %v\n\n%s", err, commands["compare"].usage)
@@ -251,4 +257,55 @@ func recoveries(dir string, sum *report.Summary) ([]compare.Recovery, error) {
 		return nil, err
 	}
 	return compare.Recoveries(ops, sum.Faults), nil
+}
+
+// runCompareRebuild rewrites a comparison's page and JSON from its run
+// folders: DIR/runs/<system>/<scenario>-s<seed>/ with their summary.json and
+// history.jsonl. The systems, scenarios, seeds and not-applicable cells are
+// those of DIR's compare.json.
+func runCompareRebuild(e *env, args []string) int {
+	if len(args) != 1 {
+		fmt.Fprintf(e.stderr, "chaoslab compare rebuild: want one folder\n\n%s", commands["compare"].usage)
+		return exitUsage
+	}
+	dir := args[0]
+	b, err := os.ReadFile(filepath.Join(dir, compare.JSONFile))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab compare rebuild: %v\n", err)
+		return exitUnreadable
+	}
+	var old compare.Comparison
+	if err := json.Unmarshal(b, &old); err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab compare rebuild: %s: %v\n", compare.JSONFile, err)
+		return exitUnreadable
+	}
+	na, errored := map[string]string{}, map[string]int{}
+	var runs []compare.Run
+	for _, c := range old.Cells {
+		key := c.Scenario + "/" + c.System
+		if c.NotApplicable != "" {
+			na[key] = c.NotApplicable
+		}
+		if c.Errors > 0 {
+			errored[key] = c.Errors
+		}
+		for _, rel := range c.Dirs {
+			sum, err := report.ReadSummary(filepath.Join(dir, rel, report.SummaryFile))
+			if err != nil {
+				fmt.Fprintf(e.stderr, "chaoslab compare rebuild: %v\n", err)
+				return exitUnreadable
+			}
+			run := compare.Run{System: c.System, Summary: sum, Dir: rel}
+			if rec, err := recoveries(filepath.Join(dir, rel), sum); err == nil {
+				run.Recoveries = rec
+			}
+			runs = append(runs, run)
+		}
+	}
+	if err := compare.Write(dir, compare.Build(old.Systems, old.Scenarios, old.Seeds, runs, na, errored)); err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab compare rebuild: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintf(e.stdout, "page: %s\n", filepath.Join(dir, compare.PageFile))
+	return exitOK
 }

@@ -197,6 +197,10 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "chaoslab run: %v\n\n%s", err, commands["run"].usage)
 		return exitUsage
 	}
+	if ok, why := scenarios.Applicable(f.scenario, f.system); !ok {
+		fmt.Fprintf(e.stderr, "chaoslab run: scenario %s is not applicable to %s (nothing ran): %s\n", f.scenario.Name, f.system.Name(), why)
+		return exitNotApplicable
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// A second signal while the run cleans up: remove everything now.
@@ -227,10 +231,6 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	s := f.scenario
 	if f.seed == 0 {
 		f.seed = uint64(time.Now().UnixNano())&(1<<53-1) | 1 // exact in JSON numbers
-	}
-	if ok, why := scenarios.Applicable(s, f.system); !ok {
-		fmt.Fprintf(e.stderr, "chaoslab run: scenario %s is not applicable to %s (nothing ran): %s\n", s.Name, f.system.Name(), why)
-		return exitNotApplicable
 	}
 	fmt.Fprintf(e.stderr, "chaoslab run: system %s, scenario %s, seed %d, %d nodes, %d clients, %s, reads %s, expect %s\n",
 		f.system.Name(), s.Name, f.seed, s.Nodes, s.Clients, s.Duration, s.ReadLevel, s.Expect)

@@ -46,6 +46,7 @@ type pageView struct {
 	Colors   map[string]string
 	Rows     [][]Cell // per scenario, one cell per system
 	KindSVG  template.HTML
+	RecSVG   template.HTML
 	OpsSVG   template.HTML
 	SeedList string
 }
@@ -79,9 +80,32 @@ func view(c Comparison) pageView {
 		groups = append(groups, g)
 	}
 	v.KindSVG = bars(groups, 1, v.Colors)
+	// Time to the first acknowledged write after the injection (solid) and
+	// after the heal (light), per fault kind.
+	groups = nil
+	top := 0.1
+	for _, k := range c.Kinds {
+		g := group{Label: k.Kind}
+		for _, s := range k.Systems {
+			for _, ph := range []struct {
+				name string
+				v    float64
+			}{{"injection", s.RecoverFromInjection}, {"heal", s.RecoverFromHeal}} {
+				label, val := "–", 0.0
+				if ph.v >= 0 {
+					label, val = fmt.Sprintf("%.2f", ph.v), ph.v
+				}
+				g.Bars = append(g.Bars, bar{System: s.System, Value: val, Label: label, Faded: ph.name == "heal",
+					Title: fmt.Sprintf("%s, %s: first acknowledged write %s s after the %s", s.System, k.Kind, label, ph.name)})
+				top = max(top, val)
+			}
+		}
+		groups = append(groups, g)
+	}
+	v.RecSVG = bars(groups, top, v.Colors)
 	// ok/s quiet and under faults per scenario: two bars per system.
 	groups = nil
-	top := 1.0
+	top = 1.0
 	for _, row := range v.Rows {
 		g := group{Label: row[0].Scenario}
 		for _, cell := range row {
@@ -175,6 +199,11 @@ schedule, the same checker. A scenario a system cannot run (it needs a capabilit
 <p class="small">Share of operations answered definitely (ok or a cas that found another value) during the fault
 windows of each kind, over every run. Hover a bar for windows and unknown operations.</p>
 {{.KindSVG}}
+
+<h2>Time to recover per fault kind</h2>
+<p class="small">Seconds from a window's injection (solid) and from the start of its heal (light) to the first
+acknowledged write invoked after that moment, averaged over the windows of the kind.</p>
+{{.RecSVG}}
 
 <h2>Throughput: quiet vs under faults</h2>
 <p class="small">Successful operations per second; per system the solid bar is quiet windows, the light one fault windows.</p>

@@ -46,7 +46,15 @@ func Lookup(name string, src Source) (system.System, error) {
 	return nil, fmt.Errorf("unknown system %q (known: %s)", name, strings.Join(Names(), ", "))
 }
 
-// FromEnv returns the system named by $RAFTLAB_SYSTEM (default raftkv).
+// Environment variables of FromEnv: the test suites' --node-src and --image.
+const (
+	EnvNodeSrc = "RAFTLAB_NODE_SRC"
+	EnvImage   = "RAFTLAB_IMAGE"
+)
+
+// FromEnv returns the system named by $RAFTLAB_SYSTEM (default raftkv),
+// its node from $RAFTLAB_NODE_SRC or $RAFTLAB_IMAGE when set: what `go
+// test ./scenarios` runs on.
 func FromEnv() (system.System, error) {
-	return Lookup(os.Getenv(EnvSystem), Source{})
+	return Lookup(os.Getenv(EnvSystem), Source{NodeSrc: os.Getenv(EnvNodeSrc), Image: os.Getenv(EnvImage)})
 }

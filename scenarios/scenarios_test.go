@@ -98,6 +98,11 @@ func runScenarioOn(t *testing.T, s Scenario, sys system.System) *report.Summary 
 //
 // RAFTLAB_SCENARIOS names the scenarios to run: a set ("ci", the default;
 // "all", "safe", "must-fail") or a comma-separated list of names.
+// RAFTLAB_SYSTEM names the system they run on (raftkv by default; see
+// package systems). Whatever it names, kill-leader, partition-leader and
+// stale-reads also run on etcd when selected (subtests etcd/<name>):
+// linearizable reads stay linearizable under a killed or cut-off leader,
+// and serializable reads are caught as raftkv's stale reads are.
 func TestScenarios(t *testing.T) {
 	spec := os.Getenv("RAFTLAB_SCENARIOS")
 	if spec == "" {
@@ -111,81 +116,80 @@ func TestScenarios(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%s: %v", systems.EnvSystem, err)
 	}
+	type job struct {
+		name string
+		s    Scenario
+		sys  system.System
+	}
+	var jobs []job
 	for _, s := range selected {
-		t.Run(s.Name, func(t *testing.T) { checkScenario(t, s, sys) })
+		jobs = append(jobs, job{s.Name, s, sys})
 	}
-}
-
-// TestEtcdScenarios runs kill-leader, partition-leader and stale-reads on
-// etcd (system/etcd) whatever RAFTLAB_SYSTEM says: linearizable reads stay
-// linearizable under a killed or cut-off leader, and serializable reads
-// from a cut-off member are caught as raftkv's stale reads are.
-func TestEtcdScenarios(t *testing.T) {
-	sys, err := systems.Lookup("etcd", systems.Source{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"kill-leader", "partition-leader", "stale-reads"} {
-		s, ok := Lookup(name)
-		if !ok {
-			t.Fatalf("no scenario %s", name)
+	if sys.Name() != "etcd" {
+		etcdSys, err := systems.Lookup("etcd", systems.Source{})
+		if err != nil {
+			t.Fatal(err)
 		}
-		t.Run(name, func(t *testing.T) { checkScenario(t, s, sys) })
-	}
-}
-
-// checkScenario runs s on sys and checks its expectation (see
-// TestScenarios).
-func checkScenario(t *testing.T, s Scenario, sys system.System) {
-	sum := runScenarioOn(t, s, sys)
-	for run := 2; run <= 3 && s.Expect == ExpectViolation && sum.Verdict == linearizability.Linearizable; run++ {
-		t.Logf("%s: no violation in run %d (seed %d); running again", s.Name, run-1, sum.Seed)
-		sum = runScenarioOn(t, s, sys)
-	}
-	for _, e := range sum.Errors {
-		t.Errorf("run problem: %s", e)
-	}
-	switch s.Expect {
-	case ExpectLinearizable:
-		if sum.Verdict != linearizability.Linearizable {
-			t.Errorf("verdict %s, want linearizable\n%v", sum.Verdict, sum.Explanations)
-		}
-	case ExpectViolation:
-		if sum.Verdict != linearizability.NotLinearizable {
-			t.Errorf("verdict %s, want not linearizable: the lab missed a broken read level", sum.Verdict)
+		for _, s := range selected {
+			if s.Name == "kill-leader" || s.Name == "partition-leader" || s.Name == "stale-reads" {
+				jobs = append(jobs, job{"etcd/" + s.Name, s, etcdSys})
+			}
 		}
 	}
-	// A scenario broken on purpose may also leave replicas apart (a
-	// majority that lost acknowledged writes overwrites what a
-	// minority applied); only the safe ones must converge.
-	if s.Expect == ExpectLinearizable && !sum.Converged {
-		t.Errorf("replicas did not converge: diverged %v, not read %v", sum.Convergence.Diverged, sum.Convergence.NotRead)
-	}
-	if q := sum.Phases[report.PhaseQuiet]; q.OK < 100 {
-		t.Errorf("only %d successful operations in quiet phases: the workload did not run", q.OK)
-	}
-	healed := 0
-	for _, w := range sum.Faults {
-		if w.Fault != nil && w.Error == "" {
-			healed++
-		}
-	}
-	if healed == 0 {
-		t.Errorf("no fault was injected and healed: %+v", sum.Faults)
-	}
-	// The scenario's own claims (Scenario.Proves): what it says it
-	// exercises happened in this run.
-	if len(sum.Claims) != len(s.Proves) {
-		t.Errorf("%d claims judged, the scenario makes %d: %+v", len(sum.Claims), len(s.Proves), sum.Claims)
-	}
-	for _, c := range sum.Claims {
-		if !c.OK {
-			t.Errorf("claim %s not shown: %s", c.Claim, c.Detail)
-		} else {
-			t.Logf("claim %s: %s", c.Claim, c.Detail)
-		}
-	}
-	if sum.FinalReads.OK < s.Keys*s.Nodes {
-		t.Errorf("%d final reads succeeded, want one per key per node (%d)", sum.FinalReads.OK, s.Keys*s.Nodes)
+	for _, j := range jobs {
+		s, sys := j.s, j.sys
+		t.Run(j.name, func(t *testing.T) {
+			sum := runScenarioOn(t, s, sys)
+			for run := 2; run <= 3 && s.Expect == ExpectViolation && sum.Verdict == linearizability.Linearizable; run++ {
+				t.Logf("%s: no violation in run %d (seed %d); running again", s.Name, run-1, sum.Seed)
+				sum = runScenarioOn(t, s, sys)
+			}
+			for _, e := range sum.Errors {
+				t.Errorf("run problem: %s", e)
+			}
+			switch s.Expect {
+			case ExpectLinearizable:
+				if sum.Verdict != linearizability.Linearizable {
+					t.Errorf("verdict %s, want linearizable\n%v", sum.Verdict, sum.Explanations)
+				}
+			case ExpectViolation:
+				if sum.Verdict != linearizability.NotLinearizable {
+					t.Errorf("verdict %s, want not linearizable: the lab missed a broken read level", sum.Verdict)
+				}
+			}
+			// A scenario broken on purpose may also leave replicas apart (a
+			// majority that lost acknowledged writes overwrites what a
+			// minority applied); only the safe ones must converge.
+			if s.Expect == ExpectLinearizable && !sum.Converged {
+				t.Errorf("replicas did not converge: diverged %v, not read %v", sum.Convergence.Diverged, sum.Convergence.NotRead)
+			}
+			if q := sum.Phases[report.PhaseQuiet]; q.OK < 100 {
+				t.Errorf("only %d successful operations in quiet phases: the workload did not run", q.OK)
+			}
+			healed := 0
+			for _, w := range sum.Faults {
+				if w.Fault != nil && w.Error == "" {
+					healed++
+				}
+			}
+			if healed == 0 {
+				t.Errorf("no fault was injected and healed: %+v", sum.Faults)
+			}
+			// The scenario's own claims (Scenario.Proves): what it says it
+			// exercises happened in this run.
+			if len(sum.Claims) != len(s.Proves) {
+				t.Errorf("%d claims judged, the scenario makes %d: %+v", len(sum.Claims), len(s.Proves), sum.Claims)
+			}
+			for _, c := range sum.Claims {
+				if !c.OK {
+					t.Errorf("claim %s not shown: %s", c.Claim, c.Detail)
+				} else {
+					t.Logf("claim %s: %s", c.Claim, c.Detail)
+				}
+			}
+			if sum.FinalReads.OK < s.Keys*s.Nodes {
+				t.Errorf("%d final reads succeeded, want one per key per node (%d)", sum.FinalReads.OK, s.Keys*s.Nodes)
+			}
+		})
 	}
 }

@@ -1,7 +1,9 @@
-// Package cluster runs raftkv clusters as Docker containers (testcontainers-go)
+// Package cluster runs clusters of a store — raftkv by default, any Store
+// (etcd: package system/etcd) — as Docker containers (testcontainers-go)
 // and hands chaos drivers the handles they need: kill, stop, start, pause,
 // wipe, and network faults applied as kernel rules in a node's network
-// namespace.
+// namespace. Membership, failpoints and disk surgery speak raftkv's API
+// and file layout.
 //
 // Each node is a pod of two containers from the same FROM scratch image:
 //
@@ -10,7 +12,7 @@
 //     published HTTP port. Network faults are netfault processes exec'd in
 //     it, so they work while the node is killed, stopped or paused, and they
 //     survive node restarts;
-//   - the node runs raftkv in the holder's namespace (NetworkMode
+//   - the node runs the store (raftkv) in the holder's namespace (NetworkMode
 //     container:<holder>) with its data on a labelled named volume.
 //
 // Killing, stopping, pausing or restarting a node therefore keeps its IP

@@ -43,3 +43,12 @@ func TestRunNotApplicable(t *testing.T) {
 	assert.Contains(t, errb.String(), "not applicable to etcd")
 	assert.Contains(t, errb.String(), "read-leader")
 }
+
+func TestSelftestSystem(t *testing.T) {
+	var out, errb strings.Builder
+	code := runSelftest(t.Context(), &env{stdout: &out, stderr: &errb}, []string{"--system", "etcd"})
+	assert.Equal(t, exitNotApplicable, code)
+	assert.Contains(t, errb.String(), "planted bugs")
+	_, err := parseSelftestFlags([]string{"--system", "raftkv", "--list"})
+	assert.NoError(t, err)
+}

@@ -237,6 +237,9 @@ func runCampaign(ctx context.Context, e *env, args []string) int {
 	}
 	m := campaign.NewManifest(f.matrix, f.shard, commandLine("campaign", args, f))
 	m.Title = f.title
+	if m.Title == "" && f.matrix.System != "" {
+		m.Title = "Chaos campaign on " + f.matrix.System
+	}
 	slice := "all"
 	if !f.shard.Whole() {
 		slice = "shard " + f.shard.String()

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/cluster"
-	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/system"
 	"github.com/raftlab/raftlab/system/systems"
@@ -140,7 +140,16 @@ func TestScenarios(t *testing.T) {
 		s, sys := j.s, j.sys
 		t.Run(j.name, func(t *testing.T) {
 			sum := runScenarioOn(t, s, sys)
-			for run := 2; run <= 3 && s.Expect == ExpectViolation && sum.Verdict == linearizability.Linearizable; run++ {
+			caught := func(sum *report.Summary) bool {
+				switch s.Expect {
+				case ExpectViolation:
+					return sum.WeakerNotLinearizable()
+				case ExpectContractViolation:
+					return sum.ReadContract() == readcheck.Violated
+				}
+				return true
+			}
+			for run := 2; run <= 3 && s.Expect.MustFail() && !caught(sum); run++ {
 				t.Logf("%s: no violation in run %d (seed %d); running again", s.Name, run-1, sum.Seed)
 				sum = runScenarioOn(t, s, sys)
 			}
@@ -149,12 +158,20 @@ func TestScenarios(t *testing.T) {
 			}
 			switch s.Expect {
 			case ExpectLinearizable:
-				if sum.Verdict != linearizability.Linearizable {
-					t.Errorf("verdict %s, want linearizable\n%v", sum.Verdict, sum.Explanations)
+				if sum.ReadContract() != readcheck.OK {
+					t.Errorf("read contract %s (linearizability %s), want every read to keep its level's contract\n%v\n%v",
+						sum.ReadContract(), sum.Verdict, sum.Anomalies, sum.Explanations)
 				}
 			case ExpectViolation:
-				if sum.Verdict != linearizability.NotLinearizable {
-					t.Errorf("verdict %s, want not linearizable: the lab missed a broken read level", sum.Verdict)
+				if !caught(sum) {
+					t.Errorf("verdict %s, want the unsafe level's reads not linearizable: the lab missed a broken read level", sum.Verdict)
+				}
+				if sum.ReadContract() == readcheck.Violated {
+					t.Errorf("an unsafe level's reads broke its own contract: %v", sum.Anomalies)
+				}
+			case ExpectContractViolation:
+				if !caught(sum) {
+					t.Errorf("read contract %s, want violated: the lab missed it", sum.ReadContract())
 				}
 			}
 			// A scenario broken on purpose may also leave replicas apart (a

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
 )
@@ -112,7 +113,10 @@ func judge(c Case, sum *report.Summary, err error) Outcome {
 		return oc
 	}
 	oc.Verdict, oc.Converged, oc.Detect = sum.Verdict, sum.Converged, sum.FirstViolation
-	oc.Caught = sum.Verdict == linearizability.NotLinearizable || sum.Diverged()
+	// Caught: a read broke its level's contract (for linearizable reads:
+	// not linearizable), or the replicas diverged. Stale reads that are not
+	// linearizable but keep the stale contract are not a catch.
+	oc.Caught = sum.ReadContract() == readcheck.Violated || sum.Diverged()
 	if sum.Interrupted {
 		oc.Error = "interrupted"
 	}

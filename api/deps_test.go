@@ -9,12 +9,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The lab talks to the store through this package only; it must not link
-// the store's engine (see the package doc). go list resolves the real
-// import graph, build tags and all, so a new indirect import is caught too.
+// The lab talks to the stores through this package and package system
+// only; it must link neither raftkv's engine (hashicorp/raft, BadgerDB) nor
+// the etcd server (built in its own module, system/etcd/server) nor etcd's
+// raft. go list resolves the real import graph, build tags and all, so a
+// new indirect import is caught too.
 func TestLabDoesNotLinkTheStore(t *testing.T) {
-	labPackages := []string{"api", "nodeflags", "cluster", "chaos", "scenarios", "cmd/chaoslab"}
-	forbidden := []string{"github.com/hashicorp/raft", "github.com/dgraph-io/badger"}
+	labPackages := []string{"api", "nodeflags", "cluster", "chaos", "scenarios", "report", "campaign", "selftest",
+		"system", "system/etcd", "system/systems", "system/systemtest", "compare", "cmd/chaoslab"}
+	forbidden := []string{"github.com/hashicorp/raft", "github.com/dgraph-io/badger",
+		"go.etcd.io/etcd/server", "go.etcd.io/raft", "go.etcd.io/bbolt"}
 	for _, p := range labPackages {
 		out, err := exec.Command("go", "list", "-deps", "-test", "github.com/raftlab/raftlab/"+p).CombinedOutput()
 		require.NoError(t, err, "go list %s: %s", p, out)

@@ -20,6 +20,8 @@ type Matrix struct {
 	// CheckTimeout, if set, is the checker's budget per key; it can turn a
 	// verdict into unknown, so shards must agree on it and a repro repeats it.
 	CheckTimeout time.Duration `json:"check_timeout_ns,omitempty"`
+	// System is the system under test ("" = raftkv); shards must agree on it.
+	System string `json:"system,omitempty"`
 }
 
 // A Job is one run of the matrix.
@@ -100,7 +102,7 @@ func (m Matrix) Validate() error {
 
 // Equal reports whether two matrices have the same jobs.
 func (m Matrix) Equal(o Matrix) bool {
-	if m.Duration != o.Duration || m.Scale != o.Scale || m.CheckTimeout != o.CheckTimeout || len(m.Scenarios) != len(o.Scenarios) || len(m.Seeds) != len(o.Seeds) {
+	if m.Duration != o.Duration || m.Scale != o.Scale || m.CheckTimeout != o.CheckTimeout || m.System != o.System || len(m.Scenarios) != len(o.Scenarios) || len(m.Seeds) != len(o.Seeds) {
 		return false
 	}
 	for i := range m.Scenarios {

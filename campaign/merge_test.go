@@ -138,3 +138,16 @@ func TestMergeKeepsMissedAttempts(t *testing.T) {
 	assert.Equal(t, "caught 1 of 2 attempts", got.AttemptWords())
 	assert.Equal(t, 2, merged.Tally().MustFailAttempts)
 }
+
+// Shards of different systems ran different matrices: merging them is an error.
+func TestMatrixEqualSystem(t *testing.T) {
+	a := Matrix{Scenarios: []string{"kill-leader"}, Seeds: []uint64{1}}
+	b := a
+	b.System = "etcd"
+	if a.Equal(b) {
+		t.Fatal("matrices of different systems compare equal")
+	}
+	if !b.Equal(b) {
+		t.Fatal("a matrix differs from itself")
+	}
+}

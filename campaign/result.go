@@ -100,6 +100,9 @@ func newResult(m Matrix, j Job) Result {
 		r.Expect = s.Expect
 		r.Duration = s.Duration.Seconds()
 		r.Repro = fmt.Sprintf("chaoslab run --scenario %s --seed %d --duration %s", j.Scenario, j.Seed, s.Duration)
+		if m.System != "" && m.System != "raftkv" {
+			r.Repro += " --system " + m.System
+		}
 		if m.CheckTimeout > 0 {
 			r.Repro += fmt.Sprintf(" --check-timeout %s", m.CheckTimeout)
 		}

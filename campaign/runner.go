@@ -8,6 +8,7 @@ import (
 
 	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
+	"github.com/raftlab/raftlab/system"
 )
 
 // A Runner carries out one scenario run into its folder. ScenarioRunner is
@@ -24,6 +25,8 @@ type ScenarioRunner struct {
 	Logger       *slog.Logger
 	CheckTimeout time.Duration // per key; 0: scenarios' default
 	ProgressTTY  bool          // the progress writer is a terminal
+	// System is the system under test (nil: raftkv).
+	System system.System
 }
 
 // Run implements Runner.
@@ -35,5 +38,6 @@ func (sr ScenarioRunner) Run(ctx context.Context, s scenarios.Scenario, seed uin
 		Progress:     progress,
 		ProgressTTY:  sr.ProgressTTY,
 		CheckTimeout: sr.CheckTimeout,
+		System:       sr.System,
 	})
 }

@@ -50,7 +50,7 @@ func (n *Node) labClient(ctx context.Context) (*api.Client, error) {
 
 // Status fetches the node's /status.
 func (n *Node) Status(ctx context.Context) (*api.Status, error) {
-	cl, err := n.labClient(ctx)
+	cl, err := n.storeProbe(ctx)
 	if err != nil {
 		return nil, err
 	}

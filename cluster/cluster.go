@@ -1,7 +1,9 @@
-// Package cluster runs raftkv clusters as Docker containers (testcontainers-go)
+// Package cluster runs clusters of a store — raftkv by default, any Store
+// (etcd: package system/etcd) — as Docker containers (testcontainers-go)
 // and hands chaos drivers the handles they need: kill, stop, start, pause,
 // wipe, and network faults applied as kernel rules in a node's network
-// namespace.
+// namespace. Membership, failpoints and disk surgery speak raftkv's API
+// and file layout.
 //
 // Each node is a pod of two containers from the same FROM scratch image:
 //
@@ -10,7 +12,7 @@
 //     published HTTP port. Network faults are netfault processes exec'd in
 //     it, so they work while the node is killed, stopped or paused, and they
 //     survive node restarts;
-//   - the node runs raftkv in the holder's namespace (NetworkMode
+//   - the node runs the store (raftkv) in the holder's namespace (NetworkMode
 //     container:<holder>) with its data on a labelled named volume.
 //
 // Killing, stopping, pausing or restarting a node therefore keeps its IP
@@ -93,6 +95,12 @@ type Options struct {
 	// Reach chooses how this process reaches the nodes: container
 	// addresses or published ports ("" or ReachAuto: probe; see Reach).
 	Reach Reach
+
+	// Store is the software in the node containers (nil: raftkv, from
+	// this tree, NodeSrc or Image). Settings, ExtraArgs, membership,
+	// failpoints and disk surgery are raftkv's; another store gets the
+	// pods, kills, pauses and network faults.
+	Store Store
 }
 
 // FastRaft returns o with raft timings suited to tests on a small machine:
@@ -227,6 +235,9 @@ func (c *Cluster) start(ctx context.Context) error {
 		if i > 0 {
 			join = nodes[0].HTTPAddr()
 		}
+		if c.opts.Store != nil {
+			join = "" // a foreign store starts from the static member list
+		}
 		g.Go(func() error { return n.createNode(gctx, join) })
 	}
 	if err := g.Wait(); err != nil {
@@ -348,32 +359,52 @@ func (c *Cluster) Gateway() netip.Addr { return c.gateway }
 // images returns the lab image (the holders' netfault, always from this
 // tree) and the image of the system under test (see Options.NodeSrc).
 func images(ctx context.Context, dc *client.Client, o Options) (lab, node string, err error) {
-	if o.NodeSrc != "" {
-		// Check the source before the (longer) lab build.
-		if _, err := nodeSource(o.NodeSrc); err != nil {
-			return "", "", fmt.Errorf("cluster: %w", err)
+	if o.Store != nil {
+		if lab, err = EnsureImage(ctx); err != nil {
+			return "", "", err
 		}
+		node, err = o.Store.NodeImage(ctx, lab)
+		if err != nil {
+			return "", "", fmt.Errorf("cluster: %s image: %w", o.Store.Name(), err)
+		}
+		return lab, node, nil
 	}
 	if lab, err = EnsureImage(ctx); err != nil {
 		return "", "", err
 	}
+	node, err = nodeImage(ctx, o, lab)
+	return lab, node, err
+}
+
+// nodeImage is raftkv's node image: NodeSrc built, Image checked, or lab.
+func nodeImage(ctx context.Context, o Options, lab string) (node string, err error) {
+	dc, err := dockerClient(ctx)
+	if err != nil {
+		return "", err
+	}
+	if o.NodeSrc != "" {
+		// Check the source before the (longer) lab build.
+		if _, err := nodeSource(o.NodeSrc); err != nil {
+			return "", fmt.Errorf("cluster: %w", err)
+		}
+	}
 	switch {
 	case o.NodeSrc != "":
 		if node, err = NodeImage(ctx, o.NodeSrc); err != nil {
-			return "", "", fmt.Errorf("cluster: %w", err)
+			return "", fmt.Errorf("cluster: %w", err)
 		}
-		return lab, node, nil
+		return node, nil
 	case o.Image != "":
 		// Nothing is pulled on the lab's machines: say so now rather than
 		// through a failed pull per container.
 		if _, err := dc.ImageInspect(ctx, o.Image); cerrdefs.IsNotFound(err) {
-			return "", "", fmt.Errorf("cluster: image %s is not present locally (nothing is pulled): build or load it first", o.Image)
+			return "", fmt.Errorf("cluster: image %s is not present locally (nothing is pulled): build or load it first", o.Image)
 		} else if err != nil {
-			return "", "", fmt.Errorf("cluster: inspect image %s: %w", o.Image, err)
+			return "", fmt.Errorf("cluster: inspect image %s: %w", o.Image, err)
 		}
-		return lab, o.Image, nil
+		return o.Image, nil
 	}
-	return lab, lab, nil
+	return lab, nil
 }
 
 // Image is the node image the cluster runs.
@@ -408,7 +439,7 @@ func (c *Cluster) WaitReady(ctx context.Context) error {
 			return false, nil
 		}
 		want := c.id + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-		cl, err := l.labClient(ctx)
+		cl, err := l.storeProbe(ctx)
 		if err != nil || cl.Set(ctx, ReadyKey, want).Outcome != api.OK {
 			return false, nil
 		}

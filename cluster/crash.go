@@ -82,7 +82,7 @@ func (c *Cluster) KillAll(ctx context.Context, nodes ...*Node) (spread time.Dura
 	return last.Sub(first), nil
 }
 
-// localPid returns the host pid of the node's raftkv process when the
+// localPid returns the host pid of the node's store process when the
 // engine runs on this host and the pid is visible here, else 0.
 func (n *Node) localPid(ctx context.Context) int {
 	insp, err := n.c.dc.ContainerInspect(ctx, n.ctrID(), client.ContainerInspectOptions{})
@@ -91,9 +91,9 @@ func (n *Node) localPid(ctx context.Context) int {
 	}
 	pid := insp.Container.State.Pid
 	// The same pid number in another pid namespace (a remote or VM engine)
-	// would be some other process: make sure it is raftkv.
+	// would be some other process: make sure it is the store (/raftkv, /etcd).
 	cmd, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	if err != nil || !strings.HasPrefix(string(cmd), "/raftkv\x00") {
+	if err != nil || !strings.HasPrefix(string(cmd), "/"+n.c.store().Name()+"\x00") {
 		return 0
 	}
 	return pid

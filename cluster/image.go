@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -213,18 +212,9 @@ func readBuildStream(r io.Reader) error {
 	}
 }
 
-// ModuleRoot returns the directory of the main module's go.mod.
-func ModuleRoot(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("not inside a Go module: run from the raftlab tree")
-	}
-	return filepath.Dir(gomod), nil
-}
+// ModuleRoot returns the root of the raftlab source tree the images are
+// built from (see SourceRoot).
+func ModuleRoot(ctx context.Context) (string, error) { return SourceRoot(ctx) }
 
 type imageFile struct {
 	name string // path in the image, without the leading slash
@@ -266,6 +256,11 @@ func compileBinaries(ctx context.Context, root string, pkgs, env []string) ([]im
 // contextTar builds the in-memory build context and its content hash.
 // Headers carry fixed times and owners, so the hash depends on content only.
 func contextTar(files []imageFile) ([]byte, string, error) {
+	return contextTarWith(dockerfile, files)
+}
+
+// contextTarWith is contextTar with another Dockerfile.
+func contextTarWith(dockerfile string, files []imageFile) ([]byte, string, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	h := sha256.New()

@@ -151,19 +151,13 @@ func (n *Node) createNode(ctx context.Context, join string) error {
 	return nil
 }
 
+// args is the node's command line, as its store writes it.
 func (n *Node) args(join string) []string {
-	o := n.c.opts
-	a := []string{
-		"-id", n.id,
-		"-http", "0.0.0.0:" + strconv.Itoa(HTTPPort), "-http-advertise", n.HTTPAddr(),
-		"-raft", "0.0.0.0:" + strconv.Itoa(RaftPort), "-raft-advertise", n.RaftAddr(),
-		"-datadir", "/data/kv", "-raftdir", "/data/raft",
+	var all []NodeSpec
+	for _, m := range n.c.Nodes() {
+		all = append(all, m.spec())
 	}
-	if join != "" {
-		a = append(a, "-join", join)
-	}
-	a = append(a, o.Settings.Args()...)
-	return append(a, o.ExtraArgs...)
+	return n.c.store().Args(n.spec(), all, join)
 }
 
 // Endpoint returns the node's HTTP base URL as the test process reaches it:
@@ -359,7 +353,7 @@ func (n *Node) WaitReady(ctx context.Context) error {
 	err := poll(ctx, 50*time.Millisecond, func() (bool, error) {
 		rctx, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()
-		cl, err := n.labClient(rctx)
+		cl, err := n.storeProbe(rctx)
 		return err == nil && cl.Ready(rctx) == nil, nil
 	})
 	if err != nil {

@@ -82,6 +82,9 @@ type Scenario struct {
 	// the source tree it was built from, when not this one.
 	NodeImage string `json:"node_image,omitempty"`
 	NodeSrc   string `json:"node_src,omitempty"`
+	// System is the system under test ("raftkv", "etcd"; empty in runs
+	// recorded before systems existed: raftkv).
+	System string `json:"system,omitempty"`
 	// Proves are the scenario's claims ("did real work"), judged by
 	// EvaluateClaims.
 	Proves []Claim `json:"proves,omitempty"`

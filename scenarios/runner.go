@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/linearizability"
 	"github.com/raftlab/raftlab/report"
+	"github.com/raftlab/raftlab/system"
 )
 
 // Options tune a run; the zero value is ready to use.
@@ -41,9 +43,13 @@ type Options struct {
 	// RecoveryTimeout bounds the wait for a ready cluster after healing,
 	// the final reads and the convergence check, each (default 60 s).
 	RecoveryTimeout time.Duration
-	// The system under test (see cluster.Options): by default the node is
-	// built from this source tree; NodeSrc builds it from another checkout,
-	// Image runs a ready image. At most one may be set.
+	// System is the system under test (default: raftkv, see
+	// system.Raftkv). A scenario that needs a capability the system lacks
+	// is not applicable: Run returns a *NotApplicableError.
+	System system.System
+	// For the default system (raftkv): by default the node is built from
+	// this source tree; NodeSrc builds it from another checkout, Image runs
+	// a ready image. At most one may be set.
 	NodeSrc string
 	Image   string
 	// Reach is how the clients reach the nodes (cluster.Options.Reach;
@@ -77,6 +83,12 @@ type Options struct {
 func Run(ctx context.Context, s Scenario, o Options) (*report.Summary, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
+	}
+	if o.System == nil {
+		o.System = system.Raftkv{NodeSrc: o.NodeSrc, Image: o.Image}
+	}
+	if why := system.NotApplicable(o.System, Needs(s)); why != "" {
+		return nil, &NotApplicableError{Scenario: s.Name, System: o.System.Name(), Reason: why}
 	}
 	begin := time.Now()
 	if o.Seed == 0 {
@@ -112,7 +124,7 @@ func Run(ctx context.Context, s Scenario, o Options) (*report.Summary, error) {
 			Name: s.Name, Description: s.Description, Expect: s.Expect,
 			Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys, OpsPerKey: s.OpsPerKey, ReadLevel: string(s.ReadLevel),
 			Nemeses: []string{}, Duration: s.Duration.Seconds(), FaultWindow: s.Fault.Seconds(), QuietWindow: s.Quiet.Seconds(),
-			NodeSrc: o.NodeSrc, Proves: s.Proves, NeedFaults: s.NeedFaults,
+			NodeSrc: o.NodeSrc, Proves: s.Proves, NeedFaults: s.NeedFaults, System: o.System.Name(),
 		},
 		Seed: o.Seed, Started: begin, CheckTimeout: o.CheckTimeout.Seconds(),
 	}
@@ -135,7 +147,7 @@ type run struct {
 	prog  *progress
 	cnt   counters
 
-	c    *cluster.Cluster
+	c    system.Cluster
 	rec  *linearizability.Recorder
 	info report.Run
 	// snaps sums the nodes' snapshot counters over the run (snaptally.go).
@@ -150,19 +162,14 @@ func (r *run) execute(ctx context.Context) (*report.Summary, error) {
 	s, o, tm := r.s, r.o, &r.info.Timings
 	r.prog.setStage("starting cluster")
 	t0 := time.Now()
-	copts := cluster.Options{
-		Nodes:   s.Nodes,
-		LogDir:  filepath.Join(o.Out, report.LogsDir),
-		Logger:  r.log,
-		Image:   o.Image,
-		NodeSrc: o.NodeSrc,
-		Reach:   o.Reach,
-	}.FastRaft()
-	copts.ApplyTimeout = time.Second
-	if s.Cluster != nil {
-		copts = s.Cluster(copts)
-	}
-	c, err := cluster.Start(ctx, copts)
+	c, err := o.System.Start(ctx, system.Config{
+		Nodes:        s.Nodes,
+		LogDir:       filepath.Join(o.Out, report.LogsDir),
+		Logger:       r.log,
+		Reach:        o.Reach,
+		ApplyTimeout: time.Second,
+		Tune:         s.Cluster,
+	})
 	tm.ClusterStart = secs(time.Since(t0))
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %s: %w", s.Name, err)
@@ -215,20 +222,20 @@ func (r *run) execute(ctx context.Context) (*report.Summary, error) {
 // duration. It reports whether ctx ended first.
 func (r *run) workload(ctx context.Context) (interrupted bool, err error) {
 	s, c := r.s, r.c
-	nodes := c.Nodes()
+	nodes := c.NodeIDs()
 	r.rec = linearizability.NewRecorder()
 	wctx, abort := context.WithCancel(ctx)
 	defer abort()
 
 	var workers []*worker
 	for i := range s.Clients {
-		n := nodes[i%len(nodes)]
-		kvc, err := n.Client(wctx, api.WithTimeout(s.ClientTimeout))
+		id := nodes[i%len(nodes)]
+		kvc, err := c.Client(wctx, id, s.ClientTimeout)
 		if err != nil {
-			return ctx.Err() != nil, fmt.Errorf("client for %s: %w", n.ID(), err)
+			return ctx.Err() != nil, fmt.Errorf("client for %s: %w", id, err)
 		}
 		gen := newGenerator(r.o.Seed, i, s.keySpace(), s.Mix, s.Think)
-		workers = append(workers, newWorker(gen, kvc, r.rec.NewClient(n.ID()), s.ReadLevel, &r.cnt))
+		workers = append(workers, newWorker(gen, kvc, r.rec.NewClient(id), s.ReadLevel, &r.cnt))
 	}
 
 	r.prog.setStage("running")
@@ -328,13 +335,13 @@ func (r *run) finalReads(ctx context.Context) map[string]*string {
 	final := map[string]*string{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, n := range r.c.Nodes() {
-		kvc, err := n.Client(ctx, api.WithTimeout(3*time.Second))
+	for _, id := range r.c.NodeIDs() {
+		kvc, err := r.c.Client(ctx, id, 3*time.Second)
 		if err != nil {
 			r.problem("final reads", err)
 			continue
 		}
-		rc := r.rec.NewClient(n.ID())
+		rc := r.rec.NewClient(id)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -374,12 +381,12 @@ func (r *run) converge(ctx context.Context, final map[string]*string) report.Con
 	t0 := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, r.o.RecoveryTimeout/2)
 	defer cancel()
-	nodes := r.c.Nodes()
+	nodes := r.c.NodeIDs()
 	ids := make([]string, len(nodes))
-	clients := make([]*api.Client, len(nodes))
-	for i, n := range nodes {
-		ids[i] = n.ID()
-		if kvc, err := n.Client(ctx, api.WithTimeout(2*time.Second)); err == nil {
+	clients := make([]api.KV, len(nodes))
+	for i, id := range nodes {
+		ids[i] = id
+		if kvc, err := r.c.Client(ctx, id, 2*time.Second); err == nil {
 			clients[i] = kvc // a node without a client is never read: its keys stay "not read"
 		}
 	}
@@ -438,21 +445,23 @@ func (r *run) nodeFigures(ctx context.Context) []report.NodeFigures {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	var figs []report.NodeFigures
-	for _, n := range r.c.Nodes() {
-		nf := report.NodeFigures{ID: n.ID()}
-		era := r.snaps.era(n.ID())
+	for _, id := range r.c.NodeIDs() {
+		nf := report.NodeFigures{ID: id}
+		era := r.snaps.era(id)
 		st, err := func() (api.Status, error) {
-			kvc, err := n.Client(ctx, api.WithTimeout(2*time.Second))
+			sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			st, err := r.c.NodeStatus(sctx, id)
 			if err != nil {
 				return api.Status{}, err
 			}
-			return kvc.Status(ctx)
+			return *st, nil
 		}()
 		if err != nil {
 			nf.Error = err.Error()
 		} else {
 			nf.State, nf.Term, nf.CommitIndex, nf.AppliedIndex, nf.LastIndex = st.State, st.Term, st.CommitIndex, st.AppliedIndex, st.LastIndex
-			r.snaps.observe(n.ID(), era, st) // the last sample
+			r.snaps.observe(id, era, st) // the last sample
 		}
 		r.snaps.fill(&nf)
 		figs = append(figs, nf)
@@ -460,7 +469,7 @@ func (r *run) nodeFigures(ctx context.Context) []report.NodeFigures {
 	// Nodes sampled during the run but gone at the end (shrunk, replaced
 	// under another id): their counters still count.
 	for _, id := range r.snaps.ids() {
-		if r.c.Node(id) == nil {
+		if !slices.Contains(r.c.NodeIDs(), id) {
 			nf := report.NodeFigures{ID: id, Error: "not in the cluster at the end"}
 			r.snaps.fill(&nf)
 			figs = append(figs, nf)

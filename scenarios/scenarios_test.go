@@ -14,6 +14,8 @@ import (
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/readcheck"
 	"github.com/raftlab/raftlab/report"
+	"github.com/raftlab/raftlab/system"
+	"github.com/raftlab/raftlab/system/systems"
 )
 
 var runNumber atomic.Int64
@@ -22,6 +24,20 @@ var runNumber atomic.Int64
 // folder is removed when the test passes, unless RAFTLAB_RESULTS is set.
 func runScenario(t *testing.T, s Scenario) *report.Summary {
 	t.Helper()
+	sys, err := systems.FromEnv()
+	if err != nil {
+		t.Fatalf("%s: %v", systems.EnvSystem, err)
+	}
+	return runScenarioOn(t, s, sys)
+}
+
+// runScenarioOn runs s on sys; a scenario not applicable to sys is
+// skipped (never a pass).
+func runScenarioOn(t *testing.T, s Scenario, sys system.System) *report.Summary {
+	t.Helper()
+	if ok, why := Applicable(s, sys); !ok {
+		t.Skipf("not applicable to %s: %s", sys.Name(), why)
+	}
 	if testing.Short() {
 		t.Skip("needs Docker; skipped with -short")
 	}
@@ -38,7 +54,7 @@ func runScenario(t *testing.T, s Scenario) *report.Summary {
 		}
 	}
 	out := filepath.Join(resultsRoot, fmt.Sprintf("%s-%d", s.Name, runNumber.Add(1)))
-	sum, err := Run(ctx, s, Options{Seed: seed, Out: out})
+	sum, err := Run(ctx, s, Options{Seed: seed, Out: out, System: sys})
 	if err != nil {
 		t.Fatalf("run %s: %v (artifacts: %s)", s.Name, err, out)
 	}
@@ -82,6 +98,11 @@ func runScenario(t *testing.T, s Scenario) *report.Summary {
 //
 // RAFTLAB_SCENARIOS names the scenarios to run: a set ("ci", the default;
 // "all", "safe", "must-fail") or a comma-separated list of names.
+// RAFTLAB_SYSTEM names the system they run on (raftkv by default; see
+// package systems). Whatever it names, kill-leader, partition-leader and
+// stale-reads also run on etcd when selected (subtests etcd/<name>):
+// linearizable reads stay linearizable under a killed or cut-off leader,
+// and serializable reads are caught as raftkv's stale reads are.
 func TestScenarios(t *testing.T) {
 	spec := os.Getenv("RAFTLAB_SCENARIOS")
 	if spec == "" {
@@ -91,9 +112,34 @@ func TestScenarios(t *testing.T) {
 	if err != nil {
 		t.Fatalf("RAFTLAB_SCENARIOS=%q: %v", spec, err)
 	}
+	sys, err := systems.FromEnv()
+	if err != nil {
+		t.Fatalf("%s: %v", systems.EnvSystem, err)
+	}
+	type job struct {
+		name string
+		s    Scenario
+		sys  system.System
+	}
+	var jobs []job
 	for _, s := range selected {
-		t.Run(s.Name, func(t *testing.T) {
-			sum := runScenario(t, s)
+		jobs = append(jobs, job{s.Name, s, sys})
+	}
+	if sys.Name() != "etcd" {
+		etcdSys, err := systems.Lookup("etcd", systems.Source{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range selected {
+			if s.Name == "kill-leader" || s.Name == "partition-leader" || s.Name == "stale-reads" {
+				jobs = append(jobs, job{"etcd/" + s.Name, s, etcdSys})
+			}
+		}
+	}
+	for _, j := range jobs {
+		s, sys := j.s, j.sys
+		t.Run(j.name, func(t *testing.T) {
+			sum := runScenarioOn(t, s, sys)
 			caught := func(sum *report.Summary) bool {
 				switch s.Expect {
 				case ExpectViolation:
@@ -105,7 +151,7 @@ func TestScenarios(t *testing.T) {
 			}
 			for run := 2; run <= 3 && s.Expect.MustFail() && !caught(sum); run++ {
 				t.Logf("%s: no violation in run %d (seed %d); running again", s.Name, run-1, sum.Seed)
-				sum = runScenario(t, s)
+				sum = runScenarioOn(t, s, sys)
 			}
 			for _, e := range sum.Errors {
 				t.Errorf("run problem: %s", e)

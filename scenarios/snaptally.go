@@ -9,7 +9,6 @@ import (
 
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/chaos"
-	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/report"
 )
 
@@ -166,17 +165,17 @@ func (t *snapTally) ids() []string {
 
 // sample asks every node of c for its status at once (a second each at
 // most) and observes the answers; nodes that do not answer are skipped.
-func (t *snapTally) sample(ctx context.Context, c *cluster.Cluster) {
+func (t *snapTally) sample(ctx context.Context, c chaos.Cluster) {
 	var wg sync.WaitGroup
-	for _, n := range c.Nodes() {
+	for _, id := range c.NodeIDs() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sctx, cancel := context.WithTimeout(ctx, time.Second)
 			defer cancel()
-			era := t.era(n.ID())
-			if st, err := n.Status(sctx); err == nil {
-				t.observe(n.ID(), era, *st)
+			era := t.era(id)
+			if st, err := c.NodeStatus(sctx, id); err == nil {
+				t.observe(id, era, *st)
 			}
 		}()
 	}
@@ -184,7 +183,7 @@ func (t *snapTally) sample(ctx context.Context, c *cluster.Cluster) {
 }
 
 // poll samples every samplePeriod and whenever kick fires, until ctx ends.
-func (t *snapTally) poll(ctx context.Context, c *cluster.Cluster, kick <-chan struct{}) {
+func (t *snapTally) poll(ctx context.Context, c chaos.Cluster, kick <-chan struct{}) {
 	tick := time.NewTicker(samplePeriod)
 	defer tick.Stop()
 	for {

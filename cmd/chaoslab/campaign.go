@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,6 +21,9 @@ import (
 
 	"github.com/raftlab/raftlab/campaign"
 	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/scenarios"
+	"github.com/raftlab/raftlab/system"
+	"github.com/raftlab/raftlab/system/systems"
 )
 
 // exitIncomplete: every run of a campaign that ran had its expected
@@ -31,7 +36,7 @@ func init() {
 		summary: "run scenarios × seeds within a time budget; one HTML page, JUnit and Markdown for all",
 		usage: `usage: chaoslab campaign [--scenarios LIST] [--seeds N] [--seed S] [--duration D | --duration-scale X]
                          [--budget D] [--shard I/N] [--out DIR] [--check-timeout D]
-                         [--attempts N] [--title T] [--verbose]
+                         [--attempts N] [--title T] [--verbose] [--system NAME]
        chaoslab campaign merge OUT DIR...
 
 Runs every scenario of LIST with N seeds, one run after another, each in its
@@ -70,6 +75,9 @@ the first); runs not started are "skipped (budget)".
                       before a run that misses its violation counts (default 3:
                       catching leader-reads-partition's bug is a scheduler race
                       that a single run loses 2-3% of the time)
+  --system NAME       the system under test: raftkv (default) or etcd; scenarios
+                      of LIST that need what the system lacks are left out of the
+                      matrix (named on stderr; never run, never counted as a pass)
   --title T           the page's title
   --verbose           log the clusters' and the nemeses' progress to stderr
 
@@ -103,6 +111,9 @@ type campaignFlags struct {
 	title        string
 	attempts     int
 	verbose      bool
+	system       system.System
+	// notApplicable are the scenarios of LIST left out: name → why.
+	notApplicable map[string]string
 }
 
 func parseCampaignFlags(args []string) (*campaignFlags, error) {
@@ -120,6 +131,7 @@ func parseCampaignFlags(args []string) (*campaignFlags, error) {
 	title := fs.String("title", "", "")
 	attempts := fs.Int("attempts", 3, "")
 	verbose := fs.Bool("verbose", false, "")
+	sysName := fs.String("system", systems.Default, "")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, err
@@ -131,8 +143,27 @@ func parseCampaignFlags(args []string) (*campaignFlags, error) {
 	if f.attempts < 1 || f.attempts > 10 {
 		return nil, fmt.Errorf("--attempts %d: want 1..10", f.attempts)
 	}
-	if f.matrix.Scenarios, err = campaign.Resolve(*list); err != nil {
+	if f.system, err = systems.Lookup(*sysName, systems.Source{}); err != nil {
+		return nil, fmt.Errorf("--system: %w", err)
+	}
+	names, err := campaign.Resolve(*list)
+	if err != nil {
 		return nil, fmt.Errorf("--scenarios: %w", err)
+	}
+	f.notApplicable = map[string]string{}
+	for _, n := range names {
+		s, _ := scenarios.Lookup(n)
+		if ok, why := scenarios.Applicable(s, f.system); !ok {
+			f.notApplicable[n] = why
+			continue
+		}
+		f.matrix.Scenarios = append(f.matrix.Scenarios, n)
+	}
+	if len(f.matrix.Scenarios) == 0 {
+		return nil, fmt.Errorf("--scenarios %s: none applies to %s", *list, f.system.Name())
+	}
+	if f.system.Name() != systems.Default {
+		f.matrix.System = f.system.Name()
 	}
 	if *nSeeds < 1 || *nSeeds > 1000 {
 		return nil, fmt.Errorf("--seeds %d: want 1..1000", *nSeeds)
@@ -213,8 +244,14 @@ func runCampaign(ctx context.Context, e *env, args []string) int {
 		logger.Warn("sweep of earlier runs' leftovers", "err", err)
 	}
 
+	for _, n := range slices.Sorted(maps.Keys(f.notApplicable)) {
+		fmt.Fprintf(e.stderr, "chaoslab campaign: %s is not applicable to %s (left out): %s\n", n, f.system.Name(), f.notApplicable[n])
+	}
 	m := campaign.NewManifest(f.matrix, f.shard, commandLine("campaign", args, f))
 	m.Title = f.title
+	if m.Title == "" && f.matrix.System != "" {
+		m.Title = "Chaos campaign on " + f.matrix.System
+	}
 	slice := "all"
 	if !f.shard.Whole() {
 		slice = "shard " + f.shard.String()
@@ -223,7 +260,7 @@ func runCampaign(ctx context.Context, e *env, args []string) int {
 		len(m.Results), slice, len(f.matrix.Scenarios), len(f.matrix.Seeds), f.matrix.Seeds[0], f.out)
 	err = campaign.Execute(ctx, m, campaign.Options{
 		Out:         f.out,
-		Runner:      campaign.ScenarioRunner{Logger: logger, CheckTimeout: f.checkTimeout, ProgressTTY: e.stderrTTY},
+		Runner:      campaign.ScenarioRunner{Logger: logger, CheckTimeout: f.checkTimeout, ProgressTTY: e.stderrTTY, System: f.system},
 		Budget:      f.budget,
 		Attempts:    f.attempts,
 		Progress:    e.stderr,

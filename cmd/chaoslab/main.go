@@ -31,6 +31,9 @@ const (
 	exitUnreadable = 3
 	exitUsage      = 4
 	exitFailure    = 5
+	// exitNotApplicable: the scenario needs a capability the system lacks;
+	// nothing ran (neither a pass nor a failure).
+	exitNotApplicable = 6
 )
 
 // A command is one subcommand of chaoslab.

@@ -20,6 +20,8 @@ import (
 	"github.com/raftlab/raftlab/readcheck"
 	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
+	"github.com/raftlab/raftlab/system"
+	"github.com/raftlab/raftlab/system/systems"
 )
 
 // exitInterrupted is the exit code after SIGINT or SIGTERM (128+2).
@@ -32,7 +34,8 @@ func init() {
 		usage: `usage: chaoslab run [--scenario NAME] [--duration D] [--seed N] [--nodes N]
                     [--clients N] [--keys N] [--ops-per-key N] [--think D]
                     [--out DIR] [--check-timeout D] [--json] [--verbose]
-                    [--node-src DIR | --image REF] [--reach auto|container|published]
+                    [--system raftkv|etcd] [--node-src DIR | --image REF]
+                    [--reach auto|container|published]
 
 Starts a cluster of raftkv containers, runs the scenario's clients and fault
 schedule for the duration, heals, reads every key back from every node,
@@ -57,6 +60,10 @@ from this source tree on first use. 'chaoslab list' shows the scenarios.
   --check-timeout D   linearizability checker budget per key (default 20s)
   --json              print summary.json to stdout instead of the text verdict
   --verbose           log the cluster's and the nemeses' progress to stderr
+  --system NAME       the system under test: raftkv (this tree's store, the default)
+                      or etcd (v3.6, built from system/etcd/server into a scratch
+                      image); a scenario that needs what the system lacks (e.g.
+                      raftkv's failpoints on etcd) does not run and exits 6
   --node-src DIR      test the store of another checkout (e.g. a branch under review):
                       build DIR's cmd/raftkv instead of this tree's; the lab itself
                       (workload, faults, checker, netfault) stays this tree's
@@ -74,6 +81,7 @@ key could not be read on every node after healing, or the run did not do
 what the scenario claims, e.g. no snapshot was installed, or fewer of its
 faults took effect than it needs), 4 usage
 error, 5 the run could not be carried out (no Docker, cluster never ready),
+6 not applicable (the scenario needs a capability the system lacks; nothing ran),
 130 interrupted (the cluster is removed; the partial history is kept).
 Scenarios that are broken on purpose exit 1 when the lab catches them.
 `,
@@ -92,6 +100,7 @@ type runFlags struct {
 	// nodeSrc and image choose the system under test (at most one).
 	nodeSrc, image string
 	reach          cluster.Reach
+	system         system.System
 }
 
 // parseRunFlags parses run's arguments into a scenario with the overrides
@@ -114,6 +123,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	nodeSrc := fs.String("node-src", "", "")
 	image := fs.String("image", "", "")
 	reach := fs.String("reach", "auto", "")
+	sysName := fs.String("system", systems.Default, "")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, err
@@ -129,8 +139,8 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	if f.reach, err = cluster.ParseReach(*reach); err != nil {
 		return nil, fmt.Errorf("--reach: %w", err)
 	}
-	if f.nodeSrc != "" && f.image != "" {
-		return nil, errors.New("--node-src and --image are exclusive: the store comes from a source tree or from a ready image")
+	if f.system, err = systems.Lookup(*sysName, systems.Source{NodeSrc: f.nodeSrc, Image: f.image}); err != nil {
+		return nil, fmt.Errorf("--system: %w", err)
 	}
 	if f.nodeSrc != "" {
 		if err := cluster.CheckNodeSrc(f.nodeSrc); err != nil {
@@ -188,6 +198,10 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "chaoslab run: %v\n\n%s", err, commands["run"].usage)
 		return exitUsage
 	}
+	if ok, why := scenarios.Applicable(f.scenario, f.system); !ok {
+		fmt.Fprintf(e.stderr, "chaoslab run: scenario %s is not applicable to %s (nothing ran): %s\n", f.scenario.Name, f.system.Name(), why)
+		return exitNotApplicable
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// A second signal while the run cleans up: remove everything now.
@@ -219,8 +233,8 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	if f.seed == 0 {
 		f.seed = uint64(time.Now().UnixNano())&(1<<53-1) | 1 // exact in JSON numbers
 	}
-	fmt.Fprintf(e.stderr, "chaoslab run: scenario %s, seed %d, %d nodes, %d clients, %s, reads %s, expect %s\n",
-		s.Name, f.seed, s.Nodes, s.Clients, s.Duration, s.ReadLevel, s.Expect)
+	fmt.Fprintf(e.stderr, "chaoslab run: system %s, scenario %s, seed %d, %d nodes, %d clients, %s, reads %s, expect %s\n",
+		f.system.Name(), s.Name, f.seed, s.Nodes, s.Clients, s.Duration, s.ReadLevel, s.Expect)
 	switch {
 	case f.nodeSrc != "":
 		fmt.Fprintf(e.stderr, "chaoslab run: the store under test is built from %s\n", f.nodeSrc)
@@ -234,8 +248,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		Progress:     e.stderr,
 		ProgressTTY:  e.stderrTTY,
 		CheckTimeout: f.checkTimeout,
-		NodeSrc:      f.nodeSrc,
-		Image:        f.image,
+		System:       f.system,
 		Reach:        f.reach,
 	})
 	if sum == nil {

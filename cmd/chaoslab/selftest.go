@@ -17,6 +17,8 @@ import (
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/scenarios"
 	"github.com/raftlab/raftlab/selftest"
+	"github.com/raftlab/raftlab/system"
+	"github.com/raftlab/raftlab/system/systems"
 )
 
 func init() {
@@ -25,6 +27,7 @@ func init() {
 		summary: "prove the lab's power: planted bugs × their scenarios × seeds, and the unmodified store",
 		usage: `usage: chaoslab selftest [--bugs NAME,...] [--seeds N] [--duration D] [--out DIR]
                          [--scenarios-per-bug N] [--min-rate R] [--no-baseline] [--list]
+                         [--system NAME]
 
 Runs each planted bug of the store (a named unsafe behaviour built into the
 failpoint image and switched on at start) through the scenarios meant to catch
@@ -43,6 +46,8 @@ until the first operation that cannot be ordered. Needs a Docker engine.
                    this share of its seeds (default 0.9)
   --no-baseline    skip the unmodified store's runs
   --list           print the planted bugs and their scenarios, and exit
+  --system NAME    the system under test (default raftkv, the only one with planted
+                   bugs: another exits 6, not applicable)
 
 Exit codes: 0 every bug caught at --min-rate and every run of the unmodified
 store clean, 1 a bug missed too often or a false alarm, 2 some run of the
@@ -75,10 +80,18 @@ func parseSelftestFlags(args []string) (*selftestFlags, error) {
 	minRate := fs.Float64("min-rate", 0.9, "")
 	noBaseline := fs.Bool("no-baseline", false, "")
 	list := fs.Bool("list", false, "")
+	sysName := fs.String("system", systems.Default, "")
 	perBug := fs.Int("scenarios-per-bug", 0, "")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, err
+	}
+	sys, err := systems.Lookup(*sysName, systems.Source{})
+	if err != nil {
+		return nil, fmt.Errorf("--system: %w", err)
+	}
+	if why := sys.Lacks(system.PlantedBugs); why != "" {
+		return nil, &notApplicableError{fmt.Sprintf("the self-test needs planted bugs, and %s has none: %s", sys.Name(), why)}
 	}
 	if len(pos) > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", pos[0])
@@ -116,6 +129,11 @@ func parseSelftestFlags(args []string) (*selftestFlags, error) {
 
 func runSelftest(ctx context.Context, e *env, args []string) int {
 	f, err := parseSelftestFlags(args)
+	var na *notApplicableError
+	if errors.As(err, &na) {
+		fmt.Fprintf(e.stderr, "chaoslab selftest: not applicable: %s\n", na.why)
+		return exitNotApplicable
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "chaoslab selftest: %v\n\n%s", err, commands["selftest"].usage)
 		return exitUsage
@@ -203,3 +221,8 @@ func writeTo(path string, write func(io.Writer) error) error {
 	}
 	return fh.Close()
 }
+
+// notApplicableError: the command needs a capability the system lacks.
+type notApplicableError struct{ why string }
+
+func (e *notApplicableError) Error() string { return e.why }

@@ -1,0 +1,107 @@
+package etcd
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftlab/raftlab/api"
+	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/system"
+)
+
+func TestMain(m *testing.M) {
+	// testcontainers' reaper is an image that cannot be pulled here.
+	_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	os.Exit(m.Run())
+}
+
+// TestCluster starts three etcd members in the lab's pods and exercises
+// the client, the status probe and a network fault through the seam.
+func TestCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Docker")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	t0 := time.Now()
+	_, err := BuildImage(ctx)
+	require.NoError(t, err)
+	t.Logf("image ready in %s", time.Since(t0).Round(time.Millisecond))
+	c, err := System{}.Start(ctx, system.Config{Nodes: 3, LogDir: t.TempDir()})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close(context.WithoutCancel(ctx)) })
+
+	leader, err := c.LeaderID(ctx)
+	require.NoError(t, err)
+	kv, err := c.Client(ctx, leader, 3*time.Second)
+	require.NoError(t, err)
+	cl := kv.(*Client)
+
+	set := cl.SetReply(ctx, "k", "v1")
+	require.Equal(t, api.OK, set.Outcome, "%v", set.Err)
+	assert.Positive(t, set.Revision)
+	assert.NotEmpty(t, set.Member)
+	got := cl.GetReply(ctx, "k", api.ReadLinearizable)
+	require.Equal(t, api.OK, got.Outcome, "%v", got.Err)
+	require.NotNil(t, got.Value)
+	assert.Equal(t, "v1", *got.Value)
+	assert.GreaterOrEqual(t, got.Revision, set.Revision)
+
+	r := cl.CAS(ctx, "k", "nope", "v2")
+	assert.Equal(t, api.Fail, r.Outcome)
+	assert.True(t, r.Mismatch)
+	require.NotNil(t, r.Value)
+	assert.Equal(t, "v1", *r.Value, "a failed cas reports what it found")
+	assert.Equal(t, api.OK, cl.CAS(ctx, "k", "v1", "v2").Outcome)
+	assert.Equal(t, api.OK, cl.Delete(ctx, "k").Outcome)
+	got = cl.GetReply(ctx, "k", api.ReadStale)
+	assert.Equal(t, api.OK, got.Outcome)
+	assert.Nil(t, got.Value)
+	r = cl.CAS(ctx, "k", "", "v3")
+	assert.Equal(t, api.Fail, r.Outcome, "an absent key equals no value")
+	assert.Nil(t, r.Value)
+
+	st, err := c.NodeStatus(ctx, leader)
+	require.NoError(t, err)
+	assert.True(t, st.IsLeader())
+	assert.Len(t, st.Members, 3)
+
+	// Cut the leader off: the others elect a new one; the old leader's
+	// serializable reads still answer, its linearizable reads do not.
+	ids := c.NodeIDs()
+	var others []string
+	for _, id := range ids {
+		if id != leader {
+			others = append(others, id)
+		}
+	}
+	require.NoError(t, c.CutFrom(ctx, leader, others))
+	for _, o := range others {
+		require.NoError(t, c.CutFrom(ctx, o, []string{leader}))
+	}
+	deadline, stop := context.WithTimeout(ctx, 30*time.Second)
+	defer stop()
+	var newLeader string
+	for deadline.Err() == nil {
+		if l, err := c.LeaderID(deadline); err == nil && l != leader {
+			newLeader = l
+			break
+		}
+	}
+	require.NotEmpty(t, newLeader, "no new leader after the cut")
+	stale := cl.Get(ctx, "k", api.ReadStale)
+	assert.Equal(t, api.OK, stale.Outcome, "a serializable read answers from a cut-off member")
+	lin := cl.Get(ctx, "k", api.ReadLinearizable)
+	assert.Equal(t, api.Fail, lin.Outcome, "a linearizable read needs a quorum")
+	w := cl.Set(ctx, "k", "lost?")
+	assert.Equal(t, api.Unknown, w.Outcome, "a write that timed out may still be applied")
+
+	require.NoError(t, c.HealAll(ctx))
+	require.NoError(t, c.WaitReady(ctx))
+	_ = cluster.HTTPPort
+}

@@ -1,0 +1,57 @@
+package etcd
+
+import (
+	"context"
+
+	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/system"
+)
+
+// System is etcd as a system under test.
+type System struct {
+	// Image, when set, runs a ready etcd image instead of building one.
+	Image string
+}
+
+// Name implements system.System.
+func (System) Name() string { return "etcd" }
+
+// lacks says why etcd lacks a capability here.
+var lacks = map[system.Capability]string{
+	system.Disk:             "the disk nemeses damage raftkv's files (log, snapshot); none is written for etcd's WAL yet",
+	system.Membership:       "the membership nemeses call raftkv's join/remove API; etcd's member API is not wired to them yet",
+	system.Failpoints:       "the image is built without gofail; raftkv's failpoint names do not exist in etcd",
+	system.PlantedBugs:      "the planted bugs are raftkv's",
+	system.SnapshotCounters: "etcd's status has no snapshot counters the lab reads",
+	system.NodeSettings:     "the scenario tunes raftkv's flags (raft timings, snapshot thresholds)",
+	system.ReadLeader:       "etcd offers no lease read level: reads are linearizable or serializable",
+}
+
+// Lacks implements system.System.
+func (System) Lacks(c system.Capability) string {
+	switch c {
+	case system.Kill, system.Pause, system.Network, system.ReadStale:
+		return ""
+	}
+	if r, ok := lacks[c]; ok {
+		return r
+	}
+	return "not known to work on etcd"
+}
+
+// Start implements system.System.
+func (s System) Start(ctx context.Context, cfg system.Config) (system.Cluster, error) {
+	c, err := cluster.Start(ctx, cluster.Options{
+		Nodes:  cfg.Nodes,
+		LogDir: cfg.LogDir,
+		Logger: cfg.Logger,
+		Reach:  cfg.Reach,
+		Store:  Store{Image: s.Image},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return system.Docker{Cluster: c}, nil
+}
+
+var _ system.System = System{}

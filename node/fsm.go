@@ -42,8 +42,17 @@ type FSM struct {
 	// Counters since the process started (GET /status).
 	snapshotsTaken, snapshotsInstalled, restoresAtStart, rebuilds atomic.Uint64
 
+	// stateMu keeps reads out of a restore: a reader never sees the old
+	// state dropped and the new one half loaded (the stale contract: a
+	// node's reads never go back). Apply needs no lock: each batch is one
+	// Badger transaction.
+	stateMu sync.RWMutex
+
 	mu      sync.Mutex
 	applied uint64
+	// incarnation names this state machine (evidence.go): kept across
+	// restarts, new when the data directory or the state machine is new.
+	incarnation string
 	// changed is closed and replaced whenever applied advances, so readers can
 	// wait for an index without polling.
 	changed chan struct{}
@@ -64,6 +73,10 @@ func OpenFSM(dir string, logger *slog.Logger) (*FSM, error) {
 		return nil, err
 	}
 	f := &FSM{db: db, logger: logger, changed: make(chan struct{})}
+	if f.incarnation, err = loadIncarnation(dir); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	err = db.View(func(txn *badger.Txn) error {
 		var err error
 		f.applied, err = readApplied(txn)
@@ -246,16 +259,8 @@ func getIn(txn *badger.Txn, key []byte) (*string, error) {
 
 // Get reads a key from the local state (nil when absent).
 func (f *FSM) Get(key string) (*string, error) {
-	var v *string
-	err := f.db.View(func(txn *badger.Txn) error {
-		var err error
-		v, err = getIn(txn, dataKey(key))
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read %q: %w", key, err)
-	}
-	return v, nil
+	v, _, err := f.GetAt(key)
+	return v, err
 }
 
 // Members returns the recorded HTTP address of every member.
@@ -383,12 +388,19 @@ func (f *FSM) restoreAtStart(rc io.ReadCloser) error {
 }
 
 // reset drops all state (the state machine is rebuilt from snapshot and log).
-func (f *FSM) reset() error {
+// The rebuilt state machine is a new incarnation: it starts again from an
+// older point of the write order.
+func (f *FSM) reset(dir string) error {
 	if err := f.db.DropAll(); err != nil {
 		return fmt.Errorf("drop state machine: %w", err)
 	}
+	inc, err := renewIncarnation(dir)
+	if err != nil {
+		return err
+	}
 	f.mu.Lock()
 	f.applied = 0
+	f.incarnation = inc
 	f.mu.Unlock()
 	f.rebuilds.Add(1)
 	return nil
@@ -399,6 +411,8 @@ func (f *FSM) reset() error {
 // written last, so a crash in the middle of a restore leaves an FSM whose
 // applied index is behind the snapshot, and the node restores again on start.
 func (f *FSM) restore(rc io.Reader, drop bool) error {
+	f.stateMu.Lock()
+	defer f.stateMu.Unlock()
 	if drop {
 		if err := f.db.DropAll(); err != nil {
 			return fmt.Errorf("restore: drop old state: %w", err)

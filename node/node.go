@@ -353,5 +353,5 @@ func (n *Node) dropStateMachineIfAhead(snaps raft.SnapshotStore) error {
 	}
 	n.logger.Warn("state machine ahead of the raft log (log tail lost): dropping it, rebuilding from snapshot and log",
 		"applied", applied, "last_index", last, "snapshot_index", snapIdx)
-	return n.fsm.reset()
+	return n.fsm.reset(n.cfg.DataDir)
 }

@@ -110,7 +110,7 @@ func Run(ctx context.Context, s Scenario, o Options) (*report.Summary, error) {
 	r.info = report.Run{
 		Scenario: report.Scenario{
 			Name: s.Name, Description: s.Description, Expect: s.Expect,
-			Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys, OpsPerKey: s.OpsPerKey, ReadLevel: string(s.ReadLevel),
+			Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys, OpsPerKey: s.OpsPerKey, ReadLevel: s.ReadMix(),
 			Nemeses: []string{}, Duration: s.Duration.Seconds(), FaultWindow: s.Fault.Seconds(), QuietWindow: s.Quiet.Seconds(),
 			NodeSrc: o.NodeSrc, Proves: s.Proves,
 		},
@@ -228,7 +228,7 @@ func (r *run) workload(ctx context.Context) (interrupted bool, err error) {
 			return ctx.Err() != nil, fmt.Errorf("client for %s: %w", n.ID(), err)
 		}
 		gen := newGenerator(r.o.Seed, i, s.keySpace(), s.Mix, s.Think)
-		workers = append(workers, newWorker(gen, kvc, r.rec.NewClient(n.ID()), s.ReadLevel, &r.cnt))
+		workers = append(workers, newWorker(gen, kvc, r.rec.NewClient(n.ID()), s.LevelOf(i), &r.cnt))
 	}
 
 	r.prog.setStage("running")

@@ -57,7 +57,7 @@ func runList(_ context.Context, e *env, args []string) int {
 	for _, s := range scenarios.All() {
 		le := listEntry{
 			Name: s.Name, Description: s.Description, Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys,
-			ReadLevel: string(s.ReadLevel), Duration: s.Duration.String(), Expect: string(s.Expect),
+			ReadLevel: s.ReadMix(), Duration: s.Duration.String(), Expect: string(s.Expect),
 			Nemeses: []string{},
 		}
 		for _, n := range s.Nemeses {

@@ -53,6 +53,10 @@ type FSM struct {
 	// incarnation names this state machine (evidence.go): kept across
 	// restarts, new when the data directory or the state machine is new.
 	incarnation string
+
+	// afterDrop, when set (tests), runs in a restore right after the old
+	// state is dropped (planted.go).
+	afterDrop func()
 	// changed is closed and replaced whenever applied advances, so readers can
 	// wait for an index without polling.
 	changed chan struct{}
@@ -368,6 +372,9 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	if err := f.fail(failpoint.SnapshotBeforeRestore); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
+	if err := f.emptyBeforeInstall(); err != nil {
+		return err
+	}
 	// Planted bug bugs.RestoreKeepsState (as openstack-experimental/keystone#1331):
 	// the snapshot is written over the old state instead of replacing it.
 	if err := f.restore(rc, !f.bug(bugs.RestoreKeepsState)); err != nil {
@@ -417,6 +424,9 @@ func (f *FSM) restore(rc io.Reader, drop bool) error {
 		if err := f.db.DropAll(); err != nil {
 			return fmt.Errorf("restore: drop old state: %w", err)
 		}
+	}
+	if f.afterDrop != nil {
+		f.afterDrop()
 	}
 	// The old state is gone; until the new one is complete nothing is applied.
 	f.mu.Lock()

@@ -120,6 +120,9 @@ func (n *Node) open() error {
 	if err := n.catchUpFromSnapshot(snaps); err != nil {
 		return err
 	}
+	if err := n.rollBackToSnapshot(snaps); err != nil {
+		return err
+	}
 
 	if n.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return fmt.Errorf("listen http %s: %w", cfg.HTTPAddr, err)

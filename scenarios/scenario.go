@@ -47,8 +47,8 @@ type Scenario struct {
 	// i reads at Levels[i % len(Levels)] (ReadLevel is then unused). Each
 	// read is judged by its level's contract.
 	Levels []api.ReadLevel
-	Mix       Mix           // zero: DefaultMix
-	Think     time.Duration // mean pause between a client's operations: the rate knob
+	Mix    Mix           // zero: DefaultMix
+	Think  time.Duration // mean pause between a client's operations: the rate knob
 	// ClientTimeout bounds each call; a call that runs out is unknown (info).
 	ClientTimeout time.Duration
 
@@ -306,6 +306,7 @@ func All() []Scenario {
 	all = append(all, memberScenarios()...)
 	all = append(all, snapshotScenarios()...)
 	all = append(all, failpointScenarios()...)
+	all = append(all, levelScenarios()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return all
 }

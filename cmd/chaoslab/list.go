@@ -82,7 +82,7 @@ func runList(_ context.Context, e *env, args []string) int {
 	tw.Flush()
 	fmt.Fprintln(e.stdout, "\nnemeses per scenario:")
 	for _, le := range entries {
-		fmt.Fprintf(e.stdout, "  %-24s %s\n", le.Name, strings.Join(le.Nemeses, ", "))
+		fmt.Fprintf(e.stdout, "  %-28s %s\n", le.Name, strings.Join(le.Nemeses, ", "))
 	}
 	fmt.Fprintln(e.stdout, "\nrun one: chaoslab run --scenario NAME [--duration D] [--seed N]")
 	return exitOK

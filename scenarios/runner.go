@@ -346,7 +346,7 @@ func (r *run) finalReads(ctx context.Context) map[string]*string {
 					call := rc.Get(k)
 					res := kvc.Get(ctx, k, api.ReadLinearizable)
 					if res.Outcome == api.OK {
-						call.Ok(res.Value)
+						call.OkAt(res.Value, linearizability.Evidence{Index: res.Index, Incarnation: res.Incarnation})
 						mu.Lock()
 						final[k] = res.Value
 						mu.Unlock()

@@ -49,19 +49,22 @@ func levelScenarios() []Scenario {
 			s.Cluster = snapshots(0)
 			s.Nemeses = []chaos.Nemesis{chaos.Kill{Target: chaos.AnyNode}, chaos.Restart{Target: chaos.AnyNode}}
 		}),
-		with(base("stale-reads-snapshot-install", "stale reads while a follower is cut off or killed long enough that it must install the leader's snapshot; its reads must never go back"), func(s *Scenario) {
+		with(base("stale-reads-snapshot-install", "stale reads while a follower is cut off long enough that it must install the leader's snapshot; its reads must never go back"), func(s *Scenario) {
 			// 32 trailing entries, as in snapshot-install: the node that
 			// was away is behind the leader's oldest entry and is sent a
 			// snapshot. A cut-off follower keeps serving its clients'
 			// stale reads, so reads are in flight when the install runs.
+			// Partitions only, four short windows: after a kill the
+			// node's clients are still backing off when it comes back.
+			// Measured with a kill among three windows:
+			// bug-install-serves-empty missed in 2 of 10 seeds, both runs
+			// with a single install.
 			readHeavy(s)
 			s.ReadLevel = api.ReadStale
 			s.Cluster = snapshots(32)
-			s.Nemeses = []chaos.Nemesis{
-				chaos.Partition{Shape: chaos.Isolate, Target: chaos.Follower},
-				chaos.Partition{Shape: chaos.Isolate, Target: chaos.Follower},
-				chaos.Kill{Target: chaos.Follower},
-			}
+			s.Quiet = time.Second
+			s.Fault = 2 * time.Second
+			s.Nemeses = []chaos.Nemesis{chaos.Partition{Shape: chaos.Isolate, Target: chaos.Follower}}
 			s.Proves = []Claim{report.ClaimSnapshotsInstalled}
 		}),
 		with(base("stale-reads-membership", "stale reads while a member is removed and added back, or replaced by an empty node (a new incarnation); each node's reads must never go back"), func(s *Scenario) {

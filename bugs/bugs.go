@@ -113,7 +113,7 @@ var All = []Bug{
 			"reads (the leader's read index) and the replicas' final state stay right: only the stale " +
 			"contract (no read on one incarnation older than an earlier one) catches it.",
 		Report:    "etcd-io/etcd#3879 \"etcd serves stale read requests before log is caught up during recovery/startup\" (a restarted member answered reads with several older values as its log replayed); yugabyte/yugabyte-db#456 (follower reads served before the restarted node replayed its log)",
-		Scenarios: []string{"stale-reads-restart"},
+		Scenarios: []string{"stale-reads-restart", "mixed-levels"},
 	},
 	{
 		Name: InstallServesEmpty,

@@ -46,6 +46,11 @@ type Options struct {
 	// KeepUnobserved turns off the pruning of unknown writes that nothing
 	// observed (see the package doc). The verdict is the same either way.
 	KeepUnobserved bool
+	// ReadLevels, if not empty, keeps only the gets of these read levels
+	// ("linearizable", "leader", "stale"; a get without a level is
+	// linearizable); every write is kept. Empty: every get (as before).
+	// readcheck uses it to judge each level's reads with the writes.
+	ReadLevels []string
 }
 
 func (o Options) withDefaults() Options {
@@ -174,7 +179,11 @@ func Check(ctx context.Context, events []Event, opts Options) (*Result, error) {
 
 func checkKey(ctx context.Context, g *guard, h *history, key string, opts Options) (KeyResult, *Explanation) {
 	start := time.Now()
-	kh := prepareKey(key, h.byKey[key], h.ops, h.end, !opts.KeepUnobserved)
+	idx := h.byKey[key]
+	if len(opts.ReadLevels) > 0 {
+		idx = keepLevels(idx, h.ops, opts.ReadLevels)
+	}
+	kh := prepareKey(key, idx, h.ops, h.end, !opts.KeepUnobserved)
 	kr := KeyResult{Operations: kh.total, Checked: len(kh.ops), Unknown: kh.unknown, Pruned: kh.pruned}
 	if len(kh.ops) == 0 {
 		kr.Verdict, kr.Elapsed = Linearizable, time.Since(start)
@@ -320,4 +329,26 @@ func (g *guard) watch() {
 			return
 		}
 	}
+}
+
+// keepLevels returns the operations of idx without the gets whose read level
+// is not one of levels (a new slice; idx is shared by the history).
+func keepLevels(idx []int, ops []Operation, levels []string) []int {
+	out := make([]int, 0, len(idx))
+	for _, i := range idx {
+		if ops[i].F == FGet && !containsLevel(levels, ops[i].ReadLevel()) {
+			continue
+		}
+		out = append(out, i)
+	}
+	return out
+}
+
+func containsLevel(levels []string, l string) bool {
+	for _, x := range levels {
+		if x == l || (x == "" && l == LevelLinearizable) {
+			return true
+		}
+	}
+	return false
 }

@@ -27,6 +27,20 @@ type Operation struct {
 	Return     int64 `json:"return"`
 	Line       int   `json:"line"`
 	ReturnLine int   `json:"return_line,omitempty"`
+	// Level is a get's read level as recorded (empty: linearizable); Index
+	// and Incarnation the store's evidence on its ok completion (0 and
+	// empty when none). See [Event].
+	Level       string `json:"level,omitempty"`
+	Index       int64  `json:"index,omitempty"`
+	Incarnation string `json:"incarnation,omitempty"`
+}
+
+// ReadLevel returns a get's read level, linearizable when none was recorded.
+func (o *Operation) ReadLevel() string {
+	if o.Level == "" {
+		return LevelLinearizable
+	}
+	return o.Level
 }
 
 // Unknown reports whether the operation's outcome is unknown (info or no
@@ -79,8 +93,7 @@ func describeValue(v *string) string {
 // validator checks a history in order, one event at a time, and pairs
 // invocations with completions.
 type validator struct {
-	open    map[int]openOp // process → its outstanding invocation
-	retired map[int]int    // process → line of the info completion that retired it
+	procs   procSlots // process → its outstanding invocation, or the line that retired it
 	last    int64
 	lastSet bool
 	keep    bool // build ops and nemesis (the Reader only validates)
@@ -95,13 +108,47 @@ type openOp struct {
 	idx    int // index in ops when keep
 }
 
+// procSlots holds each client process's state while a history is
+// validated: a slice for the small numbers recorders use, a map beyond (a
+// map alone cost a third of pairing a million operations).
+type procSlots struct {
+	dense  []procSlot
+	sparse map[int]*procSlot
+}
+
+type procSlot struct {
+	open        openOp
+	outstanding bool
+	retired     int // line of the info completion that retired it, 0 if none
+}
+
+const denseProcs = 1 << 16
+
+func (p *procSlots) get(process int) *procSlot {
+	if process < denseProcs {
+		if process >= len(p.dense) {
+			p.dense = append(p.dense, make([]procSlot, process+1-len(p.dense))...)
+		}
+		return &p.dense[process]
+	}
+	if p.sparse == nil {
+		p.sparse = map[int]*procSlot{}
+	}
+	s := p.sparse[process]
+	if s == nil {
+		s = &procSlot{}
+		p.sparse[process] = s
+	}
+	return s
+}
+
 type nemesisEvent struct {
 	Event
 	Line int
 }
 
 func newValidator() validator {
-	return validator{open: map[int]openOp{}, retired: map[int]int{}}
+	return validator{}
 }
 
 // add validates e, which is on the given 1-based line, against what came before.
@@ -122,10 +169,11 @@ func (v *validator) add(e *Event, line int) error {
 		}
 		return nil
 	}
-	if l, ok := v.retired[e.Process]; ok {
+	slot := v.procs.get(e.Process)
+	if l := slot.retired; l > 0 {
 		return &LineError{Line: line, Err: fmt.Errorf("process %d was retired by its info completion on line %d; a client continues under a fresh process number", e.Process, l)}
 	}
-	o, outstanding := v.open[e.Process]
+	o, outstanding := slot.open, slot.outstanding
 	if e.Type == TypeInvoke {
 		if outstanding {
 			return &LineError{Line: line, Err: fmt.Errorf("process %d invokes %s while its %s from line %d is still outstanding", e.Process, e.F, o.f, o.line)}
@@ -136,10 +184,10 @@ func (v *validator) add(e *Event, line int) error {
 			v.ops = append(v.ops, Operation{
 				Process: e.Process, F: e.F, Key: e.Key, Value: e.Value, Expect: e.Expect,
 				Type: TypeInfo, Open: true, Error: e.Error, Node: e.Node,
-				Call: e.Time, Return: -1, Line: line,
+				Call: e.Time, Return: -1, Line: line, Level: e.Level,
 			})
 		}
-		v.open[e.Process] = o
+		slot.open, slot.outstanding = o, true
 		return nil
 	}
 	if !outstanding {
@@ -148,9 +196,9 @@ func (v *validator) add(e *Event, line int) error {
 	if o.f != e.F || o.key != e.Key {
 		return &LineError{Line: line, Err: fmt.Errorf("completion %s %q does not match process %d's invocation %s %q on line %d", e.F, e.Key, e.Process, o.f, o.key, o.line)}
 	}
-	delete(v.open, e.Process)
+	slot.open, slot.outstanding = openOp{}, false
 	if e.Type == TypeInfo {
-		v.retired[e.Process] = line
+		slot.retired = line
 	}
 	if v.keep {
 		op := &v.ops[o.idx]
@@ -160,6 +208,12 @@ func (v *validator) add(e *Event, line int) error {
 		}
 		if e.Node != "" {
 			op.Node = e.Node
+		}
+		if e.Level != "" {
+			op.Level = e.Level
+		}
+		if e.Type == TypeOk {
+			op.Index, op.Incarnation = e.Index, e.Incarnation
 		}
 		if op.F == FGet {
 			op.Value = nil

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 )
 
 // File names inside a run's folder.
@@ -98,6 +99,18 @@ func Write(dir string, in Input, events []linearizability.Event, result *lineari
 	if in.Check == nil && result != nil {
 		in.Check = CheckOf(result)
 	}
+	if in.Check != nil && in.Check.Contracts == nil && result != nil {
+		// Every read by its level's contract; porcupine's result of every
+		// read is reused, the levels' own checks run when levels are mixed.
+		timeout := time.Duration(in.CheckTimeout * float64(time.Second))
+		rc, err := readcheck.Check(context.Background(), events, readcheck.Options{
+			Full: result, Linearizability: linearizability.Options{PerKeyTimeout: timeout},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("report: read contracts: %w", err)
+		}
+		in.Check.ContractsOf(rc)
+	}
 	s := Summarize(in)
 	s.Artifacts = Artifacts{
 		Dir: dir, History: HistoryFile, Summary: SummaryFile, Report: ReportFile,
@@ -120,6 +133,21 @@ func Write(dir string, in Input, events []linearizability.Event, result *lineari
 		s.Errors = append(s.Errors, "visualization: "+err.Error())
 	} else {
 		s.Artifacts.Visualization = VisualFile
+	}
+	if in.Counterexample == nil && len(s.Anomalies) > 0 {
+		ce, err := writeAnomalyCounterexample(dir, events, s.Anomalies[0])
+		if err != nil {
+			s.Errors = append(s.Errors, "counterexample: "+err.Error())
+		}
+		in.Counterexample = ce
+	}
+	if in.Counterexample == nil && result != nil && linOnlyViolated(s) {
+		// The linearizable reads are what failed, and other levels' reads
+		// are in the history too: shrink the history without them.
+		sub := readcheck.LinearizableOnly(events)
+		if r, err := linearizability.Check(context.Background(), sub, linearizability.Options{PerKeyTimeout: dopts.Timeout}); err == nil {
+			result = r
+		}
 	}
 	if in.Counterexample == nil && result != nil && result.Verdict == linearizability.NotLinearizable {
 		ce, err := writeCounterexample(dir, result)
@@ -279,3 +307,78 @@ func writeCounterexample(dir string, result *linearizability.Result) (*Counterex
 		Section: template.HTML(sec.String()), // the linearizability package escapes what it writes
 	}, nil
 }
+
+// linOnlyViolated: the linearizable level's reads are not linearizable and
+// other levels' reads are in the history as well.
+func linOnlyViolated(s *Summary) bool {
+	if len(s.Levels) < 2 {
+		return false
+	}
+	for _, l := range s.Levels {
+		if l.Level == linearizability.LevelLinearizable && l.Linearizable == linearizability.NotLinearizable {
+			return true
+		}
+	}
+	return false
+}
+
+// writeAnomalyCounterexample writes the sub-history that shows anomaly a
+// (readcheck.Counterexample) next to the run and returns the report's
+// section for it: the anomaly in words and the sub-history's operations.
+func writeAnomalyCounterexample(dir string, events []linearizability.Event, a readcheck.Anomaly) (*Counterexample, error) {
+	start := time.Now()
+	sub, err := readcheck.Counterexample(events, a)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFile(filepath.Join(dir, CounterexampleFile), func(w io.Writer) error { return linearizability.WriteJSONL(w, sub) }); err != nil {
+		return nil, err
+	}
+	ops, err := linearizability.Pair(sub)
+	if err != nil {
+		return nil, err
+	}
+	all, err := linearizability.Pair(events)
+	if err != nil {
+		return nil, err
+	}
+	ce := &Counterexample{Key: a.Key, Anomaly: a.Kind, Kept: len(ops), History: CounterexampleFile}
+	for _, op := range all {
+		if op.Key == a.Key {
+			ce.Original++
+		}
+	}
+	for _, e := range sub {
+		if e.IsNemesis() {
+			ce.Nemesis++
+		}
+	}
+	var sec strings.Builder
+	if err := anomalyTmpl.Execute(&sec, struct {
+		A   readcheck.Anomaly
+		Ops []linearizability.Operation
+	}{a, ops}); err != nil {
+		return nil, err
+	}
+	ce.Section = template.HTML(sec.String())
+	ce.Seconds = round3(time.Since(start).Seconds())
+	return ce, nil
+}
+
+var anomalyTmpl = template.Must(template.New("anomaly").Funcs(template.FuncMap{
+	"val": func(v *string) string {
+		if v == nil {
+			return "absent"
+		}
+		return fmt.Sprintf("%q", *v)
+	},
+	"t": func(ns int64) string {
+		if ns < 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.3fs", float64(ns)/1e9)
+	},
+}).Parse(`<p><b>{{.A.Kind}}</b>: {{.A.Text}}</p>
+<table><tr><th>line</th><th class="l">process</th><th class="l">node</th><th class="l">operation</th><th class="l">level</th><th class="l">outcome</th><th>index</th><th class="l">incarnation</th><th>invoked</th><th>completed</th></tr>
+{{range .Ops}}<tr><td>{{.Line}}</td><td class="l">{{.Process}}</td><td class="l">{{.Node}}</td><td class="l"><code>{{.F}} {{.Key}}{{if eq .F "get"}} → {{val .Value}}{{else if ne .F "delete"}} = {{val .Value}}{{end}}</code></td><td class="l">{{.Level}}</td><td class="l">{{.Type}}</td><td>{{if .Index}}{{.Index}}{{end}}</td><td class="l">{{.Incarnation}}</td><td>{{t .Call}}</td><td>{{t .Return}}</td></tr>
+{{end}}</table>`))

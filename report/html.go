@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 )
 
 // maxAgreedRows bounds the convergence table's rows of keys that agreed:
@@ -53,7 +54,15 @@ type page struct {
 	ConvHidden     int
 	NodeRows       []nodeRow
 	Counterexample *Counterexample
+	// Anomalies shown (the first maxAnomalyRows; summary.json has up to
+	// readcheck.MaxAnomalies), AnomaliesHidden the rest.
+	Anomalies       []readcheck.Anomaly
+	AnomaliesHidden int
 }
+
+// maxAnomalyRows bounds the anomalies drawn in the report's first screen and
+// on the timeline.
+const maxAnomalyRows = 10
 
 // WriteHTML writes report.html: the verdict first, then the optional
 // counterexample, the timeline, the per-phase table, per-key verdicts,
@@ -63,7 +72,7 @@ func WriteHTML(w io.Writer, in Input, s *Summary) error {
 	p := page{S: s, Counterexample: in.Counterexample}
 	p.Class = "bad"
 	switch {
-	case s.AsExpected && s.Expect == ExpectViolation:
+	case s.AsExpected && s.Expect.MustFail():
 		p.Class = "expected"
 	case s.AsExpected:
 		p.Class = "ok"
@@ -71,7 +80,20 @@ func WriteHTML(w io.Writer, in Input, s *Summary) error {
 		s.Verdict != linearizability.NotLinearizable && !s.Diverged():
 		p.Class = "unknown"
 	}
-	p.Timeline = template.HTML(timelineSVG(in.Operations, s.Windows, in.WorkStart, in.WorkEnd))
+	var marks []timelineMark
+	for i, a := range s.Anomalies {
+		if i == maxAnomalyRows {
+			break
+		}
+		marks = append(marks, timelineMark{At: a.Time, Label: fmt.Sprintf("%d. %s on key %s: %s", i+1, a.Kind, a.Key, a.Text)})
+	}
+	p.Timeline = template.HTML(timelineSVG(in.Operations, s.Windows, in.WorkStart, in.WorkEnd, marks...))
+	p.Anomalies = s.Anomalies
+	if len(p.Anomalies) > maxAnomalyRows {
+		p.Anomalies, p.AnomaliesHidden = p.Anomalies[:maxAnomalyRows], s.AnomaliesTotal-maxAnomalyRows
+	} else {
+		p.AnomaliesHidden = s.AnomaliesTotal - len(p.Anomalies)
+	}
 	for _, k := range []string{PhaseQuiet, PhaseFault} {
 		if st, ok := s.Phases[k]; ok {
 			p.Kinds = append(p.Kinds, kindRow{k, st})
@@ -164,5 +186,14 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"sec":  func(ns int64) string { return fmt.Sprintf("%.2fs", float64(ns)/1e9) },
 	"pct":  func(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) },
 	"ms":   func(ns time.Duration) string { return fmt.Sprintf("%.0f ms", float64(ns)/1e6) },
+	"inc":  func(i int) int { return i + 1 },
+	"secs": func(ns int64) string { return fmt.Sprintf("%.3fs", float64(ns)/1e9) },
+	"idx": func(xs []int64) string {
+		var parts []string
+		for _, x := range xs {
+			parts = append(parts, fmt.Sprint(x))
+		}
+		return strings.Join(parts, ", ")
+	},
 	"join": strings.Join,
 }).Parse(reportHTML))

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 )
 
 // Expect is what a scenario's run should find.
@@ -14,10 +15,19 @@ type Expect string
 const (
 	// ExpectLinearizable: the history is linearizable and the replicas converge.
 	ExpectLinearizable Expect = "linearizable"
-	// ExpectViolation: the history is not linearizable (a scenario broken on
-	// purpose, which proves the lab can fail).
+	// ExpectViolation: every read meets its level's contract, but some
+	// weaker level's reads (stale, leader) are not linearizable: a scenario
+	// that uses an unsafe read level on purpose, which proves the lab can
+	// tell (stale-reads, leader-reads-partition).
 	ExpectViolation Expect = "violation"
+	// ExpectContractViolation: some read's contract is broken (a must-fail
+	// scenario: a planted bug or a fault no store survives, such as lying
+	// disks).
+	ExpectContractViolation Expect = "contract-violation"
 )
+
+// MustFail reports whether a run of this expectation must find something.
+func (e Expect) MustFail() bool { return e == ExpectViolation || e == ExpectContractViolation }
 
 // RunVersion is the version of the run.json format.
 const RunVersion = 1
@@ -188,8 +198,46 @@ type Check struct {
 	Explanations []string                             `json:"explanations,omitempty"`
 	// FirstViolation is the history time (ns) of the earliest operation the
 	// explanations name as impossible to order: its completion, or its
-	// invocation when it never completed. 0 when there is none.
+	// invocation when it never completed; or of the earliest anomaly, when
+	// earlier. 0 when there is none.
 	FirstViolation int64 `json:"first_violation_ns,omitempty"`
+
+	// Contracts is every read judged by its level's contract (readcheck);
+	// nil when not judged (older callers that set Check by hand).
+	Contracts *Contracts `json:"contracts,omitempty"`
+}
+
+// Contracts are readcheck's verdicts as plain values.
+type Contracts struct {
+	Contract       readcheck.Verdict       `json:"contract"`
+	Levels         []readcheck.LevelResult `json:"levels"`
+	Anomalies      []readcheck.Anomaly     `json:"anomalies,omitempty"`
+	AnomaliesTotal int                     `json:"anomalies_total"`
+	Writes         linearizability.Verdict `json:"writes,omitempty"`
+	Evidence       bool                    `json:"evidence"`
+	EvidenceKeys   int                     `json:"evidence_keys"`
+	UnknownWrites  int                     `json:"unknown_writes"`
+	ResolvedWrites int                     `json:"resolved_writes"`
+}
+
+// ContractsOf takes the plain values of readcheck's result and adds them to
+// c, moving FirstViolation to the earliest anomaly when it is earlier.
+func (c *Check) ContractsOf(r *readcheck.Result) {
+	levels := make([]readcheck.LevelResult, len(r.Levels))
+	for i, l := range r.Levels {
+		l.Check = nil // plain values only
+		levels[i] = l
+	}
+	c.Contracts = &Contracts{
+		Contract: r.Contract, Levels: levels, Anomalies: r.Anomalies, AnomaliesTotal: r.AnomaliesTotal,
+		Writes: r.Writes, Evidence: r.Evidence, EvidenceKeys: r.EvidenceKeys,
+		UnknownWrites: r.UnknownWrites, ResolvedWrites: r.ResolvedWrites,
+	}
+	for _, a := range r.Anomalies {
+		if t := max(a.Time, 1); c.FirstViolation == 0 || t < c.FirstViolation {
+			c.FirstViolation = t
+		}
+	}
 }
 
 // CheckOf takes the plain values of a checker result.
@@ -216,6 +264,10 @@ func CheckOf(r *linearizability.Result) *Check {
 // picture of a whole key.
 type Counterexample struct {
 	Key string `json:"key"`
+	// Anomaly, when set, is the read-contract anomaly the sub-history shows
+	// (its kind): the anomaly's operations and the writes they read
+	// (readcheck.Counterexample), not a porcupine shrink.
+	Anomaly readcheck.Kind `json:"anomaly,omitempty"`
 	// Kept operations out of Original on the key; Nemesis events kept.
 	Kept     int `json:"kept"`
 	Original int `json:"original"`

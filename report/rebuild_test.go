@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 )
 
 // storedRun is a real run's folder (chaoslab run --scenario kill-leader
@@ -100,7 +101,33 @@ func TestRebuildRunsTheCheckerAgain(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, linearizability.NotLinearizable, sum.Verdict)
 	assert.False(t, sum.AsExpected)
-	assert.True(t, strings.HasPrefix(sum.Outcome, "NOT linearizable (1 of 8 keys)"), sum.Outcome)
+	assert.Equal(t, readcheck.Violated, sum.Contract)
+	require.NotEmpty(t, sum.Anomalies)
+	assert.Equal(t, readcheck.NeverWrittenRead, sum.Anomalies[0].Kind)
+	assert.True(t, strings.HasPrefix(sum.Outcome, "READ CONTRACT BROKEN: never-written-read on key k8"), sum.Outcome)
+	assert.Contains(t, sum.Outcome, "linearizable reads NOT linearizable (1 keys)")
+
+	// The rebuilt summary.json carries the contracts; rebuilding again
+	// gives the same.
+	again, err := Rebuild(t.Context(), dir, RebuildOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, sum.Outcome, again.Outcome)
+	assert.Equal(t, sum.Levels, again.Levels)
+	assert.Equal(t, sum.Anomalies, again.Anomalies)
+	disk, err := ReadSummary(filepath.Join(dir, SummaryFile))
+	require.NoError(t, err)
+	assert.Equal(t, readcheck.Violated, disk.ReadContract())
+	assert.Equal(t, sum.Anomalies, disk.Anomalies)
+}
+
+// The stored run's summary.json was written before read contracts: it has
+// no contract field, and it still reads as the verdict it stated.
+func TestOldSummaryReadsAsItsLinearizabilityVerdict(t *testing.T) {
+	orig, err := ReadSummary(filepath.Join(storedRun, SummaryFile))
+	require.NoError(t, err)
+	require.Empty(t, orig.Contract, "written before contracts")
+	assert.Equal(t, readcheck.OK, orig.ReadContract())
+	assert.True(t, orig.Passed())
 }
 
 func TestRebuildOfAnUnreadableFolder(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 )
 
 // fakeRun records a small history with a fault window: a write, then a read
@@ -35,7 +36,7 @@ func fakeRun(t *testing.T, stale bool) (Input, []linearizability.Event, *lineari
 	if stale {
 		read = "c0-1"
 	}
-	b.Get("k1").Ok(&read)
+	b.GetAt("k1", linearizability.LevelStale).Ok(&read)
 	a.Delete("k1").Info("timeout")
 	rec.Nemesis("heal", "n3 | n1 n2")
 	end := rec.Now()
@@ -66,7 +67,12 @@ func TestWriteAViolation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, sum.Outcome, got.Outcome)
 	assert.Equal(t, linearizability.NotLinearizable, got.Verdict)
+	assert.Equal(t, readcheck.OK, got.Contract, "stale reads behind the writes keep the stale contract")
 	assert.True(t, got.AsExpected)
+	assert.Empty(t, got.Anomalies)
+	require.Len(t, got.Levels, 2)
+	assert.Equal(t, linearizability.LevelStale, got.Levels[1].Level)
+	assert.Equal(t, linearizability.NotLinearizable, got.Levels[1].Linearizable)
 	assert.Equal(t, linearizability.NotLinearizable, got.KeyVerdicts["k1"].Verdict)
 	require.Len(t, got.Explanations, 1)
 	assert.Contains(t, got.Explanations[0], "stale read")
@@ -110,7 +116,8 @@ func TestWriteAViolation(t *testing.T) {
 	require.True(t, verdict >= 0 && why >= 0 && svg >= 0, "verdict %d, explanation %d, timeline %d", verdict, why, svg)
 	assert.True(t, verdict < why && why < svg, "order: verdict, explanation, timeline")
 	for _, want := range []string{
-		"NOT linearizable (1 of 1 keys)", "as expected",
+		"stale reads not linearizable (1 keys; the level allows it), stale contract holds", "as expected",
+		`id="levels"`,
 		`href="history.html"`, `href="history.jsonl"`, `href="summary.json"`, `href="run.json"`, `href="logs/"`,
 		"<title>partition n3 | n1 n2 → heal</title>", // the shaded fault window, with the event that ended it
 		"stale read", "--seed 7", "chaoslab report " + dir,
@@ -209,6 +216,39 @@ func TestOutcomeLines(t *testing.T) {
 		assert.Equal(t, tt.as, as, tt.outcome)
 		assert.Equal(t, tt.outcome, out)
 	}
+	// With read contracts: each level by its own, the weaker levels'
+	// linearizability for information.
+	lin := readcheck.LevelResult{Level: "linearizable", Contract: readcheck.OK, Linearizable: L}
+	stale := readcheck.LevelResult{Level: "stale", Contract: readcheck.OK, Linearizable: N, NotLinearizableKeys: []string{"a"}}
+	badStale := readcheck.LevelResult{Level: "stale", Contract: readcheck.Violated, Linearizable: N, Anomalies: 1}
+	anomaly := readcheck.Anomaly{Kind: readcheck.NonMonotonicRead, Key: "a", Level: "stale", Node: "n2"}
+	for _, tt := range []struct {
+		expect   Expect
+		contract readcheck.Verdict
+		levels   []readcheck.LevelResult
+		as       bool
+		outcome  string
+	}{
+		{ExpectViolation, readcheck.OK, []readcheck.LevelResult{lin, stale}, true,
+			"linearizable; stale reads not linearizable (1 keys; the level allows it), stale contract holds, replicas converged — as expected: this scenario is broken on purpose"},
+		{ExpectLinearizable, readcheck.OK, []readcheck.LevelResult{lin, stale}, true,
+			"linearizable; stale reads not linearizable (1 keys; the level allows it), stale contract holds, replicas converged — as expected"},
+		{ExpectViolation, readcheck.Violated, []readcheck.LevelResult{lin, badStale}, false,
+			"READ CONTRACT BROKEN: non-monotonic-read on key a (stale read on n2); linearizable, replicas converged — NOT as expected (expected violation)"},
+		{ExpectContractViolation, readcheck.Violated, []readcheck.LevelResult{lin, badStale}, true,
+			"READ CONTRACT BROKEN: non-monotonic-read on key a (stale read on n2); linearizable, replicas converged — as expected: this scenario is broken on purpose"},
+		{ExpectContractViolation, readcheck.OK, []readcheck.LevelResult{lin, stale}, false,
+			"linearizable; stale reads not linearizable (1 keys; the level allows it), stale contract holds, replicas converged — NOT as expected (expected contract-violation)"},
+	} {
+		s := &Summary{Expect: tt.expect, Verdict: N, Converged: true, Contract: tt.contract, Levels: tt.levels}
+		if tt.contract == readcheck.Violated {
+			s.Anomalies, s.AnomaliesTotal = []readcheck.Anomaly{anomaly}, 1
+		}
+		out, as := judge(s)
+		assert.Equal(t, tt.as, as, tt.outcome)
+		assert.Equal(t, tt.outcome, out)
+	}
+
 	out, as := judge(&Summary{Expect: ExpectLinearizable, Interrupted: true, Verdict: U})
 	assert.False(t, as)
 	assert.Equal(t, "interrupted before the checks", out)
@@ -268,4 +308,79 @@ func TestFirstViolationIsTheEarliestBlockedOperation(t *testing.T) {
 
 	in.Check = CheckOf(&linearizability.Result{Verdict: linearizability.Linearizable})
 	assert.Nil(t, Summarize(in).FirstViolation)
+}
+
+// A broken read contract is shown in the report's first part (before the
+// timeline), in words, with its operations and node, marked on the timeline,
+// and cut to a counterexample that breaks it again.
+func TestWriteAnAnomaly(t *testing.T) {
+	rec := linearizability.NewRecorder()
+	run := Run{
+		Scenario: Scenario{Name: "stale-restarts", Description: "stale reads across restarts", Expect: ExpectLinearizable,
+			Nodes: 3, Clients: 2, Keys: 1, ReadLevel: "stale", Duration: 1},
+		Seed: 3, CheckTimeout: 5, WorkStart: rec.Now(),
+	}
+	a, b := rec.NewClient("n1"), rec.NewClient("n3")
+	a.Set("k1", "v1").OkAt(nil, linearizability.Evidence{Index: 3})
+	a.Set("k1", "v2").OkAt(nil, linearizability.Evidence{Index: 5})
+	b.GetAt("k1", linearizability.LevelStale).OkAt(linearizability.Str("v2"), linearizability.Evidence{Index: 5, Incarnation: "n3-a"})
+	rec.Nemesis("kill", "n3")
+	rec.Nemesis("start", "n3")
+	b.GetAt("k1", linearizability.LevelStale).OkAt(linearizability.Str("v1"), linearizability.Evidence{Index: 3, Incarnation: "n3-a"})
+	run.WorkEnd = rec.Now()
+	final := "v2"
+	rec.NewClient("n2").Get("k1").OkAt(&final, linearizability.Evidence{Index: 5})
+	run.Convergence = Convergence{Converged: true, Final: map[string]*string{"k1": &final},
+		Values: map[string]map[string]*string{"k1": {"n1": &final, "n2": &final, "n3": &final}}}
+	events := rec.Events()
+	res, err := linearizability.Check(t.Context(), events, linearizability.Options{})
+	require.NoError(t, err)
+	ops, err := linearizability.Pair(events)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, WriteHistory(dir, events))
+	require.NoError(t, WriteRun(dir, run))
+	sum, err := Write(dir, Input{Run: run, Operations: ops}, events, res)
+	require.NoError(t, err)
+
+	assert.Equal(t, readcheck.Violated, sum.Contract)
+	assert.False(t, sum.AsExpected)
+	require.Len(t, sum.Anomalies, 1)
+	an := sum.Anomalies[0]
+	assert.Equal(t, readcheck.NonMonotonicRead, an.Kind)
+	assert.Equal(t, "n3", an.Node)
+	assert.Equal(t, []int64{3, 5}, an.Indexes)
+	require.NotNil(t, sum.FirstViolation)
+	assert.True(t, strings.HasPrefix(sum.Outcome, "READ CONTRACT BROKEN: non-monotonic-read on key k1 (stale read on n3)"), sum.Outcome)
+
+	raw, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(raw, &m))
+	for _, k := range []string{"contract", "levels", "anomalies"} {
+		assert.Contains(t, m, k, "summary.json field")
+	}
+
+	page, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	require.NoError(t, err)
+	html := string(page)
+	anomalies, svg := strings.Index(html, `id="anomalies"`), strings.Index(html, "<svg")
+	require.True(t, anomalies > 0 && svg > 0)
+	assert.Less(t, anomalies, svg, "the anomaly comes before the timeline")
+	first := html[:svg]
+	for _, want := range []string{"non-monotonic-read", "the node went back", "n3-a", "lines 9–10", "3, 5"} {
+		assert.Contains(t, first, want)
+	}
+	assert.Contains(t, html, `<g class="anomaly"><title>1. non-monotonic-read on key k1`, "marked on the timeline")
+
+	require.NotNil(t, sum.Counterexample)
+	assert.Equal(t, readcheck.NonMonotonicRead, sum.Counterexample.Anomaly)
+	f, err := os.Open(filepath.Join(dir, CounterexampleFile))
+	require.NoError(t, err)
+	sub, err := linearizability.ReadJSONL(f)
+	f.Close()
+	require.NoError(t, err)
+	again, err := readcheck.Contracts(sub)
+	require.NoError(t, err)
+	assert.Equal(t, readcheck.Violated, again.Contract, "the counterexample breaks the contract again")
 }

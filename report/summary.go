@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 )
 
 // Summary is the outcome of a run, written as summary.json. Times are
@@ -44,8 +45,31 @@ type Summary struct {
 	// Reach is how the clients reached the nodes (Run.Reach).
 	Reach string `json:"reach,omitempty"`
 
-	// Verdict is the linearizability verdict of the whole history.
+	// Verdict is the linearizability verdict of the whole history, every
+	// read of every level (for stale and leader reads, informational).
 	Verdict linearizability.Verdict `json:"verdict"`
+	// Contract is the run's verdict on its reads: "ok" when every read met
+	// its own level's contract (DESIGN.md, "Read levels and their
+	// contracts"), "violated" when some did not, "unknown" when it could not
+	// be decided. Absent in runs written before it existed (their verdict
+	// is Verdict: see ReadContract).
+	Contract readcheck.Verdict `json:"contract,omitempty"`
+	// Levels has one entry per read level in the history: its reads, its
+	// linearizability (with every write), its contract and its anomalies.
+	Levels []readcheck.LevelResult `json:"levels,omitempty"`
+	// Anomalies are the broken promises of the read contracts, by time (at
+	// most readcheck.MaxAnomalies; AnomaliesTotal counts all).
+	Anomalies      []readcheck.Anomaly `json:"anomalies,omitempty"`
+	AnomaliesTotal int                 `json:"anomalies_total,omitempty"`
+	// Evidence: the history carried the store's indexes and the check
+	// placed operations by them; ResolvedWrites of UnknownWrites (writes of
+	// unknown outcome) a read proved applied.
+	Evidence bool `json:"evidence,omitempty"`
+	// Writes is the verdict on the writes alone (checked when reads of
+	// other levels than linearizable were present).
+	Writes         linearizability.Verdict `json:"writes,omitempty"`
+	UnknownWrites  int                     `json:"unknown_writes,omitempty"`
+	ResolvedWrites int                     `json:"resolved_writes,omitempty"`
 	// Converged: every node's stale read of every key was read and agreed
 	// after healing (see Convergence for keys diverged or not read).
 	Converged bool `json:"converged"`
@@ -102,9 +126,37 @@ type Artifacts struct {
 	Run           string `json:"run,omitempty"`
 }
 
-// Passed reports whether the run is linearizable, converged and complete.
+// Passed reports whether every read met its level's contract, the replicas
+// converged and the run is complete.
 func (s *Summary) Passed() bool {
-	return s.Verdict == linearizability.Linearizable && s.Converged && !s.Interrupted
+	return s.ReadContract() == readcheck.OK && s.Converged && !s.Interrupted
+}
+
+// ReadContract is the run's verdict on its reads: Contract, or for a summary
+// written before read contracts existed (every read was judged linearizable)
+// the linearizability verdict.
+func (s *Summary) ReadContract() readcheck.Verdict {
+	if s.Contract != "" {
+		return s.Contract
+	}
+	switch s.Verdict {
+	case linearizability.Linearizable:
+		return readcheck.OK
+	case linearizability.NotLinearizable:
+		return readcheck.Violated
+	}
+	return readcheck.Unknown
+}
+
+// WeakerNotLinearizable reports whether some level other than linearizable
+// had reads that are not linearizable (what an unsafe level may do).
+func (s *Summary) WeakerNotLinearizable() bool {
+	for _, l := range s.Levels {
+		if l.Level != linearizability.LevelLinearizable && l.Linearizable == linearizability.NotLinearizable {
+			return true
+		}
+	}
+	return false
 }
 
 // Diverged reports whether some key's replicas were read and disagreed.
@@ -147,7 +199,12 @@ func Summarize(in Input) *Summary {
 	}
 	if in.Check != nil && !r.Interrupted {
 		s.Verdict, s.KeyVerdicts, s.Explanations = in.Check.Verdict, in.Check.Keys, in.Check.Explanations
-		if t := in.Check.FirstViolation; t > 0 {
+		if c := in.Check.Contracts; c != nil {
+			s.Contract, s.Levels, s.Anomalies, s.AnomaliesTotal = c.Contract, c.Levels, c.Anomalies, c.AnomaliesTotal
+			s.Evidence, s.UnknownWrites, s.ResolvedWrites = c.Evidence, c.UnknownWrites, c.ResolvedWrites
+			s.Writes = c.Writes
+		}
+		if t := in.Check.FirstViolation; t > 0 && s.mayViolate() {
 			v := round3(time.Duration(max(t-r.WorkStart, 0)).Seconds())
 			s.FirstViolation = &v
 		}
@@ -163,21 +220,7 @@ func judge(s *Summary) (string, bool) {
 	if s.Interrupted {
 		return "interrupted before the checks", false
 	}
-	var parts []string
-	switch s.Verdict {
-	case linearizability.NotLinearizable:
-		bad := 0
-		for _, kr := range s.KeyVerdicts {
-			if kr.Verdict == linearizability.NotLinearizable {
-				bad++
-			}
-		}
-		parts = append(parts, fmt.Sprintf("NOT linearizable (%d of %d keys)", bad, len(s.KeyVerdicts)))
-	case linearizability.Unknown:
-		parts = append(parts, "linearizability unknown (the checker's budget ran out)")
-	default:
-		parts = append(parts, "linearizable")
-	}
+	parts := []string{s.readWords()}
 	c := s.Convergence
 	switch {
 	case len(c.Diverged) > 0:
@@ -194,8 +237,17 @@ func judge(s *Summary) (string, bool) {
 		parts = append(parts, "replicas did NOT converge")
 	}
 	as := s.Passed()
-	if s.Expect == ExpectViolation {
+	switch s.Expect {
+	case ExpectViolation:
+		// An unsafe level used on purpose: its reads are not linearizable,
+		// and still every read keeps its own level's contract. (A summary
+		// written before contracts: not linearizable, as then.)
 		as = s.Verdict == linearizability.NotLinearizable
+		if s.Contract != "" {
+			as = s.WeakerNotLinearizable() && s.Contract == readcheck.OK
+		}
+	case ExpectContractViolation:
+		as = s.ReadContract() == readcheck.Violated
 	}
 	var unproven []string
 	for _, c := range s.Claims {
@@ -211,7 +263,7 @@ func judge(s *Summary) (string, bool) {
 	}
 	out := strings.Join(parts, ", ")
 	switch {
-	case as && s.Expect == ExpectViolation:
+	case as && s.Expect.MustFail():
 		out += " — as expected: this scenario is broken on purpose"
 	case as:
 		out += " — as expected"
@@ -221,6 +273,80 @@ func judge(s *Summary) (string, bool) {
 		out += fmt.Sprintf(" — NOT as expected (expected %s)", s.Expect)
 	}
 	return out, as
+}
+
+// mayViolate: the run found something a first violation time belongs to
+// (not the expected non-linearizability of a stale level alone).
+func (s *Summary) mayViolate() bool {
+	return s.Contract == "" || s.Contract == readcheck.Violated || s.Verdict == linearizability.NotLinearizable && s.Expect == ExpectViolation
+}
+
+// readWords states the verdict on the reads: each level by its own
+// contract, the weaker levels' linearizability for information.
+func (s *Summary) readWords() string {
+	if s.Contract == "" { // an old summary, or not judged: linearizability alone
+		switch s.Verdict {
+		case linearizability.NotLinearizable:
+			bad := 0
+			for _, kr := range s.KeyVerdicts {
+				if kr.Verdict == linearizability.NotLinearizable {
+					bad++
+				}
+			}
+			return fmt.Sprintf("NOT linearizable (%d of %d keys)", bad, len(s.KeyVerdicts))
+		case linearizability.Unknown:
+			return "linearizability unknown (the checker's budget ran out)"
+		}
+		return "linearizable"
+	}
+	var parts []string
+	if s.AnomaliesTotal > 0 {
+		a := s.Anomalies[0]
+		p := fmt.Sprintf("READ CONTRACT BROKEN: %s on key %s", a.Kind, a.Key)
+		if a.Node != "" {
+			p += " (" + orLevel(a.Level) + " read on " + a.Node + ")"
+		}
+		if s.AnomaliesTotal > 1 {
+			p += fmt.Sprintf(" and %d more anomalies", s.AnomaliesTotal-1)
+		}
+		parts = append(parts, p)
+	}
+	for _, l := range s.Levels {
+		switch {
+		case l.Level == linearizability.LevelLinearizable && l.Linearizable == linearizability.NotLinearizable:
+			parts = append(parts, fmt.Sprintf("linearizable reads NOT linearizable (%d keys)", len(l.NotLinearizableKeys)))
+		case l.Level == linearizability.LevelLinearizable && l.Linearizable == linearizability.Unknown:
+			parts = append(parts, "linearizable reads: linearizability unknown (the checker's budget ran out)")
+		case l.Level == linearizability.LevelLinearizable:
+			parts = append(parts, "linearizable")
+		case l.Linearizable == linearizability.NotLinearizable && l.Contract == readcheck.OK:
+			parts = append(parts, fmt.Sprintf("%s reads not linearizable (%d keys; the level allows it), %s contract holds", l.Level, len(l.NotLinearizableKeys), l.Level))
+		case l.Contract == readcheck.OK:
+			parts = append(parts, fmt.Sprintf("%s reads linearizable, %s contract holds", l.Level, l.Level))
+		case l.Contract == readcheck.Unknown:
+			parts = append(parts, fmt.Sprintf("%s contract unknown", l.Level))
+		}
+	}
+	if s.Writes == linearizability.NotLinearizable {
+		parts = append(parts, "the writes alone are NOT linearizable")
+	}
+	if len(parts) == 0 {
+		switch s.Contract {
+		case readcheck.OK:
+			return "linearizable (no reads; the writes alone)"
+		case readcheck.Violated:
+			return "NOT linearizable (no reads; the writes alone)"
+		}
+		return "unknown (nothing to judge)"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func orLevel(l string) string {
+	if l == "" {
+		return "evidence of"
+	}
+	return l
 }
 
 // nKeys is "1 key" or "n keys".

@@ -12,8 +12,8 @@ import (
 
 // timelineSVG draws throughput (ok, fail and info per second) and latency
 // (p50 and p99 of ok operations, log scale) over the workload, with fault
-// phases shaded and labelled.
-func timelineSVG(ops []linearizability.Operation, phases []PhaseStats, start, end int64) string {
+// phases shaded and labelled, and the read-contract anomalies marked.
+func timelineSVG(ops []linearizability.Operation, phases []PhaseStats, start, end int64, marks ...timelineMark) string {
 	if end <= start {
 		return "<p>No workload.</p>"
 	}
@@ -52,6 +52,17 @@ func timelineSVG(ops []linearizability.Operation, phases []PhaseStats, start, en
 			fmt.Fprintf(&b, `<text x="%.1f" y="%d" fill="%s">%s</text>`, x0+2, top-5-13*(nth%2), ink, html.EscapeString(label))
 		}
 		nth++
+	}
+	// Anomalies: a red line through both panels where each became visible
+	// (the offending read's completion; after the workload: at its end),
+	// numbered as in the anomaly table.
+	for i, m := range marks {
+		t := min(max(m.At, start), end)
+		xm := x(t)
+		fmt.Fprintf(&b, `<g class="anomaly"><title>%s</title><line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#c00000" stroke-width="1.5" stroke-dasharray="4 2"/>`,
+			html.EscapeString(m.Label), xm, xm, top, top+2*panelH+gap)
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%d" r="7" fill="#c00000"/><text x="%.1f" y="%d" fill="#fff" font-size="9" text-anchor="middle">%d</text></g>`,
+			xm, top+panelH+gap/2, xm, top+panelH+gap/2+3, i+1)
 	}
 	// Throughput panel.
 	sec := func(bn bin) float64 { return float64(bn.Width) / 1e9 } // the last bin may be shorter
@@ -189,4 +200,10 @@ func faultColors(kind string) (fill, ink string) {
 		return "#c9e8d2", "#1a6b2a"
 	}
 	return "#dcdcf5", "#403090"
+}
+
+// timelineMark is an anomaly on the timeline: when, and what (its tooltip).
+type timelineMark struct {
+	At    int64
+	Label string
 }

@@ -16,15 +16,30 @@ th{background:#f4f4f4}td.l,th.l{text-align:left}tr.fault td{background:#fff4f0}t
 tr.notread td{background:#eee}
 pre{background:#f7f7f7;border:1px solid #ddd;padding:10px;overflow:auto;font-size:12.5px;white-space:pre-wrap}
 .meta{color:#555}.err{color:#b00}.shown{color:#1a6b2a}ul.claims{margin:4px 0 10px}
+#anomalies{border:2px solid #c00000;border-radius:6px;padding:6px 12px;margin:10px 0;background:#fff8f8}
+#anomalies h2{margin:4px 0 6px;border:0;color:#a00000}#anomalies td{vertical-align:top}
+.num{display:inline-block;background:#c00000;color:#fff;border-radius:9px;min-width:18px;text-align:center;font-size:11px}
+code.op{font-size:12px;display:block;white-space:nowrap}
+table.levels td.l{font-weight:600}
 </style></head><body>
 <h1>raftlab scenario <code>{{.S.Scenario}}</code></h1>
 <div class="verdict {{.Class}}" id="verdict">{{.S.Outcome}}</div>
+{{with .Anomalies}}<div id="anomalies"><h2>Read contract broken: {{$.S.AnomaliesTotal}} {{if eq $.S.AnomaliesTotal 1}}anomaly{{else}}anomalies{{end}}</h2>
+<table><tr><th>#</th><th class="l">anomaly</th><th class="l">key</th><th class="l">read level</th><th class="l">node</th><th class="l">indexes</th><th>seen at</th><th class="l">what happened, and the operations (history lines)</th></tr>
+{{range $i, $a := .}}<tr><td><span class="num">{{inc $i}}</span></td><td class="l"><b>{{$a.Kind}}</b></td><td class="l">{{$a.Key}}</td><td class="l">{{or $a.Level "—"}}</td><td class="l">{{or $a.Node "—"}}{{with $a.Incarnation}}<br><small>incarnation {{.}}</small>{{end}}</td><td class="l">{{idx $a.Indexes}}</td><td>{{secs $a.Time}}</td>
+<td class="l">{{$a.Text}}{{range $a.Ops}}<code class="op">{{.String}}</code>{{end}}</td></tr>
+{{end}}</table>{{if $.AnomaliesHidden}}<p class="meta">… and {{$.AnomaliesHidden}} more (summary.json lists up to 200).</p>{{end}}
+<p class="meta">Each is marked on the <a href="#timeline">timeline</a> by its number. Contracts: DESIGN.md, "Read levels and their contracts".</p></div>{{end}}
+{{with .S.Levels}}<table class="levels" id="levels"><tr><th class="l">read level</th><th>reads</th><th class="l">its contract</th><th class="l">linearizable (with every write)</th><th>anomalies</th></tr>
+{{range .}}<tr><td class="l">{{.Level}}</td><td>{{.Reads}}</td><td class="l {{if eq .Contract "violated"}}err{{else if eq .Contract "ok"}}shown{{end}}">{{.Contract}}</td><td class="l">{{or .Linearizable "not checked"}}{{if ne .Level "linearizable"}} <small>(informational)</small>{{end}}</td><td>{{.Anomalies}}</td></tr>
+{{end}}</table>{{with $.S.Evidence}}<p class="meta">The store's indexes placed the operations{{if $.S.UnknownWrites}}; {{$.S.ResolvedWrites}} of {{$.S.UnknownWrites}} writes of unknown outcome were resolved as applied (a read returned them){{end}}.</p>{{end}}{{end}}
 {{with .S.Claims}}<div id="claims"><b>What this run claims to exercise</b> (the scenario's claims; one not shown makes the run not as expected):
 <ul class="claims">{{range .}}<li class="{{if .OK}}shown{{else}}err{{end}}">{{if .OK}}✓{{else}}✗{{end}} <b>{{.Claim}}</b>: {{.Detail}}</li>{{end}}</ul></div>{{end}}
-{{with .S.FirstViolation}}<p class="meta">The first operation that cannot be ordered ended <b>{{.}}s</b> after the workload started.</p>{{end}}
+{{with .S.FirstViolation}}<p class="meta">The first {{if $.S.AnomaliesTotal}}anomaly or {{end}}operation that cannot be ordered ended <b>{{.}}s</b> after the workload started.</p>{{end}}
 {{with .Counterexample}}<h2 id="counterexample">Minimal counterexample: key {{.Key}}, {{.Kept}} of its {{.Original}} operations</h2>
-<p class="meta">The fewest operations (with the faults around them) that still cannot be ordered; {{if .StoppedEarly}}<b class="err">shrinking stopped early ({{.StopReason}}): smaller may exist</b>{{else}}no single one of them can be dropped{{end}}.
-Shrunk in {{.Seconds}}s. <a href="{{.Page}}">its picture</a> · <a href="{{.History}}">its history</a> (<code>chaoslab check {{.History}}</code> rejects it)</p>
+{{if .Anomaly}}<p class="meta">The operations of the first anomaly and the writes whose values they read, cut out of the history unchanged: <a href="{{.History}}">its history</a> (<code>chaoslab check {{.History}}</code> rejects it).</p>
+{{else}}<p class="meta">The fewest operations (with the faults around them) that still cannot be ordered; {{if .StoppedEarly}}<b class="err">shrinking stopped early ({{.StopReason}}): smaller may exist</b>{{else}}no single one of them can be dropped{{end}}.
+Shrunk in {{.Seconds}}s. {{with .Page}}<a href="{{.}}">its picture</a> · {{end}}<a href="{{.History}}">its history</a> (<code>chaoslab check {{.History}}</code> rejects it)</p>{{end}}
 {{.Section}}{{end}}
 <p class="meta">{{.S.Description}}<br>
 seed <b>{{.S.Seed}}</b> · started {{.S.Started.Format "2006-01-02 15:04:05 MST"}} · {{.S.Nodes}} nodes · {{.S.Clients}} clients · {{.S.Keys}} keys ·
@@ -34,7 +49,7 @@ reads <b>{{.S.ReadLevel}}</b> · workload {{.S.Duration}}s (quiet {{.S.QuietWind
 <p class="meta">Replay: <code>go run ./cmd/chaoslab run --scenario {{.S.Scenario}} --seed {{.S.Seed}} --duration {{.S.Duration}}s --nodes {{.S.Nodes}} --clients {{.S.Clients}} --keys {{.S.Keys}}{{if .S.OpsPerKey}} --ops-per-key {{.S.OpsPerKey}}{{end}}{{if .S.NodeSrc}} --node-src {{.S.NodeSrc}}{{end}}</code> (same faults and operations; real timing differs).
 Rebuild this report from the stored run: <code>go run ./cmd/chaoslab report {{.S.Artifacts.Dir}}</code></p>
 {{with .S.Errors}}<h2 class="err">Problems during the run</h2><ul>{{range .}}<li class="err">{{.}}</li>{{end}}</ul>{{end}}
-{{with .S.Explanations}}<h2>Why it is not linearizable</h2>{{range .}}<pre>{{.}}</pre>{{end}}{{end}}
+{{with .S.Explanations}}<h2>Why it is not linearizable</h2>{{if gt (len $.S.Levels) 1}}<p class="meta">Porcupine on every read of every level together; only the linearizable level's reads promise linearizability (see the levels above).</p>{{end}}{{range .}}<pre>{{.}}</pre>{{end}}{{end}}
 
 <h2 id="timeline">Timeline</h2>
 {{.Timeline}}

@@ -13,33 +13,43 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 )
 
 func init() {
 	register(&command{
 		name:    "check",
-		summary: "decide whether a history file is linearizable",
+		summary: "judge every read of a history file by its read level's contract",
 		usage: `usage: chaoslab check FILE [--timeout D] [--html OUT] [--json] [--parallel N]
                       [--shrink OUT.jsonl] [--shrink-html OUT.html] [--shrink-budget D]
 
-Reads a history (JSON Lines, see DESIGN.md) and decides, key by key, whether
-it is linearizable. Flags may come before or after FILE.
+Reads a history (JSON Lines, see DESIGN.md) and judges every read by its
+level's contract (DESIGN.md, "Read levels and their contracts"): linearizable
+reads must be linearizable with the writes (porcupine, key by key); stale and
+leader reads must show a prefix of the write order that never goes back on a
+node incarnation, and the store's indexes, when recorded, must agree with the
+values. It prints each level's verdict, the linearizability of the weaker
+levels (for information) and every anomaly. Flags may come before or after FILE.
 
   --timeout D          time budget per key (default 10s); a key that runs out is "unknown"
   --html OUT           also write porcupine's visualization to OUT
   --json               print the result as JSON instead of text
   --parallel N         keys checked at once (default: number of CPUs)
-  --shrink OUT         if some key is not linearizable, shrink the first one to a
-                       small sub-history that still is not, and write it to OUT as a
-                       history file (check it again with 'chaoslab check OUT')
+  --shrink OUT         if a contract is broken, write a small sub-history that
+                       breaks it again to OUT as a history file (check it again with
+                       'chaoslab check OUT'): the first anomaly's operations and the
+                       writes they read, or else the first key whose linearizable
+                       reads are not linearizable, shrunk
   --shrink-html OUT    also write that counterexample as a page: the operations by
                        time and client, the explanation, porcupine's picture
   --shrink-budget D    time the shrinking may take (default 30s); when it runs out
                        the smallest sub-history found so far is written, marked
                        "stopped early"
 
-Exit codes: 0 linearizable, 1 not linearizable, 2 unknown (some key ran out of
-budget, none is wrong), 3 unreadable input (the message names the line),
+Exit codes: 0 every read meets its level's contract, 1 some read does not
+(the anomaly, key, node and operations are named; or a key whose linearizable
+reads are not linearizable), 2 unknown (an empty history, or some key ran out
+of budget and none is wrong), 3 unreadable input (the message names the line),
 4 usage error, 5 other failure (for example, OUT cannot be written).
 `,
 		run: runCheck,
@@ -82,26 +92,27 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	prog.set("checking", 0, 0)
-	res, err := linearizability.Check(ctx, events, linearizability.Options{
+	rc, err := readcheck.Check(ctx, events, readcheck.Options{Linearizability: linearizability.Options{
 		PerKeyTimeout: *timeout,
 		Parallelism:   *parallel,
 		Progress:      func(done, total int) { prog.set("checking", done, total) },
-	})
+	}})
 	prog.stop()
 	if err != nil { // cannot happen: the reader validated the history
 		fmt.Fprintf(e.stderr, "chaoslab check: %s: %v\n", file, err)
 		return exitUnreadable
 	}
+	res := rc.Linearizability
 
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
+		if err := enc.Encode(checkJSON{Result: res, Contracts: rc}); err != nil {
 			fmt.Fprintf(e.stderr, "chaoslab check: %v\n", err)
 			return exitFailure
 		}
 	} else {
-		printResult(e.stdout, file, res)
+		printResult(e.stdout, file, rc)
 	}
 
 	if *htmlOut != "" {
@@ -115,19 +126,26 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	}
 
 	if *shrinkOut != "" {
-		if code := shrink(ctx, e, res, *shrinkOut, *shrinkHTML, *shrinkBudget); code != exitOK {
+		if code := shrink(ctx, e, events, rc, *shrinkOut, *shrinkHTML, *shrinkBudget); code != exitOK {
 			return code
 		}
 	}
 
-	switch res.Verdict {
-	case linearizability.Linearizable:
+	switch rc.Contract {
+	case readcheck.OK:
 		return exitOK
-	case linearizability.NotLinearizable:
+	case readcheck.Violated:
 		return exitNotLinear
 	default:
 		return exitUnknown
 	}
+}
+
+// checkJSON is check --json's document: linearizability's result of every
+// read, as before, with the contracts beside it.
+type checkJSON struct {
+	*linearizability.Result
+	Contracts *readcheck.Result `json:"contracts"`
 }
 
 // readHistory reads and validates FILE; on failure it prints the error,
@@ -174,16 +192,70 @@ func writeHTML(path string, write func(io.Writer) error) error {
 	return f.Close()
 }
 
-func printResult(w io.Writer, file string, res *linearizability.Result) {
-	bad := res.KeysWith(linearizability.NotLinearizable)
-	unknown := res.KeysWith(linearizability.Unknown)
+func printResult(w io.Writer, file string, rc *readcheck.Result) {
+	res := rc.Linearizability
 	fmt.Fprintf(w, "%s: %s on %s, %s, checked in %s\n",
 		file, plural(res.Operations, "operation"), plural(len(res.Keys), "key"), plural(res.Nemesis, "nemesis event"),
 		res.Elapsed.Round(time.Microsecond))
-	fmt.Fprintf(w, "verdict: %s (keys: %d linearizable, %d not, %d unknown)\n",
+	switch {
+	case rc.Operations == 0:
+		fmt.Fprintln(w, "contract: unknown (the history has no operation: nothing to judge)")
+	case rc.Contract == readcheck.OK:
+		fmt.Fprintln(w, "contract: ok (every read meets its level's contract)")
+	case rc.Contract == readcheck.Violated:
+		fmt.Fprintf(w, "contract: VIOLATED (%s)\n", plural(rc.AnomaliesTotal, "anomaly"))
+	default:
+		fmt.Fprintln(w, "contract: unknown (the checker could not decide)")
+	}
+	for _, lr := range rc.Levels {
+		role := "its contract"
+		if lr.Level != linearizability.LevelLinearizable {
+			role = "informational"
+		}
+		fmt.Fprintf(w, "  %-12s %s, contract %s, %s (%s)\n", lr.Level, plural(lr.Reads, "read"), lr.Contract,
+			orDash(string(lr.Linearizable)), role)
+	}
+	if rc.Writes != "" {
+		fmt.Fprintf(w, "  %-12s %s\n", "writes alone", rc.Writes)
+	}
+	if rc.Evidence {
+		fmt.Fprintf(w, "evidence: indexes placed the operations of %d of %s\n", rc.EvidenceKeys, plural(rc.Keys, "key"))
+	}
+	if rc.UnknownWrites > 0 {
+		fmt.Fprintf(w, "unknown writes: %d, of which %d resolved as applied (a read returned them)\n", rc.UnknownWrites, rc.ResolvedWrites)
+	}
+	bad := res.KeysWith(linearizability.NotLinearizable)
+	unknown := res.KeysWith(linearizability.Unknown)
+	fmt.Fprintf(w, "verdict: %s (linearizability of every read; keys: %d linearizable, %d not, %d unknown)\n",
 		res.Verdict, len(res.Keys)-len(bad)-len(unknown), len(bad), len(unknown))
-	for _, ex := range res.Explanations {
-		fmt.Fprintf(w, "\n%s", indent(ex.Text, "  "))
+	for _, a := range rc.Anomalies {
+		fmt.Fprintf(w, "\n%s: key %q, %s read", a.Kind, a.Key, orDash(a.Level))
+		if a.Node != "" {
+			fmt.Fprintf(w, " on node %s", a.Node)
+		}
+		if a.Incarnation != "" {
+			fmt.Fprintf(w, " (incarnation %s)", a.Incarnation)
+		}
+		fmt.Fprintf(w, "\n  %s\n", a.Text)
+		for _, op := range a.Ops {
+			fmt.Fprintf(w, "    %s\n", op)
+		}
+	}
+	if n := rc.AnomaliesTotal - len(rc.Anomalies); n > 0 {
+		fmt.Fprintf(w, "\n… and %d more anomalies\n", n)
+	}
+	// Porcupine's explanations where they are the verdict: the linearizable
+	// level's keys (or, without reads, the writes').
+	explain := res
+	if lin := rc.Level(linearizability.LevelLinearizable); lin != nil {
+		explain = lin.Check
+	} else if len(rc.Levels) > 0 {
+		explain = nil
+	}
+	if explain != nil {
+		for _, ex := range explain.Explanations {
+			fmt.Fprintf(w, "\n%s", indent(ex.Text, "  "))
+		}
 	}
 	if len(unknown) > 0 {
 		fmt.Fprintln(w)
@@ -192,6 +264,13 @@ func printResult(w io.Writer, file string, res *linearizability.Result) {
 		kr := res.Keys[k]
 		fmt.Fprintf(w, "key %q: unknown: %s (%d operations, %d with unknown outcome)\n", k, kr.Reason, kr.Operations, kr.Unknown)
 	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // progress shows a live status line on stderr for long runs: nothing for the

@@ -62,12 +62,13 @@ func pathological(t *testing.T) string {
 	for i := 0; i < n; i++ {
 		events = append(events, linearizability.Event{Process: i, Type: "invoke", F: "set", Key: "p", Value: linearizability.Str(fmt.Sprint(i)), Time: tick()})
 	}
-	// Each value read once, in turn, then a value nobody wrote: the search
-	// must try every subset of the unknown writes.
+	// Each value read once, in turn, then the first one again: the search
+	// must try every subset of the unknown writes. (A value nobody wrote
+	// would be a never-written read, which readcheck names at once.)
 	for i := n; i >= 0; i-- {
 		v := fmt.Sprint(i - 1)
 		if i == 0 {
-			v = "never"
+			v = fmt.Sprint(n - 1)
 		}
 		p := 2*n - i
 		events = append(events,

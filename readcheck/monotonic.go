@@ -1,0 +1,194 @@
+package readcheck
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	L "github.com/raftlab/raftlab/linearizability"
+)
+
+// resetFaults are nemesis events after which a node may hold a different
+// state machine on purpose: its disk was replaced, cut or damaged, or an
+// empty member took its place. Without an incarnation in the history, each
+// one starts a new incarnation of the nodes it names.
+var resetFaults = map[string]bool{"wipe": true, "truncate": true, "bitflip": true, "member-add": true}
+
+// incarnations numbers a node's incarnations from the nemesis events, for
+// histories whose completions carry no incarnation.
+type incarnations map[string][]int64 // node → times of its reset events
+
+func newIncarnations(events []L.Event, nodes map[string]bool) incarnations {
+	inc := incarnations{}
+	for _, e := range events {
+		if !e.IsNemesis() || !resetFaults[e.F] || e.Value == nil {
+			continue
+		}
+		for _, tok := range strings.FieldsFunc(*e.Value, func(r rune) bool { return r == ' ' || r == ',' || r == '|' }) {
+			if nodes[tok] {
+				inc[tok] = append(inc[tok], e.Time)
+			}
+		}
+	}
+	return inc
+}
+
+// stream names the sequence of reads that must never go back that read r
+// belongs to, or "" when r is in none. A read names its node incarnation
+// when the store gave one; otherwise a stale read is served by the node the
+// client talked to, numbered by the reset events before it (a read that
+// straddles one belongs to none). Leader and linearizable reads without an
+// incarnation may be served by whichever node leads: no stream.
+func (inc incarnations) stream(r *L.Operation) string {
+	if r.Node == "" {
+		return ""
+	}
+	if r.Incarnation != "" {
+		return r.Node + "\x00" + r.Incarnation
+	}
+	if r.ReadLevel() != L.LevelStale {
+		return ""
+	}
+	ts := inc[r.Node]
+	lo := sort.Search(len(ts), func(i int) bool { return ts[i] >= r.Call })
+	hi := sort.Search(len(ts), func(i int) bool { return ts[i] > r.Return })
+	if lo != hi {
+		return ""
+	}
+	return fmt.Sprintf("%s\x00#%d", r.Node, lo)
+}
+
+// pred is the strongest earlier read of a stream: by index, or per key by
+// the invocation time of the write it returned.
+type pred struct {
+	read int32
+	at   int64 // index, or write invocation time
+}
+
+// monotonic checks that successive reads on one node incarnation (the first
+// returned before the second was invoked) never go back: by index where the
+// reads carry one, and, on keys without evidence, by the values: the second
+// read must not return a write that was acknowledged before the write the
+// first one returned was invoked (or absent, when no delete can follow it).
+func (c *checker) monotonic(events []L.Event) {
+	ops := c.ops
+	nodes := map[string]bool{}
+	for i := range ops {
+		nodes[ops[i].Node] = true
+	}
+	inc := newIncarnations(events, nodes)
+	type stream struct{ reads, byRet []int32 }
+	var streams []*stream
+	ids := map[string]int32{}
+	sid := make([]int32, len(ops))
+	for i := range ops {
+		sid[i] = -1
+		if ops[i].F != L.FGet || ops[i].Type != L.TypeOk {
+			continue
+		}
+		name := inc.stream(&ops[i])
+		if name == "" {
+			continue
+		}
+		id, ok := ids[name]
+		if !ok {
+			id = int32(len(streams))
+			ids[name] = id
+			streams = append(streams, &stream{})
+		}
+		sid[i] = id
+		streams[id].reads = append(streams[id].reads, int32(i)) // invocation order
+	}
+	for _, o := range c.byRet {
+		if sid[o] >= 0 {
+			streams[sid[o]].byRet = append(streams[sid[o]].byRet, o)
+		}
+	}
+	type dels struct{ calls, maxRet []int64 }
+	delsOf := map[string]*dels{}
+	for _, st := range streams {
+		reads, byRet := st.reads, st.byRet
+		byIdx := pred{read: -1}
+		byKey := map[string]pred{}
+		j := 0
+		for _, ri := range reads {
+			r := &ops[ri]
+			for ; j < len(byRet) && ops[byRet[j]].Return < r.Call; j++ {
+				p := &ops[byRet[j]]
+				if p.Index > 0 && p.Index > byIdx.at {
+					byIdx = pred{byRet[j], p.Index}
+				}
+				kd := c.keys[p.Key]
+				if kd.evidence && c.res.Evidence || kd.bad[byRet[j]] {
+					continue
+				}
+				if w := kd.writeOf(p); w >= 0 {
+					if b, ok := byKey[p.Key]; !ok || ops[w].Call > b.at {
+						byKey[p.Key] = pred{byRet[j], ops[w].Call}
+					}
+				}
+			}
+			if r.Index > 0 && byIdx.read >= 0 && r.Index < byIdx.at {
+				c.wentBack(r, &ops[byIdx.read])
+				continue
+			}
+			kd := c.keys[r.Key]
+			b, ok := byKey[r.Key]
+			if !ok || kd.bad[ri] || kd.evidence && c.res.Evidence {
+				continue
+			}
+			w := kd.writeOf(r)
+			back := false
+			switch {
+			case w >= 0 && ops[w].Type == L.TypeOk:
+				back = ops[w].Return < b.at
+			case w == -1:
+				d := delsOf[r.Key]
+				if d == nil {
+					d = &dels{}
+					d.calls, d.maxRet = c.deletes(kd)
+					delsOf[r.Key] = d
+				}
+				back = latestDeleteReturn(d.calls, d.maxRet, r.Return) < b.at
+			}
+			if back {
+				p := &ops[b.read]
+				pw := kd.writeOf(p)
+				others := []*L.Operation{p, &ops[pw]}
+				if w >= 0 {
+					others = append(others, &ops[w])
+				}
+				c.add(NonMonotonicRead, r, others, nil, fmt.Sprintf(
+					"%s read of %q on %s returned %s after an earlier read on the same node had returned %s, whose write began only after that value was written: the node went back",
+					r.ReadLevel(), r.Key, nodeName(r), show(r.Value), show(p.Value)))
+			}
+		}
+	}
+}
+
+// wentBack reports read r, whose index is below that of read p on the same
+// node incarnation, which returned before r began.
+func (c *checker) wentBack(r, p *L.Operation) {
+	kind := IndexContradiction
+	what := "its index went back"
+	if r.Key == p.Key && !sameValue(r.Value, p.Value) {
+		kind, what = NonMonotonicRead, "the node went back"
+	}
+	c.add(kind, r, []*L.Operation{p}, []int64{r.Index, p.Index}, fmt.Sprintf(
+		"%s read of %q on %s at index %d returned %s after %s read of %q on the same node incarnation had returned %s at index %d: %s",
+		r.ReadLevel(), r.Key, nodeName(r), r.Index, show(r.Value), article(p.ReadLevel()), p.Key, show(p.Value), p.Index, what))
+}
+
+func article(level string) string {
+	if level == L.LevelLinearizable || level == L.LevelLeader {
+		return "a " + level
+	}
+	return "a " + level
+}
+
+func sameValue(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}

@@ -18,7 +18,7 @@ type Cell struct {
 	Caught int `json:"caught"`
 	Errors int `json:"errors"`
 	// MedianDetect is the median seconds of workload until the first
-	// operation that cannot be ordered, over the caught runs that have one.
+	// violation (a read breaking its contract), over the caught runs that have one.
 	MedianDetect *float64 `json:"median_detect_s,omitempty"`
 }
 

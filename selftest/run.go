@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
 )
@@ -45,9 +46,14 @@ type Options struct {
 // An Outcome is what one run found.
 type Outcome struct {
 	Case
-	// Caught: the run found a violation (not linearizable, or replicas that
-	// disagree). For the unmodified store that is a false alarm.
+	// Caught: the run found a violation (some read broke its level's
+	// contract, or replicas disagree). For the unmodified store that is a
+	// false alarm. A stale read that is merely not linearizable is no catch:
+	// its level never promised that.
 	Caught bool `json:"caught"`
+	// Contract is the run's verdict on its reads, each by its level's
+	// contract (report.Summary.ReadContract).
+	Contract readcheck.Verdict `json:"contract,omitempty"`
 	// Verdict and Converged are the run's; Unknown marks a run whose checker
 	// ran out of budget or whose keys could not all be read.
 	Verdict   linearizability.Verdict `json:"verdict"`
@@ -112,7 +118,8 @@ func judge(c Case, sum *report.Summary, err error) Outcome {
 		return oc
 	}
 	oc.Verdict, oc.Converged, oc.Detect = sum.Verdict, sum.Converged, sum.FirstViolation
-	oc.Caught = sum.Verdict == linearizability.NotLinearizable || sum.Diverged()
+	oc.Contract = sum.ReadContract()
+	oc.Caught = oc.Contract == readcheck.Violated || sum.Diverged()
 	if sum.Interrupted {
 		oc.Error = "interrupted"
 	}
@@ -128,7 +135,7 @@ func (o Outcome) word() string {
 		return "FALSE ALARM"
 	case o.Caught:
 		return "caught"
-	case o.Verdict == linearizability.Unknown || !o.Converged:
+	case o.Contract == readcheck.Unknown || o.Contract == "" && o.Verdict == linearizability.Unknown || !o.Converged:
 		return "unknown"
 	case o.Bug == Baseline:
 		return "clean"

@@ -96,7 +96,7 @@ func Execute(ctx context.Context, m *Manifest, o Options) error {
 			// A scenario broken on purpose may miss its bug by chance
 			// (leader-reads-partition: 2-3% of runs); a miss counts only
 			// when every attempt misses, as in TestScenarios.
-			missed := r.Status == Fail && r.Expect == scenarios.ExpectViolation
+			missed := r.Status == Fail && r.Expect.MustFail()
 			if !missed || attempt >= max(o.Attempts, 1) || ctx.Err() != nil || !b.allows(now(), s.Duration) {
 				break
 			}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/raftlab/raftlab/linearizability"
-	"github.com/raftlab/raftlab/scenarios"
 )
 
 //go:embed page.html
@@ -102,11 +101,11 @@ func checkerWords(r Result) string {
 	switch {
 	case r.Status == Skipped || r.Status == Pending || (r.Status == Error && r.Verdict == ""):
 		return ""
-	case r.Verdict == linearizability.NotLinearizable && r.Expect == scenarios.ExpectViolation:
+	case r.Verdict == linearizability.NotLinearizable && r.Expect.MustFail():
 		return "violation found: planted bug caught"
 	case r.Verdict == linearizability.NotLinearizable:
 		return "violation found"
-	case r.Verdict == linearizability.Linearizable && r.Expect == scenarios.ExpectViolation:
+	case r.Verdict == linearizability.Linearizable && r.Expect.MustFail():
 		return "linearizable: planted bug missed"
 	case r.Verdict == linearizability.Unknown:
 		return "checker undecided"

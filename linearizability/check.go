@@ -48,7 +48,8 @@ type Options struct {
 	KeepUnobserved bool
 	// ReadLevels, if not empty, keeps only the gets of these read levels
 	// ("linearizable", "leader", "stale"; a get without a level is
-	// linearizable); every write is kept. Empty: every get (as before).
+	// linearizable); every write is kept. Empty: every get (as before). A
+	// level no get has ("writes only") keeps the writes alone.
 	// readcheck uses it to judge each level's reads with the writes.
 	ReadLevels []string
 }

@@ -62,7 +62,10 @@ func judgeLinearizability(ctx context.Context, events []linearizability.Event, r
 		lr := &res.Levels[i]
 		r := full
 		var err error
-		if len(res.Levels) > 1 {
+		// Leaving reads out cannot make a linearizable history
+		// non-linearizable: only a full check that failed needs the levels'
+		// own.
+		if len(res.Levels) > 1 && full.Verdict != linearizability.Linearizable {
 			lo.ReadLevels = []string{lr.Level}
 			if r, err = linearizability.Check(ctx, events, lo); err != nil {
 				return err
@@ -71,7 +74,11 @@ func judgeLinearizability(ctx context.Context, events []linearizability.Event, r
 		lr.Linearizable, lr.Check = r.Verdict, r
 		lr.NotLinearizableKeys = r.KeysWith(linearizability.NotLinearizable)
 	}
-	if lin := res.Level(linearizability.LevelLinearizable); lin == nil || len(res.Levels) > 1 {
+	if lin := res.Level(linearizability.LevelLinearizable); len(res.Levels) > 0 && (lin == nil || len(res.Levels) > 1) {
+		if full.Verdict == linearizability.Linearizable {
+			res.Writes = linearizability.Linearizable
+			return nil
+		}
 		// The writes on their own: no get has this level.
 		lo.ReadLevels = []string{"writes only"}
 		r, err := linearizability.Check(ctx, events, lo)

@@ -18,6 +18,9 @@ type checker struct {
 	keys  map[string]*keyData
 	order []string // keys, sorted
 	res   *Result
+	// wOf: for each ok read (op index), the write whose value it returned
+	// (keyData.writeOf), computed once.
+	wOf []int32
 	// byRet: the operations that completed, in completion order.
 	byRet []int32
 	// resolved marks unknown writes a read proved applied (op index).
@@ -60,7 +63,7 @@ func ret(op *L.Operation) int64 {
 
 // contracts runs every contract check except porcupine's.
 func contracts(events []L.Event, ops []L.Operation) *Result {
-	c := &checker{ops: ops, keys: map[string]*keyData{}, res: &Result{Operations: len(ops)}, resolved: map[int32]bool{}}
+	c := &checker{ops: ops, keys: map[string]*keyData{}, res: &Result{Operations: len(ops)}, resolved: map[int32]bool{}, wOf: make([]int32, len(ops))}
 	levelIdx := map[string]int{}
 	for _, l := range Levels {
 		levelIdx[l] = -1
@@ -223,6 +226,7 @@ func (c *checker) values(kd *keyData) {
 	for _, ri := range kd.reads {
 		r := &c.ops[ri]
 		w := kd.writeOf(r)
+		c.wOf[ri] = w
 		switch {
 		case w == -2:
 			kd.bad[ri] = true

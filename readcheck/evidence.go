@@ -178,7 +178,7 @@ func (c *checker) byIndex(kd *keyData, rt *realTime) {
 		if kd.bad[ri] {
 			continue
 		}
-		w := kd.writeOf(r)
+		w := c.wOf[ri]
 		if w == ambiguous {
 			continue
 		}

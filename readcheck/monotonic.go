@@ -50,6 +50,9 @@ func (inc incarnations) stream(r *L.Operation) string {
 		return ""
 	}
 	ts := inc[r.Node]
+	if len(ts) == 0 {
+		return r.Node + "\x00#0"
+	}
 	lo := sort.Search(len(ts), func(i int) bool { return ts[i] >= r.Call })
 	hi := sort.Search(len(ts), func(i int) bool { return ts[i] > r.Return })
 	if lo != hi {
@@ -122,7 +125,7 @@ func (c *checker) monotonic(events []L.Event) {
 				if kd.evidence && c.res.Evidence || kd.bad[byRet[j]] {
 					continue
 				}
-				if w := kd.writeOf(p); w >= 0 {
+				if w := c.wOf[byRet[j]]; w >= 0 {
 					if b, ok := byKey[p.Key]; !ok || ops[w].Call > b.at {
 						byKey[p.Key] = pred{byRet[j], ops[w].Call}
 					}
@@ -137,7 +140,7 @@ func (c *checker) monotonic(events []L.Event) {
 			if !ok || kd.bad[ri] || kd.evidence && c.res.Evidence {
 				continue
 			}
-			w := kd.writeOf(r)
+			w := c.wOf[ri]
 			back := false
 			switch {
 			case w >= 0 && ops[w].Type == L.TypeOk:
@@ -153,7 +156,7 @@ func (c *checker) monotonic(events []L.Event) {
 			}
 			if back {
 				p := &ops[b.read]
-				pw := kd.writeOf(p)
+				pw := c.wOf[b.read]
 				others := []*L.Operation{p, &ops[pw]}
 				if w >= 0 {
 					others = append(others, &ops[w])
@@ -179,12 +182,7 @@ func (c *checker) wentBack(r, p *L.Operation) {
 		r.ReadLevel(), r.Key, nodeName(r), r.Index, show(r.Value), article(p.ReadLevel()), p.Key, show(p.Value), p.Index, what))
 }
 
-func article(level string) string {
-	if level == L.LevelLinearizable || level == L.LevelLeader {
-		return "a " + level
-	}
-	return "a " + level
-}
+func article(level string) string { return "a " + level }
 
 func sameValue(a, b *string) bool {
 	if a == nil || b == nil {

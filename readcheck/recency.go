@@ -98,7 +98,7 @@ func (c *checker) recency(kd *keyData) {
 			sets = newByReturn(c.ops, kd.writes, notDelete, laterCall)
 			delCalls, delRet = c.deletes(kd)
 		}
-		w := kd.writeOf(r)
+		w := c.wOf[ri]
 		var missed int32 = -1
 		switch {
 		case w >= 0 && c.ops[w].Type == L.TypeOk:

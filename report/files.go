@@ -103,7 +103,7 @@ func Write(dir string, in Input, events []linearizability.Event, result *lineari
 		// Every read by its level's contract; porcupine's result of every
 		// read is reused, the levels' own checks run when levels are mixed.
 		timeout := time.Duration(in.CheckTimeout * float64(time.Second))
-		rc, err := readcheck.Check(context.Background(), events, readcheck.Options{
+		rc, err := readcheck.Check(context.Background(), withScenarioLevel(events, in.Run), readcheck.Options{
 			Full: result, Linearizability: linearizability.Options{PerKeyTimeout: timeout},
 		})
 		if err != nil {
@@ -382,3 +382,36 @@ var anomalyTmpl = template.Must(template.New("anomaly").Funcs(template.FuncMap{
 <table><tr><th>line</th><th class="l">process</th><th class="l">node</th><th class="l">operation</th><th class="l">level</th><th class="l">outcome</th><th>index</th><th class="l">incarnation</th><th>invoked</th><th>completed</th></tr>
 {{range .Ops}}<tr><td>{{.Line}}</td><td class="l">{{.Process}}</td><td class="l">{{.Node}}</td><td class="l"><code>{{.F}} {{.Key}}{{if eq .F "get"}} → {{val .Value}}{{else if ne .F "delete"}} = {{val .Value}}{{end}}</code></td><td class="l">{{.Level}}</td><td class="l">{{.Type}}</td><td>{{if .Index}}{{.Index}}{{end}}</td><td class="l">{{.Incarnation}}</td><td>{{t .Call}}</td><td>{{t .Return}}</td></tr>
 {{end}}</table>`))
+
+// withScenarioLevel returns the events with the scenario's read level on the
+// workload's gets when the history records no level at all: a history
+// written before gets carried their level (an old run folder, or a workload
+// that does not record it) read at the scenario's level, and its final reads
+// (invoked at or after the workload's end) linearizably. Otherwise the events
+// as they are.
+func withScenarioLevel(events []linearizability.Event, r Run) []linearizability.Event {
+	level := r.Scenario.ReadLevel
+	if level == "" || level == linearizability.LevelLinearizable {
+		return events
+	}
+	for i := range events {
+		if events[i].Level != "" {
+			return events
+		}
+	}
+	out := append([]linearizability.Event(nil), events...)
+	call := map[int]int64{} // process → invocation time of its outstanding get
+	for i := range out {
+		e := &out[i]
+		if e.F != linearizability.FGet || e.IsNemesis() {
+			continue
+		}
+		if e.Type == linearizability.TypeInvoke {
+			call[e.Process] = e.Time
+		}
+		if call[e.Process] < r.WorkEnd || r.WorkEnd == 0 {
+			e.Level = level
+		}
+	}
+	return out
+}

@@ -384,3 +384,19 @@ func TestWriteAnAnomaly(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, readcheck.Violated, again.Contract, "the counterexample breaks the contract again")
 }
+
+// A history written before gets carried their level (an old stale-reads run
+// folder) reads at the scenario's level; its final reads stay linearizable.
+func TestHistoryWithoutLevelsReadsAtTheScenarioLevel(t *testing.T) {
+	in, events, res := fakeRun(t, true)
+	for i := range events {
+		events[i].Level = ""
+	}
+	sum, err := Write(t.TempDir(), in, events, res)
+	require.NoError(t, err)
+	assert.Equal(t, readcheck.OK, sum.Contract)
+	assert.True(t, sum.AsExpected, sum.Outcome)
+	require.Len(t, sum.Levels, 2)
+	assert.Equal(t, 1, sum.Levels[0].Reads, "the final read is linearizable")
+	assert.Equal(t, linearizability.LevelStale, sum.Levels[1].Level)
+}

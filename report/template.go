@@ -17,7 +17,7 @@ tr.notread td{background:#eee}
 pre{background:#f7f7f7;border:1px solid #ddd;padding:10px;overflow:auto;font-size:12.5px;white-space:pre-wrap}
 .meta{color:#555}.err{color:#b00}.shown{color:#1a6b2a}ul.claims{margin:4px 0 10px}
 #anomalies{border:2px solid #c00000;border-radius:6px;padding:6px 12px;margin:10px 0;background:#fff8f8}
-#anomalies h2{margin:4px 0 6px;border:0;color:#a00000}#anomalies td{vertical-align:top}
+#anomalies h2{margin:4px 0 6px;border:0;color:#a00000}#anomalies td{vertical-align:top}#anomalies td b{white-space:nowrap}
 .num{display:inline-block;background:#c00000;color:#fff;border-radius:9px;min-width:18px;text-align:center;font-size:11px}
 code.op{font-size:12px;display:block;white-space:nowrap}
 table.levels td.l{font-weight:600}

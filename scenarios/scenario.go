@@ -20,9 +20,14 @@ type Expect = report.Expect
 const (
 	// ExpectLinearizable: the history is linearizable and the replicas converge.
 	ExpectLinearizable = report.ExpectLinearizable
-	// ExpectViolation: the history is not linearizable. Scenarios that use an
-	// unsafe read level expect this; they prove the lab can fail.
+	// ExpectViolation: every read keeps its level's contract, but the reads
+	// of an unsafe level (stale, leader) are not linearizable. Scenarios
+	// that use an unsafe read level on purpose expect this; they prove the
+	// lab can tell.
 	ExpectViolation = report.ExpectViolation
+	// ExpectContractViolation: some read breaks its level's contract (a
+	// fault no store survives, or a planted bug); must-fail scenarios.
+	ExpectContractViolation = report.ExpectContractViolation
 )
 
 // A Scenario is a chaos experiment as data: the cluster, the workload, the
@@ -93,8 +98,8 @@ func (s Scenario) Validate() error {
 		return fmt.Errorf("%s: duration must be positive", s.Name)
 	case len(s.Nemeses) > 0 && (s.Fault <= 0 || s.Quiet < 0):
 		return fmt.Errorf("%s: fault windows need a positive length", s.Name)
-	case s.Expect != ExpectLinearizable && s.Expect != ExpectViolation:
-		return fmt.Errorf("%s: expect %q; want %q or %q", s.Name, s.Expect, ExpectLinearizable, ExpectViolation)
+	case s.Expect != ExpectLinearizable && !s.Expect.MustFail():
+		return fmt.Errorf("%s: expect %q; want %q, %q or %q", s.Name, s.Expect, ExpectLinearizable, ExpectViolation, ExpectContractViolation)
 	}
 	if len(s.Levels) == 0 {
 		if _, err := api.ParseReadLevel(string(s.ReadLevel)); err != nil {

@@ -85,7 +85,7 @@ func memberScenarios() []Scenario {
 			s.Duration = 10 * time.Second
 			s.Quiet = 4 * time.Second
 			s.Fault = 4 * time.Second
-			s.Expect = ExpectViolation
+			s.Expect = ExpectContractViolation // linearizable reads lose acknowledged writes
 			s.Nemeses = []chaos.Nemesis{chaos.DiskLies{}}
 		}),
 	}

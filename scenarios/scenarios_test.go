@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/cluster"
-	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 	"github.com/raftlab/raftlab/report"
 )
 
@@ -94,7 +94,16 @@ func TestScenarios(t *testing.T) {
 	for _, s := range selected {
 		t.Run(s.Name, func(t *testing.T) {
 			sum := runScenario(t, s)
-			for run := 2; run <= 3 && s.Expect == ExpectViolation && sum.Verdict == linearizability.Linearizable; run++ {
+			caught := func(sum *report.Summary) bool {
+				switch s.Expect {
+				case ExpectViolation:
+					return sum.WeakerNotLinearizable()
+				case ExpectContractViolation:
+					return sum.ReadContract() == readcheck.Violated
+				}
+				return true
+			}
+			for run := 2; run <= 3 && s.Expect.MustFail() && !caught(sum); run++ {
 				t.Logf("%s: no violation in run %d (seed %d); running again", s.Name, run-1, sum.Seed)
 				sum = runScenario(t, s)
 			}
@@ -103,12 +112,20 @@ func TestScenarios(t *testing.T) {
 			}
 			switch s.Expect {
 			case ExpectLinearizable:
-				if sum.Verdict != linearizability.Linearizable {
-					t.Errorf("verdict %s, want linearizable\n%v", sum.Verdict, sum.Explanations)
+				if sum.ReadContract() != readcheck.OK {
+					t.Errorf("read contract %s (linearizability %s), want every read to keep its level's contract\n%v\n%v",
+						sum.ReadContract(), sum.Verdict, sum.Anomalies, sum.Explanations)
 				}
 			case ExpectViolation:
-				if sum.Verdict != linearizability.NotLinearizable {
-					t.Errorf("verdict %s, want not linearizable: the lab missed a broken read level", sum.Verdict)
+				if !caught(sum) {
+					t.Errorf("verdict %s, want the unsafe level's reads not linearizable: the lab missed a broken read level", sum.Verdict)
+				}
+				if sum.ReadContract() == readcheck.Violated {
+					t.Errorf("an unsafe level's reads broke its own contract: %v", sum.Anomalies)
+				}
+			case ExpectContractViolation:
+				if !caught(sum) {
+					t.Errorf("read contract %s, want violated: the lab missed it", sum.ReadContract())
 				}
 			}
 			// A scenario broken on purpose may also leave replicas apart (a

@@ -19,7 +19,7 @@ var sets = map[string]struct {
 	"all":       {"every built-in scenario", func(Scenario) bool { return true }},
 	"nightly":   {"every built-in scenario (the nightly campaign runs them with longer durations and many seeds)", func(Scenario) bool { return true }},
 	"safe":      {"the scenarios that must stay linearizable", func(s Scenario) bool { return s.Expect == ExpectLinearizable }},
-	"must-fail": {"the scenarios broken on purpose, which must be caught", func(s Scenario) bool { return s.Expect == ExpectViolation }},
+	"must-fail": {"the scenarios broken on purpose, which must be caught", func(s Scenario) bool { return s.Expect.MustFail() }},
 }
 
 // SetNames returns the names of the named sets, sorted.

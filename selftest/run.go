@@ -118,6 +118,9 @@ func judge(c Case, sum *report.Summary, err error) Outcome {
 		return oc
 	}
 	oc.Verdict, oc.Converged, oc.Detect = sum.Verdict, sum.Converged, sum.FirstViolation
+	// Caught: a read broke its level's contract (for linearizable reads:
+	// not linearizable), or the replicas diverged. Stale reads that are not
+	// linearizable but keep the stale contract are not a catch.
 	oc.Contract = sum.ReadContract()
 	oc.Caught = oc.Contract == readcheck.Violated || sum.Diverged()
 	if sum.Interrupted {

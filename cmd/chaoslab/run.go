@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/cluster"
-	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
 )
@@ -266,10 +266,13 @@ func runRun(ctx context.Context, e *env, args []string) int {
 // that were read and disagree are a failure (1); keys that could not be
 // read on every node leave convergence unknown (2).
 func verdictExit(sum *report.Summary) int {
-	switch {
-	case sum.Verdict == linearizability.NotLinearizable, sum.Diverged():
+	// Every read by its own level's contract (a summary written before
+	// contracts: its linearizability verdict); stale reads that are not
+	// linearizable but keep the stale contract are no failure.
+	switch contract := sum.ReadContract(); {
+	case contract == readcheck.Violated, sum.Diverged():
 		return exitNotLinear
-	case sum.Verdict == linearizability.Unknown, len(sum.Convergence.NotRead) > 0:
+	case contract == readcheck.Unknown, len(sum.Convergence.NotRead) > 0:
 		return exitUnknown
 	case !sum.Converged:
 		return exitNotLinear
@@ -316,8 +319,22 @@ func printSummary(w io.Writer, s *report.Summary) {
 	if c := s.Convergence; len(c.Diverged)+len(c.NotRead) > 0 {
 		fmt.Fprintf(w, "  convergence: %d keys diverged, %d keys not read on every node (after %.1fs)\n", len(c.Diverged), len(c.NotRead), c.Waited)
 	}
-	for _, ex := range s.Explanations {
-		fmt.Fprintf(w, "\n%s", indent(ex, "  "))
+	for _, l := range s.Levels {
+		fmt.Fprintf(w, "  %-12s %d reads, contract %s, %s\n", l.Level, l.Reads, l.Contract, cmp.Or(string(l.Linearizable), "not checked"))
+	}
+	for i, a := range s.Anomalies {
+		if i == 5 {
+			fmt.Fprintf(w, "  … and %d more anomalies (summary.json)\n", s.AnomaliesTotal-5)
+			break
+		}
+		fmt.Fprintf(w, "  %s: key %q, node %s: %s\n", a.Kind, a.Key, cmp.Or(a.Node, "?"), a.Text)
+	}
+	// Porcupine's explanations, when linearizability is the verdict (no
+	// contracts judged, or the linearizable reads failed).
+	if s.Contract == "" || s.ReadContract() == readcheck.Violated && s.AnomaliesTotal == 0 || s.Expect == report.ExpectViolation {
+		for _, ex := range s.Explanations {
+			fmt.Fprintf(w, "\n%s", indent(ex, "  "))
+		}
 	}
 	for _, e := range s.Errors {
 		fmt.Fprintf(w, "  problem: %s\n", e)

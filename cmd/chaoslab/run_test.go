@@ -14,6 +14,7 @@ import (
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
 )
@@ -154,6 +155,14 @@ func TestVerdictExit(t *testing.T) {
 	if got := verdictExit(&report.Summary{Verdict: L, Convergence: report.Convergence{Diverged: []string{"k1"}, NotRead: []string{"k2"}}}); got != exitNotLinear {
 		t.Errorf("diverged: exit %d, want %d", got, exitNotLinear)
 	}
+	// With read contracts: stale reads that are not linearizable but keep
+	// the stale contract exit 0 (stale-reads); a broken contract exits 1
+	// even when every read is linearizable... which cannot happen, and an
+	// index contradiction with linearizable values can.
+	N := linearizability.NotLinearizable
+	assert.Equal(t, exitOK, verdictExit(&report.Summary{Verdict: N, Contract: readcheck.OK, Converged: true}))
+	assert.Equal(t, exitNotLinear, verdictExit(&report.Summary{Verdict: L, Contract: readcheck.Violated, Converged: true}))
+	assert.Equal(t, exitUnknown, verdictExit(&report.Summary{Verdict: L, Contract: readcheck.Unknown, Converged: true}))
 }
 
 func TestPrintSummary(t *testing.T) {

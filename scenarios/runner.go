@@ -413,9 +413,10 @@ func (r *run) converge(ctx context.Context, final map[string]*string) report.Con
 		}
 	}
 	conv := report.Convergence{Final: final, Values: map[string]map[string]*string{}}
+	late := unknownWrites(r.rec.Events())
 	pending := usedKeys(keyNames(r.s.Keys), r.rec.Events())
 	for attempt := 0; ; attempt++ {
-		c := compareReplicas(pending, ids, final, readRound(pending))
+		c := compareReplicas(pending, ids, final, late, readRound(pending))
 		for k, v := range c.values {
 			conv.Values[k] = v // the last round's reads: a node missing was not read in it
 		}

@@ -60,7 +60,7 @@ func (c *Client) Get(ctx context.Context, key string, level ReadLevel) Result {
 	if level != "" {
 		u += "?consistency=" + string(level)
 	}
-	status, body, err := c.do(ctx, http.MethodGet, u, nil)
+	status, body, h, err := c.doH(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return transportResult(err)
 	}
@@ -74,9 +74,9 @@ func (c *Client) Get(ctx context.Context, key string, level ReadLevel) Result {
 		if !ok {
 			return Result{Outcome: Unknown, Status: status, Err: fmt.Errorf("get answer lacks key %q", key)}
 		}
-		return Result{Outcome: OK, Value: &v, Status: status}
+		return evidence(Result{Outcome: OK, Value: &v, Status: status}, h)
 	case http.StatusNotFound:
-		return Result{Outcome: OK, Status: status}
+		return evidence(Result{Outcome: OK, Status: status}, h)
 	default:
 		return errorResult(status, body)
 	}
@@ -90,24 +90,24 @@ func (c *Client) Set(ctx context.Context, key, value string) Result {
 // SetMany writes several keys in one raft entry.
 func (c *Client) SetMany(ctx context.Context, pairs map[string]string) Result {
 	b, _ := json.Marshal(pairs)
-	status, body, err := c.do(ctx, http.MethodPost, c.base+"/key", b)
+	status, body, h, err := c.doH(ctx, http.MethodPost, c.base+"/key", b)
 	if err != nil {
 		return transportResult(err)
 	}
 	if status == http.StatusOK {
-		return Result{Outcome: OK, Status: status}
+		return evidence(Result{Outcome: OK, Status: status}, h)
 	}
 	return errorResult(status, body)
 }
 
 // Delete removes key (absent keys succeed).
 func (c *Client) Delete(ctx context.Context, key string) Result {
-	status, body, err := c.do(ctx, http.MethodDelete, c.base+"/key/"+url.PathEscape(key), nil)
+	status, body, h, err := c.doH(ctx, http.MethodDelete, c.base+"/key/"+url.PathEscape(key), nil)
 	if err != nil {
 		return transportResult(err)
 	}
 	if status == http.StatusOK {
-		return Result{Outcome: OK, Status: status}
+		return evidence(Result{Outcome: OK, Status: status}, h)
 	}
 	return errorResult(status, body)
 }
@@ -116,13 +116,13 @@ func (c *Client) Delete(ctx context.Context, key string) Result {
 // with Mismatch set and Value holding what was found.
 func (c *Client) CAS(ctx context.Context, key, expect, value string) Result {
 	b, _ := json.Marshal(CASRequest{Key: key, Expect: expect, Value: value})
-	status, body, err := c.do(ctx, http.MethodPost, c.base+"/cas", b)
+	status, body, h, err := c.doH(ctx, http.MethodPost, c.base+"/cas", b)
 	if err != nil {
 		return transportResult(err)
 	}
 	switch status {
 	case http.StatusOK:
-		return Result{Outcome: OK, Status: status}
+		return evidence(Result{Outcome: OK, Status: status}, h)
 	case http.StatusConflict:
 		var m struct {
 			Current *string `json:"current"`
@@ -130,7 +130,7 @@ func (c *Client) CAS(ctx context.Context, key, expect, value string) Result {
 		if err := json.Unmarshal(body, &m); err != nil {
 			return Result{Outcome: Fail, Mismatch: true, Status: status, Err: fmt.Errorf("decode cas answer: %w", err)}
 		}
-		return Result{Outcome: Fail, Mismatch: true, Value: m.Current, Status: status, Err: errors.New("cas mismatch")}
+		return evidence(Result{Outcome: Fail, Mismatch: true, Value: m.Current, Status: status, Err: errors.New("cas mismatch")}, h)
 	default:
 		return errorResult(status, body)
 	}
@@ -190,6 +190,12 @@ func (c *Client) RemoveMember(ctx context.Context, id string) error {
 }
 
 func (c *Client) do(ctx context.Context, method, u string, body []byte) (int, []byte, error) {
+	status, b, _, err := c.doH(ctx, method, u, body)
+	return status, b, err
+}
+
+// doH is do that also returns the answer's headers (the evidence headers).
+func (c *Client) doH(ctx context.Context, method, u string, body []byte) (int, []byte, http.Header, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var rd io.Reader
@@ -198,22 +204,22 @@ func (c *Client) do(ctx context.Context, method, u string, body []byte) (int, []
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
-		return 0, nil, &callError{definite: true, err: fmt.Errorf("build request: %w", err)}
+		return 0, nil, nil, &callError{definite: true, err: fmt.Errorf("build request: %w", err)}
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, nil, &callError{definite: isDialError(err), err: err}
+		return 0, nil, nil, &callError{definite: isDialError(err), err: err}
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
 		// The status arrived, so the server decided; keep its status.
-		return resp.StatusCode, nil, nil
+		return resp.StatusCode, nil, resp.Header, nil
 	}
-	return resp.StatusCode, b, nil
+	return resp.StatusCode, b, resp.Header, nil
 }
 
 // callError is a transport failure; definite when the request was never sent.

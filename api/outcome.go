@@ -35,4 +35,11 @@ type Result struct {
 	Status int
 	// Err explains a Fail or Unknown.
 	Err error
+	// Index is the store's evidence of order (header X-Raft-Index): for a
+	// get the applied index it was served at, for a write the log index it
+	// was applied at. 0: no evidence (absent or malformed header).
+	Index int64
+	// Incarnation names the state machine that answered (header
+	// X-Raft-Incarnation); "" when unknown.
+	Incarnation string
 }

@@ -34,6 +34,8 @@ const (
 	RestoreKeepsState   = "bug-restore-keeps-old-state"
 	AppliedIndexEarly   = "bug-applied-index-early"
 	StateMachineAheadOK = "bug-fsm-ahead-of-log"
+	RestartReplaysOld   = "bug-restart-replays-old"
+	InstallServesEmpty  = "bug-install-serves-empty"
 )
 
 // All lists every planted bug.
@@ -102,6 +104,25 @@ var All = []Bug{
 			"raft directory with the data directory kept), which the node test shows deterministically.",
 		Report:    "the disk-fault class Jepsen's lazyfs exposed in etcd (see etcd-io/etcd#14140 \"Stale read with loss of un-fsynced writes\")",
 		Scenarios: []string{"disk-truncate-one"},
+	},
+	{
+		Name: RestartReplaysOld,
+		Description: "A restarted node restores its newest local snapshot over its newer state machine and " +
+			"replays the log from there once the leader tells it what is committed; until then it answers " +
+			"stale reads from the older state, so a node's reads go back in the write order. Linearizable " +
+			"reads (the leader's read index) and the replicas' final state stay right: only the stale " +
+			"contract (no read on one incarnation older than an earlier one) catches it.",
+		Report:    "etcd-io/etcd#3879 \"etcd serves stale read requests before log is caught up during recovery/startup\" (a restarted member answered reads with several older values as its log replayed); yugabyte/yugabyte-db#456 (follower reads served before the restarted node replayed its log)",
+		Scenarios: []string{"stale-reads-restart", "mixed-levels"},
+	},
+	{
+		Name: InstallServesEmpty,
+		Description: "Installing a snapshot from the leader first clears the follower's data, keeping its applied " +
+			"index, and loads the snapshot while reads go on (paced at 300 ms: the load time of a realistic " +
+			"state; the lab's is tiny): the follower answers \"absent\" for keys it served a moment before, " +
+			"at an index that covers their writes.",
+		Report:    "deventlab/d-engine#243 \"State machine read operations not protected during snapshot restoration\" (reads saw the temporary empty database); rqlite/rqlite#1677 (the store made \"not ready\" during a restore)",
+		Scenarios: []string{"stale-reads-snapshot-install"},
 	},
 }
 

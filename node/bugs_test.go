@@ -7,9 +7,11 @@ package node
 // situation is handled correctly. Run with: go test -tags failpoints ./node
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -453,4 +455,114 @@ func TestSnapshotRestoreFailpointIsRetried(t *testing.T) {
 	follower, _ := snapshotInstall(t, failpoint.SnapshotBeforeRestore+"=1*error(disk)")
 	assert.Equal(t, uint64(1), follower.fps.Hits(failpoint.SnapshotBeforeRestore))
 	assert.Equal(t, uint64(1), follower.Status().SnapshotsInstalled, "the failed install is not counted")
+}
+
+// bug-restart-replays-old: a follower restarted cut off from its peers (so
+// raft cannot replay anything yet) answers stale reads from its newest
+// snapshot's older state, on the same incarnation: its reads go back. Without
+// the bug it answers from the state it had. Healed, it catches up either way.
+func TestBugRestartReplaysOld(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three-node cluster")
+	}
+	for _, planted := range []bool{false, true} {
+		t.Run(fmt.Sprintf("planted=%v", planted), func(t *testing.T) {
+			nodes := startNodes(t, 3)
+			leader := leaderOf(t, nodes)
+			var f *Node
+			for _, nd := range nodes {
+				if nd != leader {
+					f = nd
+					break
+				}
+			}
+			ctx := context.Background()
+			lc, fc := api.NewClient(leader.HTTPAddr()), api.NewClient(f.HTTPAddr())
+			applied := func(idx int64) func() error {
+				return func() error {
+					if got := f.fsm.Applied(); got < uint64(idx) {
+						return fmt.Errorf("follower applied %d < %d", got, idx)
+					}
+					return nil
+				}
+			}
+			old := lc.Set(ctx, "k", "old")
+			require.Equal(t, api.OK, old.Outcome, "%v", old.Err)
+			waitFor(t, 5*time.Second, "follower applies old", applied(old.Index))
+			require.NoError(t, f.Raft().Snapshot().Error(), "the follower's snapshot holds k=old")
+			cur := lc.Set(ctx, "k", "new")
+			require.Equal(t, api.OK, cur.Outcome, "%v", cur.Err)
+			waitFor(t, 5*time.Second, "follower applies new", applied(cur.Index))
+			before := fc.Get(ctx, "k", api.ReadStale)
+			require.Equal(t, api.OK, before.Outcome, "%v", before.Err)
+			require.Equal(t, strp("new"), before.Value)
+			require.NoError(t, f.Close())
+
+			ct := &cuttable{cut: true}
+			again := restart(t, f, func(c *Config) {
+				c.wrapStream = ct.wrap
+				if planted {
+					c.Failpoints = bugs.RestartReplaysOld + "=on"
+				}
+			})
+			ac := api.NewClient(again.HTTPAddr())
+			after := ac.Get(ctx, "k", api.ReadStale)
+			require.Equal(t, api.OK, after.Outcome, "%v", after.Err)
+			assert.Equal(t, before.Incarnation, after.Incarnation, "same data directory: same incarnation")
+			if planted {
+				assert.Equal(t, strp("old"), after.Value, "the restarted node serves its snapshot's older state")
+				assert.Less(t, after.Index, before.Index, "its reads went back in the write order")
+			} else {
+				assert.Equal(t, strp("new"), after.Value)
+				assert.GreaterOrEqual(t, after.Index, before.Index, "monotonic across the restart")
+			}
+
+			ct.setCut(false)
+			waitFor(t, 15*time.Second, "the healed node catches up", func() error {
+				r := ac.Get(ctx, "k", api.ReadStale)
+				if r.Value == nil || *r.Value != "new" || r.Index < cur.Index {
+					return fmt.Errorf("read %v at %d", r.Value, r.Index)
+				}
+				return nil
+			})
+		})
+	}
+}
+
+// bug-install-serves-empty: while an installed snapshot loads, a read sees
+// the data cleared at the old applied index; without the bug no read gets in
+// between the drop and the load (TestRestoreKeepsReadsOut).
+func TestBugInstallServesEmpty(t *testing.T) {
+	src := openTestFSM(t, t.TempDir())
+	defer src.Close()
+	src.ApplyBatch([]*raft.Log{cmdLog(1, command{Op: opSet, Pairs: map[string]string{"k": "v2"}})})
+	snap, err := src.Snapshot()
+	require.NoError(t, err)
+	var sink memSink
+	require.NoError(t, snap.Persist(&sink))
+	snap.Release()
+
+	f := openTestFSM(t, t.TempDir())
+	defer f.Close()
+	f.fps = failpoint.New(points())
+	require.NoError(t, f.fps.Arm(bugs.InstallServesEmpty, failpoint.Term{Kind: failpoint.On}))
+	f.ApplyBatch([]*raft.Log{cmdLog(1, command{Op: opSet, Pairs: map[string]string{"k": "v1"}})})
+	_, was, err := f.GetAt("k")
+	require.NoError(t, err)
+
+	var during []string
+	f.afterDrop = func() {
+		if !f.stateMu.TryRLock() {
+			during = append(during, "reads kept out")
+			return
+		}
+		f.stateMu.RUnlock()
+		v, idx, err := f.GetAt("k")
+		require.NoError(t, err)
+		during = append(during, fmt.Sprintf("read %v at %d", v, idx))
+	}
+	require.NoError(t, f.Restore(io.NopCloser(bytes.NewReader(sink.Bytes()))))
+	assert.Equal(t, []string{fmt.Sprintf("read <nil> at %d", was), "reads kept out"}, during,
+		"the planted bug serves an empty state at the old index, then the real restore keeps reads out")
+	assert.Equal(t, strp("v2"), mustGet(t, f, "k"))
 }

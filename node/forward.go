@@ -56,6 +56,7 @@ func (n *Node) forwardToLeader(w http.ResponseWriter, r *http.Request, body []by
 	}
 	defer resp.Body.Close()
 	w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+	copyEvidence(w, resp.Header)
 	w.WriteHeader(resp.StatusCode)
 	_, _ = io.Copy(w, resp.Body)
 }

@@ -42,8 +42,21 @@ type FSM struct {
 	// Counters since the process started (GET /status).
 	snapshotsTaken, snapshotsInstalled, restoresAtStart, rebuilds atomic.Uint64
 
+	// stateMu keeps reads out of a restore: a reader never sees the old
+	// state dropped and the new one half loaded (the stale contract: a
+	// node's reads never go back). Apply needs no lock: each batch is one
+	// Badger transaction.
+	stateMu sync.RWMutex
+
 	mu      sync.Mutex
 	applied uint64
+	// incarnation names this state machine (evidence.go): kept across
+	// restarts, new when the data directory or the state machine is new.
+	incarnation string
+
+	// afterDrop, when set (tests), runs in a restore right after the old
+	// state is dropped (planted.go).
+	afterDrop func()
 	// changed is closed and replaced whenever applied advances, so readers can
 	// wait for an index without polling.
 	changed chan struct{}
@@ -64,6 +77,10 @@ func OpenFSM(dir string, logger *slog.Logger) (*FSM, error) {
 		return nil, err
 	}
 	f := &FSM{db: db, logger: logger, changed: make(chan struct{})}
+	if f.incarnation, err = loadIncarnation(dir); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	err = db.View(func(txn *badger.Txn) error {
 		var err error
 		f.applied, err = readApplied(txn)
@@ -246,16 +263,8 @@ func getIn(txn *badger.Txn, key []byte) (*string, error) {
 
 // Get reads a key from the local state (nil when absent).
 func (f *FSM) Get(key string) (*string, error) {
-	var v *string
-	err := f.db.View(func(txn *badger.Txn) error {
-		var err error
-		v, err = getIn(txn, dataKey(key))
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read %q: %w", key, err)
-	}
-	return v, nil
+	v, _, err := f.GetAt(key)
+	return v, err
 }
 
 // Members returns the recorded HTTP address of every member.
@@ -363,6 +372,9 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	if err := f.fail(failpoint.SnapshotBeforeRestore); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
+	if err := f.emptyBeforeInstall(); err != nil {
+		return err
+	}
 	// Planted bug bugs.RestoreKeepsState (as openstack-experimental/keystone#1331):
 	// the snapshot is written over the old state instead of replacing it.
 	if err := f.restore(rc, !f.bug(bugs.RestoreKeepsState)); err != nil {
@@ -383,12 +395,19 @@ func (f *FSM) restoreAtStart(rc io.ReadCloser) error {
 }
 
 // reset drops all state (the state machine is rebuilt from snapshot and log).
-func (f *FSM) reset() error {
+// The rebuilt state machine is a new incarnation: it starts again from an
+// older point of the write order.
+func (f *FSM) reset(dir string) error {
 	if err := f.db.DropAll(); err != nil {
 		return fmt.Errorf("drop state machine: %w", err)
 	}
+	inc, err := renewIncarnation(dir)
+	if err != nil {
+		return err
+	}
 	f.mu.Lock()
 	f.applied = 0
+	f.incarnation = inc
 	f.mu.Unlock()
 	f.rebuilds.Add(1)
 	return nil
@@ -399,10 +418,15 @@ func (f *FSM) reset() error {
 // written last, so a crash in the middle of a restore leaves an FSM whose
 // applied index is behind the snapshot, and the node restores again on start.
 func (f *FSM) restore(rc io.Reader, drop bool) error {
+	f.stateMu.Lock()
+	defer f.stateMu.Unlock()
 	if drop {
 		if err := f.db.DropAll(); err != nil {
 			return fmt.Errorf("restore: drop old state: %w", err)
 		}
+	}
+	if f.afterDrop != nil {
+		f.afterDrop()
 	}
 	// The old state is gone; until the new one is complete nothing is applied.
 	f.mu.Lock()

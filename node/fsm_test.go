@@ -147,3 +147,29 @@ func TestFSMRestoreRejectsTruncatedSnapshot(t *testing.T) {
 	err = f.Restore(io.NopCloser(bytes.NewReader(b[:len(b)-1])))
 	require.Error(t, err)
 }
+
+// A restore keeps reads out between dropping the old state and loading the
+// new one: no read sees a half-restored state machine (the stale contract).
+func TestRestoreKeepsReadsOut(t *testing.T) {
+	f := openTestFSM(t, t.TempDir())
+	defer f.Close()
+	f.ApplyBatch([]*raft.Log{cmdLog(1, command{Op: opSet, Pairs: map[string]string{"k": "v1"}})})
+	snap, err := f.Snapshot()
+	require.NoError(t, err)
+	var sink memSink
+	require.NoError(t, snap.Persist(&sink))
+	snap.Release()
+	held := false
+	f.afterDrop = func() {
+		held = !f.stateMu.TryRLock()
+		if !held {
+			f.stateMu.RUnlock()
+		}
+	}
+	require.NoError(t, f.Restore(io.NopCloser(bytes.NewReader(sink.Bytes()))))
+	assert.True(t, held, "reads are kept out while the state is dropped and reloaded")
+	v, idx, err := f.GetAt("k")
+	require.NoError(t, err)
+	assert.Equal(t, strp("v1"), v)
+	assert.Equal(t, uint64(1), idx)
+}

@@ -29,6 +29,9 @@ func (n *Node) Handler() http.Handler { return http.HandlerFunc(n.route) }
 // error, 404 and 405 included, must be JSON.
 func (n *Node) route(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
+	if path == "/key" || strings.HasPrefix(path, "/key/") || path == "/cas" {
+		n.setIncarnationHeader(w) // every key API answer names its state machine
+	}
 	switch {
 	case path == "/key" || path == "/key/":
 		n.methods(w, r, map[string]http.HandlerFunc{http.MethodPost: n.handleSet})
@@ -147,10 +150,12 @@ func (n *Node) handleSet(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, e := n.applyForClient(r.Context(), command{Op: opSet, Pairs: pairs}); e != nil {
+	_, idx, e := n.applyForClient(r.Context(), command{Op: opSet, Pairs: pairs})
+	if e != nil {
 		writeErr(w, e)
 		return
 	}
+	setIndexHeader(w, idx)
 	writeJSON(w, http.StatusOK, pairs)
 }
 
@@ -168,10 +173,12 @@ func (n *Node) handleDelete(w http.ResponseWriter, r *http.Request) {
 	if !n.leaderOrForward(w, r, nil) {
 		return
 	}
-	if _, e := n.applyForClient(r.Context(), command{Op: opDelete, Key: k}); e != nil {
+	_, idx, e := n.applyForClient(r.Context(), command{Op: opDelete, Key: k})
+	if e != nil {
 		writeErr(w, e)
 		return
 	}
+	setIndexHeader(w, idx)
 	writeJSON(w, http.StatusOK, map[string]string{"deleted": k})
 }
 
@@ -189,11 +196,14 @@ func (n *Node) handleCAS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	resp, e := n.applyForClient(r.Context(), c)
+	resp, idx, e := n.applyForClient(r.Context(), c)
 	if e != nil {
 		writeErr(w, e)
 		return
 	}
+	// A 409 carries the index too: the cas entry compared against the
+	// state just before it, which its (no-op) application leaves as is.
+	setIndexHeader(w, idx)
 	res, ok := resp.(casResult)
 	if c.Op == opSet {
 		res, ok = casResult{Swapped: true}, true
@@ -253,11 +263,12 @@ func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	v, err := n.fsm.Get(k)
+	v, idx, err := n.fsm.GetAt(k)
 	if err != nil {
 		writeErr(w, &Error{Status: http.StatusInternalServerError, Err: err})
 		return
 	}
+	setIndexHeader(w, idx)
 	if v == nil {
 		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf("key %q not found", k)})
 		return
@@ -339,14 +350,14 @@ func (n *Node) casLocalCompare(w http.ResponseWriter, req api.CASRequest) comman
 // applyForClient is apply for a client's write, with the failpoint between
 // the entry being applied and the client being answered (member records,
 // which the node writes for itself, do not pass it).
-func (n *Node) applyForClient(ctx context.Context, c command) (interface{}, *Error) {
-	resp, e := n.apply(ctx, c)
+func (n *Node) applyForClient(ctx context.Context, c command) (interface{}, uint64, *Error) {
+	resp, idx, e := n.applyAt(ctx, c)
 	if e != nil {
-		return nil, e
+		return nil, 0, e
 	}
 	if err := n.fail(failpoint.ApplyBeforeAnswer); err != nil {
 		// Committed and applied, but the client hears "unknown".
-		return nil, classifyApplyErr(err)
+		return nil, 0, classifyApplyErr(err)
 	}
-	return resp, nil
+	return resp, idx, nil
 }

@@ -159,8 +159,15 @@ func (n *Node) applyCommand(ctx context.Context, c command) *Error {
 }
 
 func (n *Node) apply(ctx context.Context, c command) (interface{}, *Error) {
+	resp, _, e := n.applyAt(ctx, c)
+	return resp, e
+}
+
+// applyAt is apply that also returns the log index the entry was applied at
+// (the write's evidence header; 0 when unknown).
+func (n *Node) applyAt(ctx context.Context, c command) (interface{}, uint64, *Error) {
 	if n.closing.Load() {
-		return nil, unavailable(ErrShuttingDown)
+		return nil, 0, unavailable(ErrShuttingDown)
 	}
 	timeout := n.cfg.ApplyTimeout
 	if dl, ok := ctx.Deadline(); ok {
@@ -169,19 +176,20 @@ func (n *Node) apply(ctx context.Context, c command) (interface{}, *Error) {
 	f := n.raft.Apply(encodeCommand(c), timeout)
 	if (c.Op == opSet || c.Op == opDelete) && n.bug(bugs.AckBeforeCommit) {
 		// Planted bug (as etcd-io/etcd#14370, "Single node cluster can lose a
-		// write on crash"): answered before a quorum stored the entry.
-		return nil, nil
+		// write on crash"): answered before a quorum stored the entry
+		// (with no index: the future has not resolved).
+		return nil, 0, nil
 	}
 	done := make(chan error, 1)
 	go func() { done <- f.Error() }()
 	select {
 	case err := <-done:
 		if err != nil {
-			return nil, classifyApplyErr(err)
+			return nil, 0, classifyApplyErr(err)
 		}
-		return f.Response(), nil
+		return f.Response(), f.Index(), nil
 	case <-ctx.Done():
-		return nil, classifyApplyErr(fmt.Errorf("apply: %w", ctx.Err()))
+		return nil, 0, classifyApplyErr(fmt.Errorf("apply: %w", ctx.Err()))
 	}
 }
 

@@ -120,6 +120,9 @@ func (n *Node) open() error {
 	if err := n.catchUpFromSnapshot(snaps); err != nil {
 		return err
 	}
+	if err := n.rollBackToSnapshot(snaps); err != nil {
+		return err
+	}
 
 	if n.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return fmt.Errorf("listen http %s: %w", cfg.HTTPAddr, err)
@@ -353,5 +356,5 @@ func (n *Node) dropStateMachineIfAhead(snaps raft.SnapshotStore) error {
 	}
 	n.logger.Warn("state machine ahead of the raft log (log tail lost): dropping it, rebuilding from snapshot and log",
 		"applied", applied, "last_index", last, "snapshot_index", snapIdx)
-	return n.fsm.reset()
+	return n.fsm.reset(n.cfg.DataDir)
 }

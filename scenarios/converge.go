@@ -1,6 +1,10 @@
 package scenarios
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/raftlab/raftlab/linearizability"
+)
 
 // A replicaRead is one stale read of a key on a node: ok false when the
 // read got no answer (the node was unreachable, the deadline passed).
@@ -22,16 +26,54 @@ type comparison struct {
 	notRead []string
 }
 
+// lateWrites are, per key, the values of writes whose outcome is unknown
+// (nil for a delete). Such a write may take effect at any time after its
+// invocation, so also after the final reads: a write a client gave up on
+// while its node was cut off reaches the leader when the partition heals.
+type lateWrites map[string][]*string
+
+// unknownWrites collects the writes of unknown outcome of a history (an info
+// completion, or none at all).
+func unknownWrites(events []linearizability.Event) lateWrites {
+	ops, err := linearizability.Pair(events)
+	if err != nil {
+		return nil
+	}
+	out := lateWrites{}
+	for _, o := range ops {
+		if o.F == linearizability.FGet || o.Outcome() != linearizability.OutcomeInfo {
+			continue
+		}
+		var v *string
+		if o.F != linearizability.FDelete {
+			v = o.Value
+		}
+		out[o.Key] = append(out[o.Key], v)
+	}
+	return out
+}
+
+func (l lateWrites) has(key string, v *string) bool {
+	for _, w := range l[key] {
+		if sameValue(w, v) {
+			return true
+		}
+	}
+	return false
+}
+
 // compareReplicas reads every key on every node (ids[i] is node i) and
-// sorts each key into agreed, diverged or not read. It does no I/O beyond
-// read.
-func compareReplicas(keys, ids []string, final map[string]*string, read replicaRead) comparison {
+// sorts each key into agreed, diverged or not read. Replicas that all agree
+// on the value of a write of unknown outcome, other than the final read's,
+// agree: that write took effect after the final reads. It does no I/O
+// beyond read.
+func compareReplicas(keys, ids []string, final map[string]*string, late lateWrites, read replicaRead) comparison {
 	c := comparison{values: map[string]map[string]*string{}}
 	for _, k := range keys {
 		vals := map[string]*string{}
 		want, haveFinal := final[k]
 		var first *string
-		differ, missing, seen := false, false, false
+		differ, fromFinal, missing, seen := false, false, false, false
 		for i, id := range ids {
 			v, ok := read(i, k)
 			if !ok {
@@ -40,7 +82,7 @@ func compareReplicas(keys, ids []string, final map[string]*string, read replicaR
 			}
 			vals[id] = v
 			if haveFinal && !sameValue(v, want) {
-				differ = true
+				fromFinal = true
 			}
 			if seen && !sameValue(first, v) {
 				differ = true
@@ -48,6 +90,9 @@ func compareReplicas(keys, ids []string, final map[string]*string, read replicaR
 			if !seen {
 				first, seen = v, true
 			}
+		}
+		if fromFinal && (differ || missing || !late.has(k, first)) {
+			differ = true
 		}
 		c.values[k] = vals
 		switch {

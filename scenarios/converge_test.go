@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/raftlab/raftlab/linearizability"
 )
 
 // The convergence check must be able to say "diverged" — a replica holding
@@ -35,7 +37,7 @@ func TestCompareReplicasDivergedOrNotRead(t *testing.T) {
 		return held[k][i], true
 	}
 	keys := []string{"absent", "missing", "never-read", "other", "same", "stale-all", "unreadable", "unreadable-diff"}
-	c := compareReplicas(keys, ids, final, read)
+	c := compareReplicas(keys, ids, final, nil, read)
 	assert.Equal(t, []string{"missing", "other", "stale-all", "unreadable-diff"}, c.diverged)
 	assert.Equal(t, []string{"never-read", "unreadable"}, c.notRead)
 	assert.Equal(t, []string{"absent", "same"}, c.agreed)
@@ -46,7 +48,7 @@ func TestCompareReplicasDivergedOrNotRead(t *testing.T) {
 
 	// A node without a client is never read: its keys are not read, not
 	// diverged.
-	c = compareReplicas([]string{"same"}, ids, final, func(i int, k string) (*string, bool) {
+	c = compareReplicas([]string{"same"}, ids, final, nil, func(i int, k string) (*string, bool) {
 		if i == 1 {
 			return nil, false
 		}
@@ -54,4 +56,34 @@ func TestCompareReplicasDivergedOrNotRead(t *testing.T) {
 	})
 	assert.Empty(t, c.diverged)
 	assert.Equal(t, []string{"same"}, c.notRead)
+}
+
+// A write of unknown outcome may take effect after the final reads (a set
+// whose client gave up while its node was cut off, delivered at the heal):
+// replicas that all hold its value agree. Replicas that hold some other old
+// value, or that disagree among themselves, still diverge.
+func TestCompareReplicasAcceptsALateUnknownWrite(t *testing.T) {
+	s := func(v string) *string { return &v }
+	ids := []string{"n1", "n2", "n3"}
+	held := map[string][]*string{
+		"late-set":     {s("c5-85"), s("c5-85"), s("c5-85")},
+		"late-delete":  {nil, nil, nil},
+		"old-value":    {s("c1-1"), s("c1-1"), s("c1-1")},
+		"late-partial": {s("c5-86"), s("c5-86"), s("final")},
+	}
+	final := map[string]*string{"late-set": s("final"), "late-delete": s("final"), "old-value": s("final"), "late-partial": s("final")}
+	events := []linearizability.Event{
+		{Process: 0, Type: linearizability.TypeInvoke, F: linearizability.FSet, Key: "late-set", Value: s("c5-85")},
+		{Process: 0, Type: linearizability.TypeInfo, F: linearizability.FSet, Key: "late-set", Value: s("c5-85")},
+		{Process: 1, Type: linearizability.TypeInvoke, F: linearizability.FDelete, Key: "late-delete"},
+		{Process: 2, Type: linearizability.TypeInvoke, F: linearizability.FSet, Key: "old-value", Value: s("c1-1")},
+		{Process: 2, Type: linearizability.TypeOk, F: linearizability.FSet, Key: "old-value", Value: s("c1-1")},
+		{Process: 3, Type: linearizability.TypeInvoke, F: linearizability.FSet, Key: "late-partial", Value: s("c5-86")},
+		{Process: 3, Type: linearizability.TypeInfo, F: linearizability.FSet, Key: "late-partial", Value: s("c5-86")},
+	}
+	late := unknownWrites(events)
+	c := compareReplicas([]string{"late-delete", "late-partial", "late-set", "old-value"}, ids, final, late,
+		func(i int, k string) (*string, bool) { return held[k][i], true })
+	assert.Equal(t, []string{"late-delete", "late-set"}, c.agreed, "an unknown set or delete applied after the final reads")
+	assert.Equal(t, []string{"late-partial", "old-value"}, c.diverged, "an acknowledged old value, or replicas that disagree")
 }

@@ -122,7 +122,7 @@ func Run(ctx context.Context, s Scenario, o Options) (*report.Summary, error) {
 	r.info = report.Run{
 		Scenario: report.Scenario{
 			Name: s.Name, Description: s.Description, Expect: s.Expect,
-			Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys, OpsPerKey: s.OpsPerKey, ReadLevel: string(s.ReadLevel),
+			Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys, OpsPerKey: s.OpsPerKey, ReadLevel: s.ReadMix(),
 			Nemeses: []string{}, Duration: s.Duration.Seconds(), FaultWindow: s.Fault.Seconds(), QuietWindow: s.Quiet.Seconds(),
 			NodeSrc: o.NodeSrc, Proves: s.Proves, NeedFaults: s.NeedFaults, System: o.System.Name(),
 		},
@@ -235,7 +235,7 @@ func (r *run) workload(ctx context.Context) (interrupted bool, err error) {
 			return ctx.Err() != nil, fmt.Errorf("client for %s: %w", id, err)
 		}
 		gen := newGenerator(r.o.Seed, i, s.keySpace(), s.Mix, s.Think)
-		workers = append(workers, newWorker(gen, kvc, r.rec.NewClient(id), s.ReadLevel, &r.cnt))
+		workers = append(workers, newWorker(gen, kvc, r.rec.NewClient(id), s.LevelOf(i), &r.cnt))
 	}
 
 	r.prog.setStage("running")
@@ -353,7 +353,7 @@ func (r *run) finalReads(ctx context.Context) map[string]*string {
 					call := rc.Get(k)
 					res := kvc.Get(ctx, k, api.ReadLinearizable)
 					if res.Outcome == api.OK {
-						call.Ok(res.Value)
+						call.OkAt(res.Value, linearizability.Evidence{Index: res.Index, Incarnation: res.Incarnation})
 						mu.Lock()
 						final[k] = res.Value
 						mu.Unlock()
@@ -420,9 +420,10 @@ func (r *run) converge(ctx context.Context, final map[string]*string) report.Con
 		}
 	}
 	conv := report.Convergence{Final: final, Values: map[string]map[string]*string{}}
+	late := unknownWrites(r.rec.Events())
 	pending := usedKeys(keyNames(r.s.Keys), r.rec.Events())
 	for attempt := 0; ; attempt++ {
-		c := compareReplicas(pending, ids, final, readRound(pending))
+		c := compareReplicas(pending, ids, final, late, readRound(pending))
 		for k, v := range c.values {
 			conv.Values[k] = v // the last round's reads: a node missing was not read in it
 		}

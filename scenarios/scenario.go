@@ -2,7 +2,9 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/raftlab/raftlab/api"
@@ -46,8 +48,12 @@ type Scenario struct {
 	// ReadLevel is the consistency of the workload's reads. The final reads
 	// are always linearizable.
 	ReadLevel api.ReadLevel
-	Mix       Mix           // zero: DefaultMix
-	Think     time.Duration // mean pause between a client's operations: the rate knob
+	// Levels, when not empty, gives each client its own read level: client
+	// i reads at Levels[i % len(Levels)] (ReadLevel is then unused). Each
+	// read is judged by its level's contract.
+	Levels []api.ReadLevel
+	Mix    Mix           // zero: DefaultMix
+	Think  time.Duration // mean pause between a client's operations: the rate knob
 	// ClientTimeout bounds each call; a call that runs out is unknown (info).
 	ClientTimeout time.Duration
 
@@ -99,8 +105,15 @@ func (s Scenario) Validate() error {
 	case s.Expect != ExpectLinearizable && !s.Expect.MustFail():
 		return fmt.Errorf("%s: expect %q; want %q, %q or %q", s.Name, s.Expect, ExpectLinearizable, ExpectViolation, ExpectContractViolation)
 	}
-	if _, err := api.ParseReadLevel(string(s.ReadLevel)); err != nil {
-		return fmt.Errorf("%s: %w", s.Name, err)
+	if len(s.Levels) == 0 {
+		if _, err := api.ParseReadLevel(string(s.ReadLevel)); err != nil {
+			return fmt.Errorf("%s: %w", s.Name, err)
+		}
+	}
+	for i, l := range s.Levels {
+		if _, err := api.ParseReadLevel(string(l)); err != nil {
+			return fmt.Errorf("%s: levels[%d]: %w", s.Name, i, err)
+		}
 	}
 	for _, c := range s.Proves {
 		if err := report.CheckClaim(c); err != nil {
@@ -108,6 +121,28 @@ func (s Scenario) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LevelOf is client i's read level.
+func (s Scenario) LevelOf(i int) api.ReadLevel {
+	if len(s.Levels) == 0 {
+		return s.ReadLevel
+	}
+	return s.Levels[i%len(s.Levels)]
+}
+
+// ReadMix names the read levels the clients use, in client order, joined
+// by "+": "stale", or "linearizable+stale" for a mixed workload. run.json,
+// summary.json and `chaoslab list` carry it as the read level.
+func (s Scenario) ReadMix() string {
+	var out []string
+	for i := range max(s.Clients, 1) {
+		l := string(s.LevelOf(i))
+		if !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "+")
 }
 
 // keySpace is the workload's key space.
@@ -280,6 +315,7 @@ func All() []Scenario {
 	all = append(all, memberScenarios()...)
 	all = append(all, snapshotScenarios()...)
 	all = append(all, failpointScenarios()...)
+	all = append(all, levelScenarios()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return all
 }

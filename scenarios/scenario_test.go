@@ -28,6 +28,11 @@ func TestRegistry(t *testing.T) {
 		"partition-one-way":      {api.ReadLinearizable, ExpectLinearizable},
 		"bandwidth":              {api.ReadLinearizable, ExpectLinearizable},
 		"snapshot-install":       {api.ReadLinearizable, ExpectLinearizable},
+		// Every read by its level's contract (issue 14).
+		"stale-reads-restart":          {api.ReadStale, ExpectLinearizable},
+		"stale-reads-snapshot-install": {api.ReadStale, ExpectLinearizable},
+		"stale-reads-membership":       {api.ReadStale, ExpectLinearizable},
+		"leader-reads-restart":         {api.ReadLeader, ExpectLinearizable},
 	}
 	seen := map[string]bool{}
 	for _, s := range All() {
@@ -60,16 +65,21 @@ func TestRegistry(t *testing.T) {
 	// Scenarios about a mechanism claim to exercise it (TestScenarios
 	// checks the claims on real runs).
 	for name, claim := range map[string]Claim{
-		"snapshot-install":   report.ClaimSnapshotsInstalled,
-		"membership-remove":  report.ClaimMembershipChanged,
-		"membership-replace": report.ClaimNodeReplaced,
-		"grow-shrink":        report.ClaimMembershipChanged,
-		"crash-all":          report.ClaimAllRestarted,
+		"snapshot-install":             report.ClaimSnapshotsInstalled,
+		"membership-remove":            report.ClaimMembershipChanged,
+		"membership-replace":           report.ClaimNodeReplaced,
+		"grow-shrink":                  report.ClaimMembershipChanged,
+		"crash-all":                    report.ClaimAllRestarted,
+		"stale-reads-snapshot-install": report.ClaimSnapshotsInstalled,
+		"stale-reads-membership":       report.ClaimMembershipChanged,
 	} {
 		s, _ := Lookup(name)
 		if !slices.Contains(s.Proves, claim) {
 			t.Errorf("%s: claims %v, want %s among them", name, s.Proves, claim)
 		}
+	}
+	if s, _ := Lookup("mixed-levels"); s.ReadMix() != "linearizable+stale" {
+		t.Errorf("mixed-levels reads %s, want linearizable+stale", s.ReadMix())
 	}
 	if _, ok := Lookup("nope"); ok {
 		t.Error("Lookup found a scenario that does not exist")

@@ -194,7 +194,7 @@ func (w *worker) do(ctx context.Context, op Op) bool {
 	)
 	switch op.F {
 	case linearizability.FGet:
-		call = w.rec.Get(op.Key)
+		call = w.rec.GetAt(op.Key, string(w.level))
 		r = w.kv.Get(ctx, op.Key, w.level)
 	case linearizability.FSet:
 		call = w.rec.Set(op.Key, op.Value)
@@ -217,7 +217,9 @@ func (w *worker) do(ctx context.Context, op Op) bool {
 	switch {
 	case r.Outcome == api.OK:
 		typ = linearizability.TypeOk
-		call.Ok(r.Value)
+		// The store's evidence of where the answer stands (absent: zero,
+		// which the history records as no evidence).
+		call.OkAt(r.Value, linearizability.Evidence{Index: r.Index, Incarnation: r.Incarnation})
 		switch op.F {
 		case linearizability.FGet:
 			w.remember(op.Key, r.Value)

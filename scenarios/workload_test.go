@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,6 +11,9 @@ import (
 
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/linearizability"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func plan(seed uint64, client, n int) []Op {
@@ -273,4 +277,55 @@ func TestBackoff(t *testing.T) {
 	if backoff(1000) != backoffMax {
 		t.Error("backoff overflows")
 	}
+}
+
+// Reads record their level, and ok completions the store's evidence; a
+// failed cas and answers without headers record none.
+func TestWorkerRecordsLevelAndEvidence(t *testing.T) {
+	rec := linearizability.NewRecorder()
+	v := "x"
+	kv := &fakeKV{data: map[string]string{}, script: []api.Result{
+		{Outcome: api.OK, Index: 7, Incarnation: "inc-a"},            // set
+		{Outcome: api.OK, Value: &v, Index: 9, Incarnation: "inc-b"}, // get
+		{Outcome: api.OK}, // get, no evidence
+		{Outcome: api.Fail, Mismatch: true, Value: &v, Index: 11, Incarnation: "inc-a", Status: 409, Err: errors.New("cas mismatch")},
+	}}
+	var cnt counters
+	w := newWorker(newGenerator(1, 0, keySpace{Slots: 1}, Mix{}, 0), kv, rec.NewClient("n1"), api.ReadStale, &cnt)
+	ctx := context.Background()
+	w.do(ctx, Op{F: "set", Key: "k1", Value: "c0-1"})
+	w.do(ctx, Op{F: "get", Key: "k1"})
+	w.do(ctx, Op{F: "get", Key: "k1"})
+	w.do(ctx, Op{F: "cas", Key: "k1", Value: "c0-2"})
+
+	var got []string
+	for _, e := range rec.Events() {
+		got = append(got, fmt.Sprintf("%s %s level=%q index=%d inc=%q", e.Type, e.F, e.Level, e.Index, e.Incarnation))
+	}
+	want := []string{
+		`invoke set level="" index=0 inc=""`,
+		`ok set level="" index=7 inc="inc-a"`,
+		`invoke get level="stale" index=0 inc=""`,
+		`ok get level="stale" index=9 inc="inc-b"`,
+		`invoke get level="stale" index=0 inc=""`,
+		`ok get level="stale" index=0 inc=""`,
+		`invoke cas level="" index=0 inc=""`,
+		`fail cas level="" index=0 inc=""`,
+	}
+	assert.Equal(t, want, got)
+}
+
+// Levels gives each client its level, round robin; ReadMix names the mix.
+func TestScenarioLevels(t *testing.T) {
+	s := base("x", "x")
+	assert.Equal(t, "linearizable", s.ReadMix())
+	s.Levels = []api.ReadLevel{api.ReadLinearizable, api.ReadStale}
+	assert.Equal(t, api.ReadLinearizable, s.LevelOf(0))
+	assert.Equal(t, api.ReadStale, s.LevelOf(3))
+	assert.Equal(t, "linearizable+stale", s.ReadMix())
+	require.NoError(t, s.Validate())
+	s.Clients = 1
+	assert.Equal(t, "linearizable", s.ReadMix(), "only the levels some client uses")
+	s.Levels = []api.ReadLevel{api.ReadStale, "eventual"}
+	assert.ErrorContains(t, s.Validate(), "levels[1]")
 }

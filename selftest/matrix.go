@@ -26,7 +26,7 @@ type Cell struct {
 	Unknown int `json:"unknown"`
 	Errors  int `json:"errors"`
 	// MedianDetect is the median seconds of workload until the first
-	// operation that cannot be ordered, over the caught runs that have one.
+	// violation (a read breaking its contract), over the caught runs that have one.
 	MedianDetect *float64 `json:"median_detect_s,omitempty"`
 }
 

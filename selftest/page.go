@@ -124,8 +124,8 @@ th{background:#f4f4f4}td.n{text-align:right;white-space:nowrap}
 <h1>raftlab self-test: what the lab catches</h1>
 <p class="meta">Each planted bug (a named unsafe behaviour of the store, switched on at start in the failpoint build) runs
 through the scenarios meant to catch it, with several seeds; the unmodified store runs through the same scenarios and must
-come out clean. "Caught" means the history was not linearizable or the replicas disagreed; beside each rate, its 95% (Wilson) interval. Detect: median seconds of
-workload until the first operation that cannot be ordered.</p>
+come out clean. "Caught" means some read broke its level's contract (a linearizable read not linearizable; a stale or leader read going back, or contradicting the store's indexes) or the replicas disagreed; beside each rate, its 95% (Wilson) interval. Detect: median seconds of
+workload until the first violation.</p>
 <div class="sum {{if .M.FalseAlarms}}bad{{else if .M.BaselineShown}}good{{else}}partial{{end}}">{{len .M.Bugs}} planted bugs · unmodified store: {{.M.BaselineLine}}</div>
 <h2>Planted bugs × scenarios</h2>
 <table><tr><th>planted bug</th><th>scenario</th><th>caught</th><th>median detect</th><th>runs</th></tr>

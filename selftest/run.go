@@ -46,9 +46,14 @@ type Options struct {
 // An Outcome is what one run found.
 type Outcome struct {
 	Case
-	// Caught: the run found a violation (not linearizable, or replicas that
-	// disagree). For the unmodified store that is a false alarm.
+	// Caught: the run found a violation (some read broke its level's
+	// contract, or replicas disagree). For the unmodified store that is a
+	// false alarm. A stale read that is merely not linearizable is no catch:
+	// its level never promised that.
 	Caught bool `json:"caught"`
+	// Contract is the run's verdict on its reads, each by its level's
+	// contract (report.Summary.ReadContract).
+	Contract readcheck.Verdict `json:"contract,omitempty"`
 	// Verdict and Converged are the run's; Unknown marks a run whose checker
 	// ran out of budget or whose keys could not all be read.
 	Verdict   linearizability.Verdict `json:"verdict"`
@@ -87,7 +92,7 @@ func (o Outcome) Class() Class {
 		return ClassError
 	case o.Caught:
 		return ClassCaught
-	case o.Verdict == linearizability.Unknown || !o.Converged || o.Unproven != "":
+	case o.Contract == readcheck.Unknown || o.Contract == "" && o.Verdict == linearizability.Unknown || !o.Converged || o.Unproven != "":
 		return ClassUnknown
 	case o.Bug == Baseline:
 		return ClassClean
@@ -148,7 +153,8 @@ func judge(c Case, sum *report.Summary, err error) Outcome {
 	// Caught: a read broke its level's contract (for linearizable reads:
 	// not linearizable), or the replicas diverged. Stale reads that are not
 	// linearizable but keep the stale contract are not a catch.
-	oc.Caught = sum.ReadContract() == readcheck.Violated || sum.Diverged()
+	oc.Contract = sum.ReadContract()
+	oc.Caught = oc.Contract == readcheck.Violated || sum.Diverged()
 	var unproven []string
 	if fe := sum.FaultEffect; fe != nil && !fe.OK {
 		unproven = append(unproven, "too few faults took effect: "+fe.Detail)

@@ -15,6 +15,7 @@ import (
 	"github.com/raftlab/raftlab/bugs"
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
 	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
 )
@@ -132,6 +133,17 @@ func TestJudge(t *testing.T) {
 	assert.Equal(t, "clean", judge(c, &report.Summary{Verdict: linearizability.Linearizable, Converged: true}, nil).Word())
 	assert.Equal(t, "FALSE ALARM", judge(c, &report.Summary{Verdict: linearizability.NotLinearizable}, nil).Word())
 	assert.Equal(t, "unknown", judge(c, &report.Summary{Verdict: linearizability.Unknown, Converged: true}, nil).Word())
+
+	// Judged by contracts: stale reads that are merely not linearizable are
+	// clean on the unmodified store; a broken stale contract is a catch.
+	stale := &report.Summary{Verdict: linearizability.NotLinearizable, Contract: readcheck.OK, Converged: true}
+	assert.Equal(t, "clean", judge(c, stale, nil).Word())
+	c.Bug = "bug-a"
+	assert.Equal(t, "missed", judge(c, stale, nil).Word())
+	broken := &report.Summary{Verdict: linearizability.NotLinearizable, Contract: readcheck.Violated, Converged: true}
+	assert.Equal(t, "caught", judge(c, broken, nil).Word())
+	undecided := &report.Summary{Verdict: linearizability.Unknown, Contract: readcheck.Unknown, Converged: true}
+	assert.Equal(t, "unknown", judge(c, undecided, nil).Word())
 }
 
 func ptr(v float64) *float64 { return &v }

@@ -75,7 +75,7 @@ func runList(_ context.Context, e *env, args []string) int {
 	for _, s := range scenarios.All() {
 		le := listEntry{
 			Name: s.Name, Description: s.Description, Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys,
-			ReadLevel: string(s.ReadLevel), Duration: s.Duration.String(), Expect: string(s.Expect),
+			ReadLevel: s.ReadMix(), Duration: s.Duration.String(), Expect: string(s.Expect),
 			Nemeses: []string{}, System: sys.Name(), Needs: []string{},
 		}
 		_, le.NotApplicable = scenarios.Applicable(s, sys)
@@ -117,7 +117,7 @@ func runList(_ context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintln(e.stdout, "\nnemeses per scenario:")
 	for _, le := range entries {
-		fmt.Fprintf(e.stdout, "  %-24s %s\n", le.Name, strings.Join(le.Nemeses, ", "))
+		fmt.Fprintf(e.stdout, "  %-28s %s\n", le.Name, strings.Join(le.Nemeses, ", "))
 	}
 	fmt.Fprintf(e.stdout, "\nrun one: chaoslab run --system %s --scenario NAME [--duration D] [--seed N]\n", sys.Name())
 	return exitOK

@@ -234,7 +234,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		f.seed = uint64(time.Now().UnixNano())&(1<<53-1) | 1 // exact in JSON numbers
 	}
 	fmt.Fprintf(e.stderr, "chaoslab run: system %s, scenario %s, seed %d, %d nodes, %d clients, %s, reads %s, expect %s\n",
-		f.system.Name(), s.Name, f.seed, s.Nodes, s.Clients, s.Duration, s.ReadLevel, s.Expect)
+		f.system.Name(), s.Name, f.seed, s.Nodes, s.Clients, s.Duration, s.ReadMix(), s.Expect)
 	switch {
 	case f.nodeSrc != "":
 		fmt.Fprintf(e.stderr, "chaoslab run: the store under test is built from %s\n", f.nodeSrc)

@@ -34,7 +34,7 @@ failpoint image and switched on at start) through the scenarios meant to catch
 it, for seeds 1..N, then the unmodified store through the same scenarios, one
 run after another. Prints and writes (selftest.html, selftest.json) the matrix
 bug × scenario → caught in k of n seeds, with the median seconds of workload
-until the first operation that cannot be ordered. Needs a Docker engine.
+until the first violation (a read that breaks its level's contract). Needs a Docker engine.
 
   --bugs NAMES     planted bugs to run, comma-separated (default: all; --list shows them)
   --seeds N        seeds per bug and scenario (default 3)

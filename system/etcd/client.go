@@ -98,7 +98,7 @@ func (c *Client) GetReply(ctx context.Context, key string, level api.ReadLevel) 
 	if err := c.call(ctx, "/v3/kv/range", req, &res); err != nil {
 		return failed(err, true)
 	}
-	r := Reply{Result: api.Result{Outcome: api.OK, Status: http.StatusOK}, Revision: atoi(res.Header.Revision), Member: res.Header.MemberID}
+	r := ok(res.Header)
 	if len(res.Kvs) > 0 {
 		v, err := unb64(res.Kvs[0].Value)
 		if err != nil {
@@ -133,12 +133,20 @@ func (c *Client) Delete(ctx context.Context, key string) api.Result {
 // DeleteReply is Delete with its evidence.
 func (c *Client) DeleteReply(ctx context.Context, key string) Reply {
 	var res struct {
-		Header header `json:"header"`
+		Header  header `json:"header"`
+		Deleted string `json:"deleted"`
 	}
 	if err := c.call(ctx, "/v3/kv/deleterange", map[string]any{"key": b64(key)}, &res); err != nil {
 		return failed(err, false)
 	}
-	return ok(res.Header)
+	r := ok(res.Header)
+	if atoi(res.Deleted) == 0 {
+		// Deleting an absent key creates no revision: the header's is the
+		// store's current one, which another write already holds. It is no
+		// evidence of where this delete stands.
+		r.Index = 0
+	}
+	return r
 }
 
 // CAS sets key to value if it holds expect, as one transaction comparing
@@ -187,8 +195,13 @@ func (c *Client) CASReply(ctx context.Context, key, expect, value string) Reply 
 	return Reply{Result: api.Result{Outcome: api.Fail, Err: errors.New("etcd: failed txn without its range answer")}}
 }
 
+// ok is a successful answer with its evidence: the header's revision (for a
+// read the member's store revision it was served at, for a write the
+// revision it created) and the member id as the incarnation (a replaced
+// member gets a new id; a restart with the same data keeps it).
 func ok(h header) Reply {
-	return Reply{Result: api.Result{Outcome: api.OK, Status: http.StatusOK}, Revision: atoi(h.Revision), Member: h.MemberID}
+	rev := atoi(h.Revision)
+	return Reply{Result: api.Result{Outcome: api.OK, Status: http.StatusOK, Index: rev, Incarnation: h.MemberID}, Revision: rev, Member: h.MemberID}
 }
 
 // gatewayError is an error answer of the gateway (a gRPC status as JSON).

@@ -62,4 +62,9 @@ type Cluster interface {
 	// disarms); it needs the failpoint build (the lab's image). An error
 	// from a node that does not answer is how a crash at a point shows.
 	ArmFailpoint(ctx context.Context, id, name, term string) error
+
+	// TransferLeader asks the cluster through node via (forwarded to the
+	// leader) to hand leadership to node to ("" = raft's choice), and
+	// returns the new leader if the old one knew it when it answered.
+	TransferLeader(ctx context.Context, via, to string) (string, error)
 }

@@ -42,6 +42,8 @@ type fakeCluster struct {
 	fpReached map[string]bool
 	// fpLostAnswer: a node crashing at arm time dies before answering.
 	fpLostAnswer bool
+
+	transfers int // leadership transfers made (fake_transfer_test.go)
 }
 
 var _ Cluster = (*fakeCluster)(nil)

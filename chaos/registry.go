@@ -13,6 +13,7 @@ import (
 //	kill-T  pause-T  restart-T  stall-T  partition-T  oneway-in-T  oneway-out-T
 //	dropP-T (P percent, 1..100)  limitR-T (R bytes/s, "50k" = 50 000, ≥ 1000)
 //	delayD-T (D a Go duration: delay100ms-leader)
+//	transfer-leader, transferD-leader (leadership moved every D, default 250ms)
 //	partition-halves  partition-minority  partition-ring  partition-bridge
 //	and the membership, whole-cluster and disk nemeses (registry_members.go)
 //
@@ -47,6 +48,16 @@ func ParseNemesis(name string) (Nemesis, error) {
 		t = AnyNode
 	default:
 		return bad(fmt.Sprintf("unknown target %q; want leader, follower or node", tail))
+	}
+	if every, ok := strings.CutPrefix(head, "transfer"); ok && t == Leader {
+		if every == "" {
+			return Transfer{}, nil
+		}
+		dur, err := time.ParseDuration(every)
+		if err != nil || dur <= 0 || dur.String() != every {
+			return bad("transfer interval must be a positive duration as Go prints it (e.g. transfer100ms-leader)")
+		}
+		return Transfer{Every: dur}, nil
 	}
 	switch head {
 	case "kill":
@@ -108,6 +119,7 @@ func Catalog() []Nemesis {
 	for _, s := range []Shape{Halves, Minority, Ring, Bridge} {
 		out = append(out, Partition{Shape: s})
 	}
+	out = append(out, Transfer{})
 	return append(out, memberCatalog()...)
 }
 

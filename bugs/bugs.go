@@ -52,7 +52,7 @@ var All = []Bug{
 			"before it has committed an entry in its own term, so it may not yet know that entries the previous " +
 			"leader committed (and acknowledged) are committed, and reads miss them.",
 		Report:    "Raft thesis §6.4 step 1 (Ongaro 2014); etcd-io/raft defers ReadIndex until the leader has committed an entry in its term (see raft.go, \"pendingReadIndexMessages\")",
-		Scenarios: []string{"leader-churn", "kill-leader", "partition-leader", "mixed", "crash-all"},
+		Scenarios: []string{"leader-transfer", "leader-churn", "kill-leader", "partition-leader", "mixed", "crash-all"},
 	},
 	{
 		Name: FollowerLocalRead,

@@ -2,11 +2,13 @@ package node
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/raft"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -73,4 +75,12 @@ func TestLeaderTransfer(t *testing.T) {
 
 	// Writes and reads still work after the transfers.
 	require.Equal(t, api.OK, c.Set(ctx, "after", "v").Outcome)
+}
+
+// A write refused because a transfer is under way was never appended: a
+// definite failure (503, applied false), not an unknown outcome.
+func TestTransferInProgressIsDefinite(t *testing.T) {
+	e := classifyApplyErr(fmt.Errorf("apply: %w", raft.ErrLeadershipTransferInProgress))
+	assert.Equal(t, http.StatusServiceUnavailable, e.Status)
+	assert.Equal(t, AppliedNo, e.Applied)
 }

@@ -78,6 +78,10 @@ const (
 	Leader
 	// Follower is a node other than the leader, chosen at random.
 	Follower
+	// First is the first node (n1), the one that bootstrapped the cluster:
+	// the only node started without -join, so the only one that would
+	// bootstrap again if it lost its raft state.
+	First
 )
 
 func (t Target) String() string {
@@ -88,6 +92,8 @@ func (t Target) String() string {
 		return "leader"
 	case Follower:
 		return "follower"
+	case First:
+		return "first"
 	}
 	return fmt.Sprintf("Target(%d)", int(t))
 }
@@ -114,7 +120,7 @@ func currentLeader(ctx context.Context, c Cluster) string {
 // (see PickNode).
 func pickTarget(ctx context.Context, c Cluster, t Target, rng *rand.Rand) (string, error) {
 	leader := ""
-	if t != AnyNode {
+	if t == Leader || t == Follower {
 		leader = currentLeader(ctx, c)
 	}
 	return PickNode(c.NodeIDs(), leader, t, rng)

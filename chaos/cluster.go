@@ -67,4 +67,12 @@ type Cluster interface {
 	// leader) to hand leadership to node to ("" = raft's choice), and
 	// returns the new leader if the old one knew it when it answered.
 	TransferLeader(ctx context.Context, via, to string) (string, error)
+
+	// Operator errors with a down node's directories (DirRaft, DirData),
+	// each describing what it did: SaveNodeDir copies one aside under a
+	// name, RestoreNodeDir puts that copy back in its place,
+	// RemoveNodeDir deletes it.
+	SaveNodeDir(ctx context.Context, id, dir, copy string) (string, error)
+	RestoreNodeDir(ctx context.Context, id, dir, copy string) (string, error)
+	RemoveNodeDir(ctx context.Context, id, dir string) (string, error)
 }

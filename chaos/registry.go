@@ -17,7 +17,8 @@ import (
 //	partition-halves  partition-minority  partition-ring  partition-bridge
 //	and the membership, whole-cluster and disk nemeses (registry_members.go)
 //
-// where T is leader, follower or node (a random node). Scenarios and
+// where T is leader, follower, node (a random node) or first (n1, which
+// bootstrapped the cluster). Scenarios and
 // command lines name nemeses this way.
 func ParseNemesis(name string) (Nemesis, error) {
 	bad := func(why string) (Nemesis, error) {
@@ -46,8 +47,10 @@ func ParseNemesis(name string) (Nemesis, error) {
 		t = Follower
 	case "node":
 		t = AnyNode
+	case "first":
+		t = First
 	default:
-		return bad(fmt.Sprintf("unknown target %q; want leader, follower or node", tail))
+		return bad(fmt.Sprintf("unknown target %q; want leader, follower, node or first", tail))
 	}
 	if every, ok := strings.CutPrefix(head, "transfer"); ok && t == Leader {
 		if every == "" {

@@ -114,6 +114,9 @@ func (n *Node) open() error {
 	if err != nil {
 		return fmt.Errorf("snapshot store: %w", err)
 	}
+	if err := n.refuseLostRaftState(snaps); err != nil {
+		return err
+	}
 	if err := n.dropStateMachineIfAhead(snaps); err != nil {
 		return err
 	}

@@ -38,8 +38,13 @@ type Fault struct {
 	// Detail is what the injection measured or did, for people: the spread
 	// of a simultaneous crash, the bytes a truncation cut (may be empty).
 	Detail string `json:"detail,omitempty"`
+	// Parts are the faults of a compound window (Compound), in the order
+	// they were injected; empty for a single fault. The history records
+	// each part's own opening and closing events.
+	Parts []*Fault `json:"parts,omitempty"`
 
 	heal   func(ctx context.Context) error
+	aimed  []string // a compound's parts' nodes ("" for a part that chose its own)
 	mu     sync.Mutex
 	healed bool
 }

@@ -53,6 +53,14 @@ func (d DirLost) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault,
 	if err != nil {
 		return nil, err
 	}
+	return d.InjectAt(ctx, c, id, rng)
+}
+
+// InjectAt is Inject aimed at node id (Aimable: a part of a Compound).
+func (d DirLost) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Rand) (*Fault, error) {
+	if err := checkDir(d.Dir); err != nil {
+		return nil, err
+	}
 	before := appliedOf(ctx, c, id)
 	if err := c.StopNode(ctx, id, operatorGrace); err != nil {
 		return nil, err

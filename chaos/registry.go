@@ -16,6 +16,7 @@ import (
 //	transfer-leader, transferD-leader (leadership moved every D, default 250ms)
 //	partition-halves  partition-minority  partition-ring  partition-bridge
 //	and the membership, whole-cluster and disk nemeses (registry_members.go)
+//	and the compound windows (compound-<label>, Compounds)
 //
 // where T is leader, follower, node (a random node) or first (n1, which
 // bootstrapped the cluster). Scenarios and
@@ -25,6 +26,9 @@ func ParseNemesis(name string) (Nemesis, error) {
 		return nil, fmt.Errorf("chaos: nemesis %q: %s (see chaos.Names)", name, why)
 	}
 	if n, ok := parseMemberNemesis(name); ok {
+		return n, nil
+	}
+	if n, ok := compoundByName(name); ok {
 		return n, nil
 	}
 	i := strings.LastIndexByte(name, '-')
@@ -123,6 +127,9 @@ func Catalog() []Nemesis {
 		out = append(out, Partition{Shape: s})
 	}
 	out = append(out, Transfer{})
+	for _, k := range Compounds() {
+		out = append(out, k)
+	}
 	return append(out, memberCatalog()...)
 }
 

@@ -530,11 +530,20 @@ func faultWindows(ws []chaos.Window) []report.FaultWindow {
 	for _, w := range ws {
 		fw := report.FaultWindow{Nemesis: w.Nemesis, Start: w.Start, Injected: w.Injected, Healing: w.Healing, End: w.End, Error: w.Error}
 		if f := w.Fault; f != nil {
-			fw.Fault = &report.Fault{Nemesis: f.Nemesis, Kind: f.Kind, Value: f.Value, Targets: f.Targets, HealKind: f.HealKind, Detail: f.Detail}
+			fw.Fault = reportFault(f)
 		}
 		out = append(out, fw)
 	}
 	return out
+}
+
+// reportFault is f as the report stores it, a compound's parts included.
+func reportFault(f *chaos.Fault) *report.Fault {
+	rf := &report.Fault{Nemesis: f.Nemesis, Kind: f.Kind, Value: f.Value, Targets: f.Targets, HealKind: f.HealKind, Detail: f.Detail}
+	for _, p := range f.Parts {
+		rf.Parts = append(rf.Parts, *reportFault(p))
+	}
+	return rf
 }
 
 func secs(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 1000 }

@@ -89,7 +89,8 @@ type DirOld struct {
 	Target Target
 	Dir    string // DirRaft or DirData
 	// Behind is how many entries the node must apply between the copy and
-	// its return (default 50); AdvanceWait bounds the wait (default 8 s).
+	// its second stop (default 50); AdvanceWait bounds the wait after its
+	// restart (default 12 s).
 	Behind      uint64
 	AdvanceWait time.Duration
 	// StartWait: see DefaultStartWait.
@@ -113,9 +114,10 @@ func (d DirOld) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, 
 		behind = 50
 	}
 	if wait <= 0 {
-		wait = 8 * time.Second
+		wait = 12 * time.Second
 	}
 	copyName := fmt.Sprintf("old-%s-%d", d.Dir, rng.Uint32())
+	at := appliedOf(ctx, c, id)
 	if err := c.StopNode(ctx, id, operatorGrace); err != nil {
 		return nil, err
 	}
@@ -128,10 +130,9 @@ func (d DirOld) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, 
 	if !answers(ctx, c, id, DefaultStartWait) {
 		return nil, fmt.Errorf("chaos: %s did not answer after its copy was taken", id)
 	}
-	at := appliedOf(ctx, c, id)
 	now := waitApplied(ctx, c, id, at+behind, wait)
 	if now < at+behind {
-		return nil, fmt.Errorf("chaos: %s applied %d entries since its copy, wanted %d within %s (is the workload running?)", id, now-at, behind, wait)
+		return nil, fmt.Errorf("chaos: %s is at applied index %d, its copy at %d; wanted %d more within %s (is the workload running?)", id, now, at, behind, wait)
 	}
 	if err := c.StopNode(ctx, id, operatorGrace); err != nil {
 		return nil, err

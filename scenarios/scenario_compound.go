@@ -60,6 +60,9 @@ func compoundScenarios() []Scenario {
 			// losing its raft directory is the dangerous case: started
 			// anyway, it would bootstrap a second cluster. It is every
 			// other window's fault.
+			// Not in the CI set: every window stops a node twice or
+			// replaces it, and a run takes about a minute of workload.
+			s.CI = false
 			s.Duration = 14 * time.Second
 			s.Quiet = 1500 * time.Millisecond
 			s.Fault = 3 * time.Second
@@ -73,7 +76,7 @@ func compoundScenarios() []Scenario {
 			s.Proves = []Claim{report.ClaimOperatorError}
 		}),
 		with(base("compound-partition-crash", "one window, two faults: a partition plus a kill or pause on one side, chosen to keep the leader or to depose it (no quorum anywhere); linearizable reads"), func(s *Scenario) {
-			s.Duration = 12 * time.Second
+			s.Duration = 10 * time.Second
 			s.Quiet = 1500 * time.Millisecond
 			s.Fault = 3 * time.Second
 			s.Nemeses = []chaos.Nemesis{
@@ -86,14 +89,14 @@ func compoundScenarios() []Scenario {
 			s.Proves = []Claim{report.ClaimCompound}
 		}),
 		with(base("compound-membership", "one window, two faults: a follower removed from the configuration, then the other follower cut off, so the shrunk configuration has no quorum; healed by reconnecting, then adding the member back; linearizable reads"), func(s *Scenario) {
-			s.Duration = 12 * time.Second
+			s.Duration = 10 * time.Second
 			s.Quiet = 1500 * time.Millisecond
 			s.Fault = 3 * time.Second
 			s.Nemeses = []chaos.Nemesis{compound("remove-isolate")}
 			s.Proves = []Claim{report.ClaimCompound}
 		}),
 		with(base("compound-loss-restart", "one window, two faults: a follower crashed behind a 30% lossy link while the leader compacts past it; it restarts and catches up (snapshot install) under loss; linearizable reads"), func(s *Scenario) {
-			s.Duration = 12 * time.Second
+			s.Duration = 10 * time.Second
 			s.Quiet = 1500 * time.Millisecond
 			s.Fault = 3 * time.Second
 			s.OpsPerKey = 40

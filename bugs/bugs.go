@@ -34,6 +34,7 @@ const (
 	RestoreKeepsState   = "bug-restore-keeps-old-state"
 	AppliedIndexEarly   = "bug-applied-index-early"
 	StateMachineAheadOK = "bug-fsm-ahead-of-log"
+	RecoverAlone        = "bug-recover-alone"
 )
 
 // All lists every planted bug.
@@ -102,6 +103,16 @@ var All = []Bug{
 			"raft directory with the data directory kept), which the node test shows deterministically.",
 		Report:    "the disk-fault class Jepsen's lazyfs exposed in etcd (see etcd-io/etcd#14140 \"Stale read with loss of un-fsynced writes\")",
 		Scenarios: []string{"disk-operator-error", "disk-truncate-one"},
+	},
+	{
+		Name: RecoverAlone,
+		Description: "A restarted member that reaches none of its peers within 1.5 s of starting (no answer at all; " +
+			"a refused connection is taken for a peer restarting) forces a new one-node cluster from its own log " +
+			"(raft.RecoverCluster, as a start script running etcd --force-new-cluster would), leads it, serves its " +
+			"old data and acknowledges writes the real cluster never sees. It needs two faults at once: a node that " +
+			"restarts while it is cut off (a kill or restart alone finds the peers; a partition alone restarts nothing).",
+		Report:    "bitnami/charts#901 \"etcd cluster has split-brain after deleting a node\" (the chart's start script created a new cluster when a member could not rejoin); etcd-io/etcd#14009 \"Inconsistent revision and data after --force-new-cluster\"",
+		Scenarios: []string{"compound-restart-isolated", "kill-leader", "partition-leader", "crash-all"},
 	},
 }
 

@@ -46,6 +46,16 @@ func Compounds() []Compound {
 			{Nemesis: MemberRemove{}, Aim: Aim{Role: AFollower}},
 			{Nemesis: isolate, Aim: Aim{Role: AFollower}},
 		}, Settle: 500 * time.Millisecond},
+		// A node crashed while cut off, started again while still cut off,
+		// and reconnected Settle later: a restart that finds no peer.
+		{Label: "isolate-restart-follower", Parts: []Part{
+			{Nemesis: isolate, Aim: Aim{Role: AFollower}},
+			{Nemesis: Kill{}, Aim: Aim{Same: 1}},
+		}, Settle: 3 * time.Second},
+		{Label: "isolate-restart-leader", Parts: []Part{
+			{Nemesis: isolate, Aim: Aim{Role: TheLeader}},
+			{Nemesis: Kill{}, Aim: Aim{Same: 1}},
+		}, Settle: 3 * time.Second},
 		// A follower crashed behind a lossy link: it starts again and
 		// catches up (a snapshot install when the leader compacted past
 		// it) while 30% of its packets are lost, for Settle.

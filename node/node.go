@@ -179,6 +179,9 @@ func (n *Node) open() error {
 			n.logger.Info("bootstrapped a new cluster")
 		}
 	}
+	if err := n.recoverWhenAlone(rc, snaps); err != nil {
+		return err
+	}
 	if n.raft, err = raft.NewRaft(rc, n.fsm, n.logCache, n.logs, snaps, n.transport); err != nil {
 		return fmt.Errorf("start raft: %w", err)
 	}

@@ -88,6 +88,13 @@ func compoundScenarios() []Scenario {
 			}
 			s.Proves = []Claim{report.ClaimCompound}
 		}),
+		with(base("compound-restart-isolated", "one window, two faults: a node (a follower or the leader) cut off and killed, started again while still cut off, reconnected 3 s later; it must wait for its peers, not act alone; linearizable reads"), func(s *Scenario) {
+			s.Duration = 10 * time.Second
+			s.Quiet = 1500 * time.Millisecond
+			s.Fault = 2 * time.Second
+			s.Nemeses = []chaos.Nemesis{compound("isolate-restart-follower"), compound("isolate-restart-leader")}
+			s.Proves = []Claim{report.ClaimCompound}
+		}),
 		with(base("compound-membership", "one window, two faults: a follower removed from the configuration, then the other follower cut off, so the shrunk configuration has no quorum; healed by reconnecting, then adding the member back; linearizable reads"), func(s *Scenario) {
 			s.Duration = 10 * time.Second
 			s.Quiet = 1500 * time.Millisecond

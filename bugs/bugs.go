@@ -102,7 +102,7 @@ var All = []Bug{
 			"harmless; it matters when indexes are reused with other content (a majority losing its tail, or a lost " +
 			"raft directory with the data directory kept), which the node test shows deterministically.",
 		Report:    "the disk-fault class Jepsen's lazyfs exposed in etcd (see etcd-io/etcd#14140 \"Stale read with loss of un-fsynced writes\")",
-		Scenarios: []string{"disk-operator-error", "disk-truncate-one"},
+		Scenarios: []string{"compound-raft-dir-lost", "disk-operator-error", "disk-truncate-one"},
 	},
 	{
 		Name: RecoverAlone,

@@ -44,7 +44,9 @@ type Fault struct {
 	Parts []*Fault `json:"parts,omitempty"`
 
 	heal   func(ctx context.Context) error
-	aimed  []string // a compound's parts' nodes ("" for a part that chose its own)
+	aimed  []string // a compound's parts' nodes ("" for a part that chose several)
+	// healInOrder: a compound's parts are healed first in, first out.
+	healInOrder bool
 	mu     sync.Mutex
 	healed bool
 }

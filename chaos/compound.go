@@ -45,6 +45,8 @@ const (
 	TheLeader
 	// AFollower: any node but that leader.
 	AFollower
+	// FirstNode: the first node (n1), which bootstrapped the cluster.
+	FirstNode
 )
 
 // An Aim is how a part's node relates to the leader and to the parts
@@ -62,7 +64,7 @@ func (a Aim) String() string {
 	if a.Same > 0 {
 		return fmt.Sprintf("the node of part %d", a.Same)
 	}
-	who := map[Role]string{AnyRole: "a node", TheLeader: "the leader", AFollower: "a follower"}[a.Role]
+	who := map[Role]string{AnyRole: "a node", TheLeader: "the leader", AFollower: "a follower", FirstNode: "the first node"}[a.Role]
 	switch a.Side {
 	case LeaderSide:
 		return who + " on the leader's side"
@@ -101,6 +103,10 @@ type Compound struct {
 	// Settle is the pause between healing one part and the next (0: none):
 	// how long the later state lasts before the earlier fault is undone.
 	Settle time.Duration
+	// HealInOrder heals the parts in the order they were injected (first
+	// in, first out) instead: a partition undone before a node that
+	// refused to start is replaced, which needs its peers.
+	HealInOrder bool
 }
 
 // Name is "compound-<Label>".
@@ -144,6 +150,9 @@ func (k Compound) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 			}
 		} else {
 			f, err = p.Nemesis.Inject(ctx, c, rng)
+			if err == nil && len(f.Targets) == 1 {
+				aimed[i] = f.Targets[0]
+			}
 		}
 		if err != nil {
 			undo()
@@ -154,7 +163,7 @@ func (k Compound) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 			groups = ParseGroups(f.Value)
 		}
 	}
-	f := compoundFault(k.Name(), parts, k.Settle)
+	f := compoundFault(k.Name(), parts, k.Settle, k.HealInOrder)
 	f.aimed = aimed
 	return f, nil
 }
@@ -162,7 +171,7 @@ func (k Compound) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 // needsLeader reports whether some part's aim refers to the leader.
 func (k Compound) needsLeader() bool {
 	for _, p := range k.Parts {
-		if p.Aim.Same == 0 && (p.Aim.Side != AnySide || p.Aim.Role != AnyRole) {
+		if p.Aim.Same == 0 && (p.Aim.Side != AnySide || p.Aim.Role == TheLeader || p.Aim.Role == AFollower) {
 			return true
 		}
 	}
@@ -170,7 +179,7 @@ func (k Compound) needsLeader() bool {
 }
 
 // compoundFault is the one fault of a compound window.
-func compoundFault(name string, parts []*Fault, settle time.Duration) *Fault {
+func compoundFault(name string, parts []*Fault, settle time.Duration, inOrder bool) *Fault {
 	var (
 		values, details []string
 		targets         []string
@@ -189,11 +198,12 @@ func compoundFault(name string, parts []*Fault, settle time.Duration) *Fault {
 	var f *Fault
 	f = NewFault(name, "compound", strings.Join(values, " + "), sortedCopy(targets), "heal", func(ctx context.Context) error {
 		var errs []error
-		for i := len(parts) - 1; i >= 0; i-- {
-			if err := parts[i].Heal(ctx); err != nil {
+		order := healOrder(parts, inOrder)
+		for j, p := range order {
+			if err := p.Heal(ctx); err != nil {
 				errs = append(errs, err)
 			}
-			if i > 0 && settle > 0 {
+			if j < len(order)-1 && settle > 0 {
 				waitUntil(ctx, time.Now().Add(settle))
 			}
 		}
@@ -204,8 +214,8 @@ func compoundFault(name string, parts []*Fault, settle time.Duration) *Fault {
 		// parts found out while healing (a node replaced, transfers made).
 		var heals []string
 		details = details[:0]
-		for i := len(parts) - 1; i >= 0; i-- {
-			heals = append(heals, parts[i].HealKind)
+		for _, p := range order {
+			heals = append(heals, p.HealKind)
 		}
 		for _, p := range parts {
 			if p.Detail != "" {
@@ -217,8 +227,19 @@ func compoundFault(name string, parts []*Fault, settle time.Duration) *Fault {
 		return nil
 	})
 	f.Parts = parts
+	f.healInOrder = inOrder
 	f.Detail = strings.Join(details, "; ")
 	return f
+}
+
+// healOrder is the order a compound's parts are healed in: last in, first
+// out, or as injected.
+func healOrder(parts []*Fault, inOrder bool) []*Fault {
+	order := slices.Clone(parts)
+	if !inOrder {
+		slices.Reverse(order)
+	}
+	return order
 }
 
 // events are the faults whose history events a window records: the parts
@@ -233,9 +254,10 @@ func (f *Fault) events() []*Fault {
 // healEvents are events in the order they were healed (a compound's parts
 // last in, first out).
 func (f *Fault) healEvents() []*Fault {
-	ev := slices.Clone(f.events())
-	slices.Reverse(ev)
-	return ev
+	if len(f.Parts) > 0 {
+		return healOrder(f.Parts, f.healInOrder)
+	}
+	return []*Fault{f}
 }
 
 // AimAt chooses the node a part is aimed at among ids, given the leader
@@ -252,7 +274,7 @@ func AimAt(ids []string, leader string, groups [][]string, earlier []string, a A
 		}
 		return earlier[a.Same-1], nil
 	}
-	if (a.Side != AnySide || a.Role != AnyRole) && leader == "" {
+	if (a.Side != AnySide || a.Role == TheLeader || a.Role == AFollower) && leader == "" {
 		return "", ErrNoLeader
 	}
 	var side []string
@@ -267,7 +289,7 @@ func AimAt(ids []string, leader string, groups [][]string, earlier []string, a A
 		switch {
 		case slices.Contains(earlier, id):
 		case a.Side == LeaderSide && !onLeaderSide, a.Side == OtherSide && onLeaderSide:
-		case a.Role == TheLeader && id != leader, a.Role == AFollower && id == leader:
+		case a.Role == TheLeader && id != leader, a.Role == AFollower && id == leader, a.Role == FirstNode && id != ids[0]:
 		default:
 			cand = append(cand, id)
 		}

@@ -56,6 +56,15 @@ func Compounds() []Compound {
 			{Nemesis: isolate, Aim: Aim{Role: TheLeader}},
 			{Nemesis: Kill{}, Aim: Aim{Same: 1}},
 		}, Settle: 3 * time.Second},
+		// The bootstrap node cut off, its raft directory deleted while it
+		// is stopped, and started again at once, still cut off: a store
+		// that trusts its data directory bootstraps a second cluster here.
+		// The partition is undone first, so that a node that refused to
+		// start can be replaced.
+		{Label: "isolate-raft-dir-lost-first", Parts: []Part{
+			{Nemesis: isolate, Aim: Aim{Role: FirstNode}},
+			{Nemesis: DirLost{Dir: DirRaft, Start: true}, Aim: Aim{Same: 1}},
+		}, HealInOrder: true},
 		// A follower crashed behind a lossy link: it starts again and
 		// catches up (a snapshot install when the leader compacted past
 		// it) while 30% of its packets are lost, for Settle.

@@ -37,12 +37,23 @@ const operatorGrace = 5 * time.Second
 type DirLost struct {
 	Target Target
 	Dir    string // DirRaft or DirData
+	// Start starts the node again at once, in Inject (a node whose
+	// supervisor restarts it): the fault in place is the node running on
+	// what is left, or refusing to start. Heal then replaces it if it
+	// refused, and does nothing more if it runs.
+	Start bool
 	// StartWait: see DefaultStartWait.
 	StartWait time.Duration
 }
 
-// Name is "raft-dir-lost-<target>" or "data-dir-lost-<target>".
-func (d DirLost) Name() string { return dirWord(d.Dir) + "-dir-lost-" + d.Target.String() }
+// Name is "raft-dir-lost-<target>" or "data-dir-lost-<target>", with
+// "-start" before the target when Start is set.
+func (d DirLost) Name() string {
+	if d.Start {
+		return dirWord(d.Dir) + "-dir-lost-start-" + d.Target.String()
+	}
+	return dirWord(d.Dir) + "-dir-lost-" + d.Target.String()
+}
 
 // Inject stops the chosen node and removes its directory.
 func (d DirLost) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
@@ -72,7 +83,38 @@ func (d DirLost) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.R
 	if before > 0 {
 		what += fmt.Sprintf("; the node had applied %d entries", before)
 	}
-	return restartFault(c, d.Name(), "dir-lost", id+" "+d.Dir, what, d.StartWait), nil
+	if !d.Start {
+		return restartFault(c, d.Name(), "dir-lost", id+" "+d.Dir, what, d.StartWait), nil
+	}
+	if err := c.StartNode(ctx, id); err != nil {
+		return nil, err
+	}
+	return replaceIfDown(c, d.Name(), "dir-lost", id, d.Dir, what, d.StartWait), nil
+}
+
+// replaceIfDown is the fault of a node started on damaged files: Heal leaves
+// it alone when it answers within wait ("start": it runs), and replaces it
+// with an empty node when it refused to start ("member-add").
+func replaceIfDown(c Cluster, name, kind, id, what, detail string, wait time.Duration) *Fault {
+	if wait <= 0 {
+		wait = DefaultStartWait
+	}
+	var f *Fault
+	f = NewFault(name, kind, id+" "+what, []string{id}, "start", func(ctx context.Context) error {
+		if answers(ctx, c, id, wait) {
+			return nil
+		}
+		if err := c.DestroyNode(ctx, id); err != nil {
+			return fmt.Errorf("%s refused to start; replacing it: %w", id, err)
+		}
+		if err := c.ReplaceNode(ctx, id); err != nil {
+			return fmt.Errorf("%s refused to start; replacing it: %w", id, err)
+		}
+		f.HealKind = "member-add"
+		return nil
+	})
+	f.Detail = detail
+	return f
 }
 
 // DirOld is an operator putting back an old copy of one of a node's two

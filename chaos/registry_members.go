@@ -6,7 +6,8 @@ import "strings"
 //
 //	member-remove-T  member-replace-T  disk-truncate-T
 //	bitflip-raft-log-T  bitflip-snapshot-T
-//	raft-dir-lost-T  data-dir-lost-T  raft-dir-old-T  data-dir-old-T
+//	raft-dir-lost-T  data-dir-lost-T  raft-dir-lost-start-T  data-dir-lost-start-T
+//	raft-dir-old-T  data-dir-old-T
 //	grow-shrink  crash-all  kill-majority  restart-rolling  disk-lies
 
 // parseMemberNemesis returns the nemesis with the given name when it is one
@@ -57,6 +58,8 @@ func parseMemberNemesis(name string) (Nemesis, bool) {
 		switch name[:i] {
 		case dirWord(dir) + "-dir-lost":
 			return DirLost{Target: t, Dir: dir}, true
+		case dirWord(dir) + "-dir-lost-start":
+			return DirLost{Target: t, Dir: dir, Start: true}, true
 		case dirWord(dir) + "-dir-old":
 			return DirOld{Target: t, Dir: dir}, true
 		}

@@ -43,12 +43,12 @@ type Fault struct {
 	// each part's own opening and closing events.
 	Parts []*Fault `json:"parts,omitempty"`
 
-	heal   func(ctx context.Context) error
-	aimed  []string // a compound's parts' nodes ("" for a part that chose several)
+	heal  func(ctx context.Context) error
+	aimed []string // a compound's parts' nodes ("" for a part that chose several)
 	// healInOrder: a compound's parts are healed first in, first out.
 	healInOrder bool
-	mu     sync.Mutex
-	healed bool
+	mu          sync.Mutex
+	healed      bool
 }
 
 // String is the fault as people read it: "kill n2".

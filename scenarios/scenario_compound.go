@@ -124,7 +124,7 @@ func compoundScenarios() []Scenario {
 				return o
 			}
 			s.Nemeses = []chaos.Nemesis{compound("loss-kill-follower")}
-			s.Proves = []Claim{report.ClaimCompound}
+			s.Proves = []Claim{report.ClaimCompound, report.ClaimSnapshotsInstalled}
 		}),
 	}
 }

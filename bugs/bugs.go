@@ -100,7 +100,10 @@ var All = []Bug{
 			"Measured: disk-truncate-one does not expose it (0 of 10 seeds) — a single node's lost tail only held " +
 			"committed entries a majority still has, so the leader re-sends the same entries and skipping them is " +
 			"harmless; it matters when indexes are reused with other content (a majority losing its tail, or a lost " +
-			"raft directory with the data directory kept), which the node test shows deterministically.",
+			"raft directory with the data directory kept), which the node test shows deterministically. Also measured: " +
+			"disk-operator-error, whose windows delete the bootstrap node's raft directory and start it connected, 0 of 5 " +
+			"(the leader's next heartbeat reaches the restarted node before it elects itself); compound-raft-dir-lost, which " +
+			"starts it while it is cut off, so it bootstraps and leads a second cluster, 10 of 10.",
 		Report:    "the disk-fault class Jepsen's lazyfs exposed in etcd (see etcd-io/etcd#14140 \"Stale read with loss of un-fsynced writes\")",
 		Scenarios: []string{"compound-raft-dir-lost", "disk-operator-error", "disk-truncate-one"},
 	},

@@ -113,7 +113,8 @@ var All = []Bug{
 			"a refused connection is taken for a peer restarting) forces a new one-node cluster from its own log " +
 			"(raft.RecoverCluster, as a start script running etcd --force-new-cluster would), leads it, serves its " +
 			"old data and acknowledges writes the real cluster never sees. It needs two faults at once: a node that " +
-			"restarts while it is cut off (a kill or restart alone finds the peers; a partition alone restarts nothing).",
+			"restarts while it is cut off (a kill or restart alone finds the peers; a partition alone restarts nothing). " +
+			"Measured: compound-restart-isolated 10 of 10 seeds; kill-leader, partition-leader and crash-all 0 of 2 each.",
 		Report:    "bitnami/charts#901 \"etcd cluster has split-brain after deleting a node\" (the chart's start script created a new cluster when a member could not rejoin); etcd-io/etcd#14009 \"Inconsistent revision and data after --force-new-cluster\"",
 		Scenarios: []string{"compound-restart-isolated", "kill-leader", "partition-leader", "crash-all"},
 	},

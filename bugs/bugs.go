@@ -36,6 +36,7 @@ const (
 	StateMachineAheadOK = "bug-fsm-ahead-of-log"
 	RestartReplaysOld   = "bug-restart-replays-old"
 	InstallServesEmpty  = "bug-install-serves-empty"
+	RecoverAlone        = "bug-recover-alone"
 )
 
 // All lists every planted bug.
@@ -54,7 +55,7 @@ var All = []Bug{
 			"before it has committed an entry in its own term, so it may not yet know that entries the previous " +
 			"leader committed (and acknowledged) are committed, and reads miss them.",
 		Report:    "Raft thesis §6.4 step 1 (Ongaro 2014); etcd-io/raft defers ReadIndex until the leader has committed an entry in its term (see raft.go, \"pendingReadIndexMessages\")",
-		Scenarios: []string{"leader-churn", "kill-leader", "partition-leader", "mixed", "crash-all"},
+		Scenarios: []string{"leader-transfer", "leader-churn", "kill-leader", "partition-leader", "mixed", "crash-all"},
 	},
 	{
 		Name: FollowerLocalRead,
@@ -101,9 +102,23 @@ var All = []Bug{
 			"Measured: disk-truncate-one does not expose it (0 of 10 seeds) — a single node's lost tail only held " +
 			"committed entries a majority still has, so the leader re-sends the same entries and skipping them is " +
 			"harmless; it matters when indexes are reused with other content (a majority losing its tail, or a lost " +
-			"raft directory with the data directory kept), which the node test shows deterministically.",
+			"raft directory with the data directory kept), which the node test shows deterministically. Also measured: " +
+			"disk-operator-error, whose windows delete the bootstrap node's raft directory and start it connected, 0 of 5 " +
+			"(the leader's next heartbeat reaches the restarted node before it elects itself); compound-raft-dir-lost, which " +
+			"starts it while it is cut off, so it bootstraps and leads a second cluster, 10 of 10.",
 		Report:    "the disk-fault class Jepsen's lazyfs exposed in etcd (see etcd-io/etcd#14140 \"Stale read with loss of un-fsynced writes\")",
-		Scenarios: []string{"disk-truncate-one"},
+		Scenarios: []string{"compound-raft-dir-lost", "disk-operator-error", "disk-truncate-one"},
+	},
+	{
+		Name: RecoverAlone,
+		Description: "A restarted member that reaches none of its peers within 1.5 s of starting (no answer at all; " +
+			"a refused connection is taken for a peer restarting) forces a new one-node cluster from its own log " +
+			"(raft.RecoverCluster, as a start script running etcd --force-new-cluster would), leads it, serves its " +
+			"old data and acknowledges writes the real cluster never sees. It needs two faults at once: a node that " +
+			"restarts while it is cut off (a kill or restart alone finds the peers; a partition alone restarts nothing). " +
+			"Measured: compound-restart-isolated 10 of 10 seeds; kill-leader, partition-leader and crash-all 0 of 2 each.",
+		Report:    "bitnami/charts#901 \"etcd cluster has split-brain after deleting a node\" (the chart's start script created a new cluster when a member could not rejoin); etcd-io/etcd#14009 \"Inconsistent revision and data after --force-new-cluster\"",
+		Scenarios: []string{"compound-restart-isolated", "kill-leader", "partition-leader", "crash-all"},
 	},
 	{
 		Name: RestartReplaysOld,

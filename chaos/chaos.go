@@ -38,10 +38,17 @@ type Fault struct {
 	// Detail is what the injection measured or did, for people: the spread
 	// of a simultaneous crash, the bytes a truncation cut (may be empty).
 	Detail string `json:"detail,omitempty"`
+	// Parts are the faults of a compound window (Compound), in the order
+	// they were injected; empty for a single fault. The history records
+	// each part's own opening and closing events.
+	Parts []*Fault `json:"parts,omitempty"`
 
-	heal   func(ctx context.Context) error
-	mu     sync.Mutex
-	healed bool
+	heal  func(ctx context.Context) error
+	aimed []string // a compound's parts' nodes ("" for a part that chose several)
+	// healInOrder: a compound's parts are healed first in, first out.
+	healInOrder bool
+	mu          sync.Mutex
+	healed      bool
 }
 
 // String is the fault as people read it: "kill n2".
@@ -78,6 +85,10 @@ const (
 	Leader
 	// Follower is a node other than the leader, chosen at random.
 	Follower
+	// First is the first node (n1), the one that bootstrapped the cluster:
+	// the only node started without -join, so the only one that would
+	// bootstrap again if it lost its raft state.
+	First
 )
 
 func (t Target) String() string {
@@ -88,6 +99,8 @@ func (t Target) String() string {
 		return "leader"
 	case Follower:
 		return "follower"
+	case First:
+		return "first"
 	}
 	return fmt.Sprintf("Target(%d)", int(t))
 }
@@ -114,7 +127,7 @@ func currentLeader(ctx context.Context, c Cluster) string {
 // (see PickNode).
 func pickTarget(ctx context.Context, c Cluster, t Target, rng *rand.Rand) (string, error) {
 	leader := ""
-	if t != AnyNode {
+	if t == Leader || t == Follower {
 		leader = currentLeader(ctx, c)
 	}
 	return PickNode(c.NodeIDs(), leader, t, rng)

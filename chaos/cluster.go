@@ -62,4 +62,17 @@ type Cluster interface {
 	// disarms); it needs the failpoint build (the lab's image). An error
 	// from a node that does not answer is how a crash at a point shows.
 	ArmFailpoint(ctx context.Context, id, name, term string) error
+
+	// TransferLeader asks the cluster through node via (forwarded to the
+	// leader) to hand leadership to node to ("" = raft's choice), and
+	// returns the new leader if the old one knew it when it answered.
+	TransferLeader(ctx context.Context, via, to string) (string, error)
+
+	// Operator errors with a down node's directories (DirRaft, DirData),
+	// each describing what it did: SaveNodeDir copies one aside under a
+	// name, RestoreNodeDir puts that copy back in its place,
+	// RemoveNodeDir deletes it.
+	SaveNodeDir(ctx context.Context, id, dir, copy string) (string, error)
+	RestoreNodeDir(ctx context.Context, id, dir, copy string) (string, error)
+	RemoveNodeDir(ctx context.Context, id, dir string) (string, error)
 }

@@ -23,6 +23,11 @@ func (d Drop) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, er
 	if err != nil {
 		return nil, err
 	}
+	return d.InjectAt(ctx, c, id, rng)
+}
+
+// InjectAt is Inject aimed at node id (Aimable: a part of a Compound).
+func (d Drop) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Rand) (*Fault, error) {
 	if err := c.DropNode(ctx, id, d.Percent); err != nil {
 		return nil, err
 	}

@@ -42,6 +42,13 @@ type fakeCluster struct {
 	fpReached map[string]bool
 	// fpLostAnswer: a node crashing at arm time dies before answering.
 	fpLostAnswer bool
+
+	transfers int // leadership transfers made (fake_transfer_test.go)
+	// copies are the saved directory copies, "n2/raft/NAME"
+	// (fake_operator_test.go); applied grows by 10 at every NodeStatus:
+	// a workload that never stops.
+	copies  map[string]bool
+	applied uint64
 }
 
 var _ Cluster = (*fakeCluster)(nil)
@@ -141,7 +148,8 @@ func (f *fakeCluster) NodeStatus(ctx context.Context, id string) (*api.Status, e
 	if f.proc[id] == "exited" {
 		return nil, fmt.Errorf("fake: %s refused to start", id)
 	}
-	st := &api.Status{ID: id, State: api.StateFollower, LeaderID: f.leader}
+	f.applied += 10
+	st := &api.Status{ID: id, State: api.StateFollower, LeaderID: f.leader, AppliedIndex: f.applied}
 	if id == f.leader && !f.steppedDown[id] {
 		st.State = api.StateLeader
 	}

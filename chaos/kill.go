@@ -20,6 +20,11 @@ func (k Kill) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, er
 	if err != nil {
 		return nil, err
 	}
+	return k.InjectAt(ctx, c, id, rng)
+}
+
+// InjectAt is Inject aimed at node id (Aimable: a part of a Compound).
+func (k Kill) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Rand) (*Fault, error) {
 	if err := c.KillNode(ctx, id); err != nil {
 		return nil, err
 	}

@@ -24,6 +24,11 @@ func (m MemberRemove) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*F
 	if err != nil {
 		return nil, err
 	}
+	return m.InjectAt(ctx, c, id, rng)
+}
+
+// InjectAt is Inject aimed at node id (Aimable: a part of a Compound).
+func (m MemberRemove) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Rand) (*Fault, error) {
 	if err := c.RemoveMember(ctx, id); err != nil {
 		return nil, err
 	}

@@ -97,10 +97,21 @@ func (p Partition) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Faul
 	default:
 		return nil, fmt.Errorf("chaos: unknown partition shape %d", p.Shape)
 	}
+	return p.install(ctx, c, value, cuts)
+}
+
+// InjectAt cuts node id off from every other node (Aimable: a part of a
+// Compound), whatever the Shape.
+func (p Partition) InjectAt(ctx context.Context, c Cluster, id string, _ *rand.Rand) (*Fault, error) {
+	groups := IsolateOne(c.NodeIDs(), id)
+	return p.install(ctx, c, FormatGroups(groups), GroupCuts(groups))
+}
+
+func (p Partition) install(ctx context.Context, c Cluster, value string, cuts Cuts) (*Fault, error) {
 	if err := cuts.install(ctx, c); err != nil {
 		return nil, err
 	}
-	return NewFault(p.Name(), "partition", value, ids, "heal", func(ctx context.Context) error {
+	return NewFault(p.Name(), "partition", value, c.NodeIDs(), "heal", func(ctx context.Context) error {
 		return cuts.heal(ctx, c)
 	}), nil
 }

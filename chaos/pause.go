@@ -22,6 +22,11 @@ func (p Pause) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, e
 	if err != nil {
 		return nil, err
 	}
+	return p.InjectAt(ctx, c, id, rng)
+}
+
+// InjectAt is Inject aimed at node id (Aimable: a part of a Compound).
+func (p Pause) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Rand) (*Fault, error) {
 	if err := c.PauseNode(ctx, id); err != nil {
 		return nil, err
 	}

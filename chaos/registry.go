@@ -13,16 +13,22 @@ import (
 //	kill-T  pause-T  restart-T  stall-T  partition-T  oneway-in-T  oneway-out-T
 //	dropP-T (P percent, 1..100)  limitR-T (R bytes/s, "50k" = 50 000, ≥ 1000)
 //	delayD-T (D a Go duration: delay100ms-leader)
+//	transfer-leader, transferD-leader (leadership moved every D, default 250ms)
 //	partition-halves  partition-minority  partition-ring  partition-bridge
 //	and the membership, whole-cluster and disk nemeses (registry_members.go)
+//	and the compound windows (compound-<label>, Compounds)
 //
-// where T is leader, follower or node (a random node). Scenarios and
+// where T is leader, follower, node (a random node) or first (n1, which
+// bootstrapped the cluster). Scenarios and
 // command lines name nemeses this way.
 func ParseNemesis(name string) (Nemesis, error) {
 	bad := func(why string) (Nemesis, error) {
 		return nil, fmt.Errorf("chaos: nemesis %q: %s (see chaos.Names)", name, why)
 	}
 	if n, ok := parseMemberNemesis(name); ok {
+		return n, nil
+	}
+	if n, ok := compoundByName(name); ok {
 		return n, nil
 	}
 	i := strings.LastIndexByte(name, '-')
@@ -45,8 +51,20 @@ func ParseNemesis(name string) (Nemesis, error) {
 		t = Follower
 	case "node":
 		t = AnyNode
+	case "first":
+		t = First
 	default:
-		return bad(fmt.Sprintf("unknown target %q; want leader, follower or node", tail))
+		return bad(fmt.Sprintf("unknown target %q; want leader, follower, node or first", tail))
+	}
+	if every, ok := strings.CutPrefix(head, "transfer"); ok && t == Leader {
+		if every == "" {
+			return Transfer{}, nil
+		}
+		dur, err := time.ParseDuration(every)
+		if err != nil || dur <= 0 || dur.String() != every {
+			return bad("transfer interval must be a positive duration as Go prints it (e.g. transfer100ms-leader)")
+		}
+		return Transfer{Every: dur}, nil
 	}
 	switch head {
 	case "kill":
@@ -107,6 +125,10 @@ func Catalog() []Nemesis {
 	}
 	for _, s := range []Shape{Halves, Minority, Ring, Bridge} {
 		out = append(out, Partition{Shape: s})
+	}
+	out = append(out, Transfer{})
+	for _, k := range Compounds() {
+		out = append(out, k)
 	}
 	return append(out, memberCatalog()...)
 }

@@ -6,6 +6,8 @@ import "strings"
 //
 //	member-remove-T  member-replace-T  disk-truncate-T
 //	bitflip-raft-log-T  bitflip-snapshot-T
+//	raft-dir-lost-T  data-dir-lost-T  raft-dir-lost-start-T  data-dir-lost-start-T
+//	raft-dir-old-T  data-dir-old-T
 //	grow-shrink  crash-all  kill-majority  restart-rolling  disk-lies
 
 // parseMemberNemesis returns the nemesis with the given name when it is one
@@ -35,6 +37,8 @@ func parseMemberNemesis(name string) (Nemesis, bool) {
 		t = Follower
 	case "node":
 		t = AnyNode
+	case "first":
+		t = First
 	default:
 		return nil, false
 	}
@@ -50,6 +54,16 @@ func parseMemberNemesis(name string) (Nemesis, bool) {
 	case "bitflip-" + FileSnapshot:
 		return BitFlip{Target: t, File: FileSnapshot}, true
 	}
+	for _, dir := range []string{DirRaft, DirData} {
+		switch name[:i] {
+		case dirWord(dir) + "-dir-lost":
+			return DirLost{Target: t, Dir: dir}, true
+		case dirWord(dir) + "-dir-lost-start":
+			return DirLost{Target: t, Dir: dir, Start: true}, true
+		case dirWord(dir) + "-dir-old":
+			return DirOld{Target: t, Dir: dir}, true
+		}
+	}
 	return nil, false
 }
 
@@ -59,6 +73,11 @@ func memberCatalog() []Nemesis {
 	for _, t := range []Target{Leader, Follower, AnyNode} {
 		out = append(out, MemberRemove{Target: t}, MemberReplace{Target: t}, DiskTruncate{Target: t},
 			BitFlip{Target: t, File: FileRaftLog}, BitFlip{Target: t, File: FileSnapshot})
+	}
+	for _, t := range []Target{Follower, First} {
+		for _, dir := range []string{DirRaft, DirData} {
+			out = append(out, DirLost{Target: t, Dir: dir}, DirOld{Target: t, Dir: dir})
+		}
 	}
 	return append(out, GrowShrink{}, CrashAll{}, KillMajority{}, RollingRestart{}, DiskLies{})
 }

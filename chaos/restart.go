@@ -25,6 +25,11 @@ func (r Restart) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault,
 	if err != nil {
 		return nil, err
 	}
+	return r.InjectAt(ctx, c, id, rng)
+}
+
+// InjectAt is Inject aimed at node id (Aimable: a part of a Compound).
+func (r Restart) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Rand) (*Fault, error) {
 	grace := r.Grace
 	if grace <= 0 {
 		grace = 3 * time.Second

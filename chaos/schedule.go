@@ -159,7 +159,9 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 			windows = append(windows, w)
 			continue
 		}
-		rec.Nemesis(f.Kind, f.Value)
+		for _, e := range f.events() {
+			rec.Nemesis(e.Kind, e.Value)
+		}
 		w.Fault, w.Injected = f, rec.Now()
 		o.Logger.Info("chaos: fault", "fault", f.String(), "nemesis", nem.Name(), "detail", f.Detail)
 		onChange(f.String())
@@ -193,7 +195,9 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 			w.Error = err.Error()
 			errs = append(errs, err)
 		} else {
-			rec.Nemesis(f.HealKind, f.Value)
+			for _, e := range f.healEvents() {
+				rec.Nemesis(e.HealKind, e.Value)
+			}
 			o.Logger.Info("chaos: healed", "fault", f.String())
 		}
 		w.End = rec.Now()

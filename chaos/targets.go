@@ -14,6 +14,7 @@ import (
 //   - AnyNode: any of ids.
 //   - Leader: the leader; an error wrapping ErrNoLeader when there is none.
 //   - Follower: any node but the leader (any node when no leader is known).
+//   - First: the first of ids (n1, which bootstrapped the cluster).
 func PickNode(ids []string, leader string, t Target, rng *rand.Rand) (string, error) {
 	r := rng.Uint64()
 	if len(ids) == 0 {
@@ -38,6 +39,8 @@ func PickNode(ids []string, leader string, t Target, rng *rand.Rand) (string, er
 			return "", fmt.Errorf("chaos: no follower among %v", ids)
 		}
 		return cand[r%uint64(len(cand))], nil
+	case First:
+		return ids[0], nil
 	}
 	return "", fmt.Errorf("chaos: unknown target %v", t)
 }

@@ -61,6 +61,21 @@ func (n *Node) FlipBits(ctx context.Context, glob string, bits int, skip float64
 // it is left behind.
 func (n *Node) diskFault(ctx context.Context, args ...string) (DiskChange, error) {
 	var ch DiskChange
+	out, err := n.diskHelper(ctx, args...)
+	if err != nil {
+		return ch, err
+	}
+	if err := json.Unmarshal(out, &ch); err != nil {
+		return ch, fmt.Errorf("%s: netfault disk: %w: %s", n.id, err, out)
+	}
+	n.c.log.Info("cluster: disk fault", "node", n.id, "op", args[0], "file", ch.File, "size", ch.Size, "new_size", ch.NewSize, "flipped", ch.Flipped)
+	return ch, nil
+}
+
+// diskHelper runs `netfault disk ARGS` (see diskFault) and returns what it
+// printed on stdout.
+func (n *Node) diskHelper(ctx context.Context, args ...string) ([]byte, error) {
+	var ch []byte
 	switch st, err := n.ContainerState(ctx); {
 	case err != nil:
 		return ch, err
@@ -113,9 +128,5 @@ func (n *Node) diskFault(ctx context.Context, args ...string) (DiskChange, error
 	if code != 0 {
 		return ch, fmt.Errorf("%s: netfault disk %v: exit %d: %s", n.id, args, code, bytes.TrimSpace(stderr.Bytes()))
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &ch); err != nil {
-		return ch, fmt.Errorf("%s: netfault disk: %w: %s", n.id, err, stdout.Bytes())
-	}
-	c.log.Info("cluster: disk fault", "node", n.id, "op", args[0], "file", ch.File, "size", ch.Size, "new_size", ch.NewSize, "flipped", ch.Flipped)
-	return ch, nil
+	return stdout.Bytes(), nil
 }

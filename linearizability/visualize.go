@@ -132,13 +132,13 @@ type faultWindow struct {
 // same value (e.g. "kill n1" … "start n1"); an ending kind not listed here
 // closes the most recent open window. Any other kind opens a window.
 var faultEnds = map[string][]string{
-	"start": {"kill", "stop", "crash", "wipe", "truncate", "bitflip", "disk-lies", "restart-rolling", "failpoint"},
+	"start": {"kill", "stop", "crash", "wipe", "truncate", "bitflip", "disk-lies", "restart-rolling", "failpoint", "dir-lost", "dir-old"},
 	// Membership: a removed member added back, a wiped node replaced by an
 	// empty one, nodes added to the cluster removed again.
-	"member-add": {"member-remove", "wipe"},
+	"member-add": {"member-remove", "wipe", "dir-lost", "dir-old", "truncate", "bitflip"},
 	"shrink":     {"grow"},
 	"resume":     {"pause"},
-	"heal":       {"partition", "drop", "limit", "isolate", "delay", "loss", "clog", "failpoint"},
+	"heal":       {"partition", "drop", "limit", "isolate", "delay", "loss", "clog", "failpoint", "transfer"},
 	"restore":    nil,
 	"recover":    nil,
 	"unpause":    {"pause"},

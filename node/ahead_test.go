@@ -74,12 +74,13 @@ func TestStateMachineAheadOfLogIsRebuilt(t *testing.T) {
 	assert.Equal(t, uint64(1), st.SnapshotRestoresAtStart, "rebuilt from the snapshot, then the log")
 }
 
-// A raft directory lost while the data directory survived is the same case:
-// the node bootstraps a fresh log, and its old state machine, whose applied
-// index is far ahead of it, would skip the new entries.
-func TestLostRaftDirectoryDropsTheStateMachine(t *testing.T) {
+// A raft directory lost while the data directory survived is refused: the
+// node would otherwise bootstrap a fresh cluster (or, with -join, vote with a
+// forgotten term), and dropping the state machine would not help. The error
+// names both directories and the repair; with both directories empty the
+// node starts again.
+func TestLostRaftDirectoryIsRefused(t *testing.T) {
 	nd := startNodes(t, 1)[0]
-	ctx := context.Background()
 	c := api.NewClient(nd.HTTPAddr())
 	for i := 0; i < 10; i++ {
 		mustSet(t, c, fmt.Sprintf("old%d", i), "v")
@@ -87,15 +88,18 @@ func TestLostRaftDirectoryDropsTheStateMachine(t *testing.T) {
 	require.NoError(t, nd.Close())
 	require.NoError(t, os.RemoveAll(nd.cfg.RaftDir))
 
+	cfg := nd.cfg
+	cfg.HTTPAddr, cfg.RaftAddr = nd.HTTPAddr(), nd.RaftAddr()
+	_, err := Start(cfg)
+	require.ErrorIs(t, err, ErrRaftStateLost)
+	assert.Regexp(t, `has applied \d+ entries`, err.Error())
+	assert.ErrorContains(t, err, nd.cfg.DataDir)
+	assert.ErrorContains(t, err, nd.cfg.RaftDir)
+	assert.ErrorContains(t, err, "start it with both directories empty")
+	_, err = os.Stat(filepath.Join(nd.cfg.DataDir))
+	require.NoError(t, err, "the data directory is left as it was, for the operator")
+
+	require.NoError(t, os.RemoveAll(nd.cfg.DataDir))
 	again := restart(t, nd, nil)
 	waitReady(t, again)
-	ac := api.NewClient(again.HTTPAddr())
-	require.Equal(t, api.OK, ac.Set(ctx, "new", "v").Outcome)
-	r := ac.Get(ctx, "new", api.ReadLinearizable)
-	require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
-	assert.NotNil(t, r.Value, "the new cluster's write is applied, not skipped")
-	r = ac.Get(ctx, "old0", api.ReadLinearizable)
-	require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
-	assert.Nil(t, r.Value, "the old state machine was dropped with the log it came from")
-	assert.Equal(t, uint64(1), again.Status().StateMachineRebuilds)
 }

@@ -50,6 +50,8 @@ func (n *Node) route(w http.ResponseWriter, r *http.Request) {
 		n.methods(w, r, map[string]http.HandlerFunc{http.MethodGet: n.handleReady})
 	case path == "/join":
 		n.methods(w, r, map[string]http.HandlerFunc{http.MethodPost: n.handleJoin})
+	case path == "/leader/transfer":
+		n.methods(w, r, map[string]http.HandlerFunc{http.MethodPost: n.handleTransfer})
 	case strings.HasPrefix(path, "/members/"):
 		n.methods(w, r, map[string]http.HandlerFunc{http.MethodDelete: n.handleRemove})
 	case failpoint.Enabled && (path == "/failpoints" || strings.HasPrefix(path, "/failpoints/")):

@@ -114,6 +114,9 @@ func (n *Node) open() error {
 	if err != nil {
 		return fmt.Errorf("snapshot store: %w", err)
 	}
+	if err := n.refuseLostRaftState(snaps); err != nil {
+		return err
+	}
 	if err := n.dropStateMachineIfAhead(snaps); err != nil {
 		return err
 	}
@@ -178,6 +181,9 @@ func (n *Node) open() error {
 			}
 			n.logger.Info("bootstrapped a new cluster")
 		}
+	}
+	if err := n.recoverWhenAlone(rc, snaps); err != nil {
+		return err
 	}
 	if n.raft, err = raft.NewRaft(rc, n.fsm, n.logCache, n.logs, snaps, n.transport); err != nil {
 		return fmt.Errorf("start raft: %w", err)

@@ -48,14 +48,16 @@ var (
 //
 //   - ErrNotLeader: raft refused before the entry was appended anywhere.
 //   - ErrEnqueueTimeout: the entry never reached the leader loop.
-//     Both are definite: 503, applied false.
+//   - ErrLeadershipTransferInProgress: the leader loop refused the entry
+//     without appending it (a transfer is under way, POST /leader/transfer).
+//     All three are definite: 503, applied false.
 //   - ErrLeadershipLost: the entry was appended and may still be committed by
 //     the next leader. ErrRaftShutdown may come before or after the append, and
 //     raft does not say which. Timeouts and anything else: the same. All are
 //     unknown: 500 (or 504 for a timeout), applied "unknown".
 func classifyApplyErr(err error) *Error {
 	switch {
-	case errors.Is(err, raft.ErrNotLeader), errors.Is(err, raft.ErrEnqueueTimeout):
+	case errors.Is(err, raft.ErrNotLeader), errors.Is(err, raft.ErrEnqueueTimeout), errors.Is(err, raft.ErrLeadershipTransferInProgress):
 		return &Error{Status: http.StatusServiceUnavailable, Applied: AppliedNo, Err: err}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &Error{Status: http.StatusGatewayTimeout, Applied: AppliedUnknown, Err: err}

@@ -127,6 +127,9 @@ type Fault struct {
 	// Detail is what the nemesis measured or found (chaos.Fault.Detail),
 	// e.g. whether a failpoint's target crashed at the point.
 	Detail string `json:"detail,omitempty"`
+	// Parts are a compound window's faults (chaos.Compound), in the order
+	// they were injected; the window is drawn as one band named after all.
+	Parts []Fault `json:"parts,omitempty"`
 }
 
 // String is the fault as people read it: "kill n2".

@@ -194,10 +194,12 @@ func faultColors(kind string) (fill, ink string) {
 		return "#ffc9a3", "#a04010"
 	case "pause":
 		return "#fff1a8", "#806000"
-	case "truncate", "bitflip", "disk-lies":
+	case "truncate", "bitflip", "disk-lies", "dir-lost", "dir-old":
 		return "#f5c6e6", "#902070"
 	case "member-remove", "grow", "wipe":
 		return "#c9e8d2", "#1a6b2a"
+	case "compound", "transfer":
+		return compoundColors(kind)
 	}
 	return "#dcdcf5", "#403090"
 }

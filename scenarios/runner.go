@@ -544,11 +544,20 @@ func faultWindows(ws []chaos.Window) []report.FaultWindow {
 			fw.Effect = &report.Effect{Took: e.Took, Probed: e.Probed, Evidence: e.Evidence}
 		}
 		if f := w.Fault; f != nil {
-			fw.Fault = &report.Fault{Nemesis: f.Nemesis, Kind: f.Kind, Value: f.Value, Targets: f.Targets, HealKind: f.HealKind, Detail: f.Detail}
+			fw.Fault = reportFault(f)
 		}
 		out = append(out, fw)
 	}
 	return out
+}
+
+// reportFault is f as the report stores it, a compound's parts included.
+func reportFault(f *chaos.Fault) *report.Fault {
+	rf := &report.Fault{Nemesis: f.Nemesis, Kind: f.Kind, Value: f.Value, Targets: f.Targets, HealKind: f.HealKind, Detail: f.Detail}
+	for _, p := range f.Parts {
+		rf.Parts = append(rf.Parts, *reportFault(p))
+	}
+	return rf
 }
 
 func secs(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 1000 }

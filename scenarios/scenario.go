@@ -316,6 +316,7 @@ func All() []Scenario {
 	all = append(all, snapshotScenarios()...)
 	all = append(all, failpointScenarios()...)
 	all = append(all, levelScenarios()...)
+	all = append(all, compoundScenarios()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return all
 }

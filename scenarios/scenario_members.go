@@ -80,6 +80,7 @@ func memberScenarios() []Scenario {
 				chaos.CrashAll{}, chaos.KillMajority{}, chaos.RollingRestart{},
 				chaos.DiskTruncate{Target: chaos.AnyNode},
 			}
+			s.Nemeses = append(s.Nemeses, compoundNemeses()...)
 		}),
 		with(base("disk-lies-majority", "BROKEN ON PURPOSE: power loss of the cluster in which a majority's disks lied about fsync (the freshest raft log entries are gone); must lose acknowledged writes"), func(s *Scenario) {
 			s.Duration = 10 * time.Second

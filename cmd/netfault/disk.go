@@ -32,9 +32,12 @@ type DiskChange struct {
 // offset K (or the fraction -keep-ratio of the file), chosen by the seed.
 func disk(args []string) (any, error) {
 	if len(args) < 1 {
-		return nil, errors.New("want truncate or bitflip")
+		return nil, errors.New("want truncate, bitflip, save, restore or remove")
 	}
 	op := args[0]
+	if op == "save" || op == "restore" || op == "remove" {
+		return diskCopy(op, args[1:])
+	}
 	fs := flag.NewFlagSet("disk "+op, flag.ContinueOnError)
 	dir := fs.String("dir", "/data", "data directory (the volume's mount point)")
 	glob := fs.String("glob", "", "file pattern relative to -dir; the last match in name order is damaged")

@@ -25,6 +25,9 @@
 //	netfault disk truncate|bitflip -dir /data -glob PATTERN ...
 //	                                      damage a stopped node's data file (see disk.go); run in a
 //	                                      helper container that mounts the node's volume
+//	netfault disk save|restore|remove -dir /data -path raft|kv [-copy NAME]
+//	                                      an operator's mistake with a stopped node's directory
+//	                                      (see diskcopy.go): copy it aside, put an old copy back, delete it
 //
 // Rules live in the nftables table "raftlab" (family ip), in two base chains
 // "in" (input hook) and "out" (output hook), and delay rules in "qin" and

@@ -338,3 +338,23 @@ func (k kv) CAS(_ context.Context, key, expect, value string) api.Result {
 }
 
 var _ system.Cluster = (*Cluster)(nil)
+
+// TransferLeader is unsupported: the fake has no raft to hand leadership on.
+func (c *Cluster) TransferLeader(context.Context, string, string) (string, error) {
+	return "", errUnsupported
+}
+
+// SaveNodeDir is unsupported: the fake has no disk.
+func (c *Cluster) SaveNodeDir(context.Context, string, string, string) (string, error) {
+	return "", errUnsupported
+}
+
+// RestoreNodeDir is unsupported: the fake has no disk.
+func (c *Cluster) RestoreNodeDir(context.Context, string, string, string) (string, error) {
+	return "", errUnsupported
+}
+
+// RemoveNodeDir is unsupported: the fake has no disk.
+func (c *Cluster) RemoveNodeDir(context.Context, string, string) (string, error) {
+	return "", errUnsupported
+}

@@ -87,6 +87,11 @@ func Run(ctx context.Context, s Scenario, o Options) (*report.Summary, error) {
 	if o.System == nil {
 		o.System = system.Raftkv{NodeSrc: o.NodeSrc, Image: o.Image}
 	}
+	// The summary names the tree the store was built from, however the
+	// caller chose it (Options or the system value).
+	if rk, ok := o.System.(system.Raftkv); ok && o.NodeSrc == "" {
+		o.NodeSrc = rk.NodeSrc
+	}
 	if why := system.NotApplicable(o.System, Needs(s)); why != "" {
 		return nil, &NotApplicableError{Scenario: s.Name, System: o.System.Name(), Reason: why}
 	}

@@ -110,6 +110,9 @@ func remoteEngineScenario(t *testing.T) {
 	require.NoError(t, err)
 	t.Logf("killed %s; %s leads after %s", leader, next, time.Since(t0).Round(time.Millisecond))
 	mustSet(t, ctx, next, "remote", "after")
+	m, err := next.Memory(ctx)
+	require.NoError(t, err)
+	assert.Positive(t, m.VmRSS, "this engine is local after all: its pids are visible here")
 	for _, n := range c.Others(leader) {
 		r := nodeClient(t, ctx, n).Get(ctx, "remote", api.ReadLinearizable)
 		require.Equal(t, api.OK, r.Outcome, "linearizable read on %s: %v", n, r.Err)

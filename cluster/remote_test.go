@@ -52,10 +52,12 @@ func TestThroughARemoteEngine(t *testing.T) {
 	require.NoError(t, err)
 	upstream, err := url.Parse(dc.DaemonHost())
 	require.NoError(t, err)
-	network, address := upstream.Scheme, upstream.Host
-	if network == "unix" {
-		address = upstream.Path
+	if upstream.Scheme != "unix" {
+		// Serving a TCP engine again would prove nothing, and its TLS
+		// settings would not fit the forwarder's address.
+		t.Skipf("the engine is already reached over %s (%s): this test serves a local socket", upstream.Scheme, dc.DaemonHost())
 	}
+	network, address := upstream.Scheme, upstream.Path
 	fw, err := newForwarder(remoteEngineAddr+":0", network, address)
 	require.NoError(t, err)
 	t.Cleanup(fw.close)

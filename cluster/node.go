@@ -430,9 +430,8 @@ func (n *Node) Memory(ctx context.Context) (MemoryStats, error) {
 	if ms.MappedFile == 0 {
 		ms.MappedFile = m["file_mapped"]
 	}
-	if insp, err := n.c.dc.ContainerInspect(ctx, id, client.ContainerInspectOptions{}); err == nil && insp.Container.State != nil {
-		ms.VmRSS = vmRSS(insp.Container.State.Pid)
-	}
+	// localPid: a remote engine's pid numbers are some other process here.
+	ms.VmRSS = vmRSS(n.localPid(ctx))
 	return ms, nil
 }
 

@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
+	"net/url"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -69,15 +72,23 @@ func (c *Cluster) decideReach(ctx context.Context) error {
 		return nil
 	}
 	n := c.Nodes()[0]
-	perr := probeContainer(ctx, n)
-	switch {
-	case perr == nil:
-		c.reach = ReachContainer
-	case want == ReachContainer:
-		return fmt.Errorf("reach container: %s at %s is not reachable from this process: %w", n.id, n.ip, perr)
-	default:
+	if want == ReachAuto && engineIsRemote(ctx, c.dc.DaemonHost()) {
+		// No probe: an answer at a remote engine's container address would
+		// come from something else on this machine's side (see engineIsRemote).
 		c.reach = ReachPublished
-		c.log.Info("cluster: container addresses not reachable from here; using published ports", "err", perr)
+		c.log.Info("cluster: the engine runs on another host; using its published ports",
+			"docker_host", c.dc.DaemonHost(), "at", publishedHost(c.dc.DaemonHost()))
+	} else {
+		perr := probeContainer(ctx, n)
+		switch {
+		case perr == nil:
+			c.reach = ReachContainer
+		case want == ReachContainer:
+			return fmt.Errorf("reach container: %s at %s is not reachable from this process: %w", n.id, n.ip, perr)
+		default:
+			c.reach = ReachPublished
+			c.log.Info("cluster: container addresses not reachable from here; using published ports", "err", perr)
+		}
 	}
 	// The holders cached their published endpoints; recompute them.
 	for _, n := range c.Nodes() {
@@ -156,4 +167,66 @@ func probeEcho(ctx context.Context, addr string) error {
 			return fmt.Errorf("udp echo %s: no answer within %s: %w", addr, reachProbeTimeout, err)
 		}
 	}
+}
+
+// engineIsRemote reports whether daemonHost (the Docker client's endpoint)
+// names an engine on another machine: a tcp, http, https or ssh URL whose
+// host is neither a loopback address nor an address of one of this
+// machine's interfaces. The containers of such an engine live on that
+// machine's bridges, so auto does not probe them: the probe could only be
+// answered by something on this side with the same address (a local lab's
+// holder on a same-numbered subnet, since free subnets are chosen on the
+// engine), and requests would then go to the wrong cluster. An engine
+// reached over TCP on this machine (a forwarder, a loopback listener) is
+// local and is probed as usual.
+func engineIsRemote(ctx context.Context, daemonHost string) bool {
+	var local []netip.Addr
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if p, err := netip.ParsePrefix(a.String()); err == nil {
+				local = append(local, p.Addr().Unmap())
+			}
+		}
+	}
+	lookup := func(host string) ([]netip.Addr, error) {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	}
+	return isRemoteHost(daemonHost, local, lookup)
+}
+
+// isRemoteHost is engineIsRemote with this machine's addresses and the
+// resolver given. A name that does not resolve counts as remote: it is not
+// one of ours, and the published ports will say whether it is reachable.
+func isRemoteHost(daemonHost string, local []netip.Addr, lookup func(string) ([]netip.Addr, error)) bool {
+	u, err := url.Parse(daemonHost)
+	if err != nil {
+		return false
+	}
+	switch u.Scheme {
+	case "tcp", "http", "https", "ssh":
+	default:
+		return false // unix socket, npipe: this machine
+	}
+	host := u.Hostname()
+	if host == "" {
+		return false
+	}
+	addrs := []netip.Addr{}
+	if a, err := netip.ParseAddr(host); err == nil {
+		addrs = append(addrs, a)
+	} else if rs, err := lookup(host); err == nil {
+		addrs = rs
+	}
+	if len(addrs) == 0 {
+		return true
+	}
+	for _, a := range addrs {
+		a = a.Unmap()
+		if a.IsLoopback() || a.IsUnspecified() || slices.Contains(local, a) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -74,4 +76,38 @@ func TestKilledNodeIsUnknownThroughThePublishedPort(t *testing.T) {
 		t.Skipf("published port refused the connection (no userland proxy): %v", r.Err)
 	}
 	assert.Equal(t, api.Unknown, r.Outcome, "write to a killed node through the proxy: %v", r.Err)
+}
+
+func TestARemoteEngineIsOneNotOnThisMachine(t *testing.T) {
+	local := []netip.Addr{netip.MustParseAddr("192.0.2.2"), netip.MustParseAddr("172.17.0.1")}
+	names := map[string][]netip.Addr{
+		"localhost":    {netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1")},
+		"me.example":   {netip.MustParseAddr("192.0.2.2")},
+		"lab.example":  {netip.MustParseAddr("198.51.100.7")},
+		"both.example": {netip.MustParseAddr("198.51.100.7"), netip.MustParseAddr("172.17.0.1")},
+	}
+	lookup := func(h string) ([]netip.Addr, error) {
+		if a, ok := names[h]; ok {
+			return a, nil
+		}
+		return nil, errors.New("no such host")
+	}
+	for host, want := range map[string]bool{
+		"unix:///var/run/docker.sock":    false,
+		"npipe:////./pipe/docker_engine": false,
+		"tcp://127.0.0.1:2375":           false,
+		"tcp://[::1]:2375":               false,
+		"tcp://localhost:2375":           false,
+		"tcp://0.0.0.0:2375":             false,
+		"tcp://192.0.2.2:2375":           false, // this machine's own address
+		"tcp://172.17.0.1:2375":          false, // its bridge
+		"tcp://me.example:2376":          false,
+		"tcp://198.51.100.7:2375":        true,
+		"https://lab.example:2376":       true,
+		"ssh://user@lab.example":         true,
+		"tcp://both.example:2375":        false, // one of its addresses is ours
+		"tcp://gone.example:2375":        true,  // does not resolve: not ours
+	} {
+		assert.Equal(t, want, isRemoteHost(host, local, lookup), host)
+	}
 }

@@ -72,7 +72,8 @@ from this source tree on first use. 'chaoslab list' shows the scenarios.
   --reach MODE        how clients reach the nodes: container (their address on the
                       cluster network: a request to a killed node is refused, a
                       definite fail), published (Docker's port proxy: it ends in EOF,
-                      unknown), auto (container when this host can route to it, the
+                      unknown), auto (container when this host can route to it,
+                      published for a DOCKER_HOST on another machine; the
                       default); the summary records the one used
 
 Exit codes: 0 linearizable and the replicas converged, 1 not linearizable (or

@@ -40,8 +40,9 @@ Replays a failing run (its scenario, settings and seed, from RUN_DIR/run.json;
 or RUN_DIR/scenario.json when the run came from --scenario-file) on fresh
 Docker clusters with fault windows removed, delta debugging over the windows
 (ddmin): each candidate schedule is replayed up to --replays times, since
-timing varies, and fails when more than half of its replays fail (exit 1 of
-'chaoslab run'); an errored or unknown replay is no failure. Keeps the
+timing varies, and fails when more than half of its replays fail: a
+violation (exit 1 of 'chaoslab run'), or for a scenario broken on purpose,
+the lab catching it (as expected); an errored or unknown replay is no failure. Keeps the
 smallest schedule that failed and writes it as a scenario file that
 'chaoslab run --scenario-file FILE' replays: exactly those windows, at the
 same times, with the same nemeses and target seeds. Each replay's workload
@@ -173,21 +174,43 @@ func (d *dockerReplayer) Replay(ctx context.Context, keep []int, try int) (fault
 	if sum == nil {
 		return faultshrink.Unknown, err
 	}
-	out := faultshrink.Unknown
-	switch {
-	case sum.Interrupted:
+	if sum.Interrupted {
 		return faultshrink.Unknown, errors.New("interrupted")
-	case err != nil:
+	}
+	out := faultshrink.Unknown
+	if err == nil {
 		// A run error (a fault that could not be healed) leaves the
 		// verdict in doubt: not a failure.
-	case verdictExit(sum) == exitNotLinear:
-		out = faultshrink.Failed
-	case verdictExit(sum) == exitOK:
-		out = faultshrink.Passed
+		out = replayOutcome(sum)
 	}
 	fmt.Fprintf(d.stderr, "chaoslab shrink-faults: replay %d: windows [%s] try %d: %s (%s, %.0fs)\n",
 		d.n, windowList(keep), try+1, out, sum.Outcome, time.Since(start).Seconds())
 	return out, err
+}
+
+// replayOutcome is what a replay showed. The failure sought is the one
+// the scenario is about: for a scenario broken on purpose, that the lab
+// caught it (the run is as expected); for any other, a violation (exit 1
+// of chaoslab run). A run whose verdict is in doubt (unknown, too few
+// faults took effect, a claim not shown) is Unknown, never a pass.
+func replayOutcome(sum *report.Summary) faultshrink.Outcome {
+	code := verdictExit(sum)
+	if sum.Expect.MustFail() {
+		switch {
+		case sum.AsExpected:
+			return faultshrink.Failed
+		case code == exitOK:
+			return faultshrink.Passed
+		}
+		return faultshrink.Unknown
+	}
+	switch code {
+	case exitNotLinear:
+		return faultshrink.Failed
+	case exitOK:
+		return faultshrink.Passed
+	}
+	return faultshrink.Unknown
 }
 
 func windowList(keep []int) string {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/chaos"
+	"github.com/raftlab/raftlab/faultshrink"
 	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/scenarios"
 )
@@ -91,4 +92,23 @@ func TestSubSchedule(t *testing.T) {
 	assert.Equal(t, []chaos.Step{plan[1], plan[3]}, sub.Steps)
 	assert.Equal(t, plan[3].At+plan[3].Length+max(s.Quiet, time.Second), sub.Duration, "ends a quiet window after the last kept window")
 	assert.Equal(t, s.Duration, subSchedule(s, plan, []int{len(plan) - 1}).Duration, "never longer than the run")
+}
+
+func TestReplayOutcome(t *testing.T) {
+	// A scenario broken on purpose: caught is the failure sought.
+	caught := &report.Summary{Expect: report.ExpectViolation, AsExpected: true, Converged: true, Contract: "ok"}
+	assert.Equal(t, faultshrink.Failed, replayOutcome(caught))
+	missed := &report.Summary{Expect: report.ExpectViolation, Converged: true, Contract: "ok"}
+	assert.Equal(t, faultshrink.Passed, replayOutcome(missed))
+	doubt := &report.Summary{Expect: report.ExpectViolation, Converged: true, Contract: "unknown"}
+	assert.Equal(t, faultshrink.Unknown, replayOutcome(doubt))
+
+	// Any other scenario: a violation is the failure.
+	bad := &report.Summary{Expect: report.ExpectLinearizable, Converged: true, Contract: "violated"}
+	assert.Equal(t, faultshrink.Failed, replayOutcome(bad))
+	good := &report.Summary{Expect: report.ExpectLinearizable, Converged: true, Contract: "ok"}
+	assert.Equal(t, faultshrink.Passed, replayOutcome(good))
+	few := &report.Summary{Expect: report.ExpectLinearizable, Converged: true, Contract: "ok",
+		FaultEffect: &report.FaultEffect{OK: false}}
+	assert.Equal(t, faultshrink.Unknown, replayOutcome(few), "too few faults took effect is no pass")
 }

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
+	"github.com/raftlab/raftlab/bugs"
 	"github.com/raftlab/raftlab/chaos"
+	"github.com/raftlab/raftlab/cluster"
 )
 
 // FileVersion is the version of the scenario file format.
@@ -30,6 +33,10 @@ type File struct {
 	Keys     int    `json:"keys,omitempty"`
 	// OpsPerKey: nil is the scenario's.
 	OpsPerKey *int `json:"ops_per_key,omitempty"`
+	// Bug, when set, is a planted bug switched on in every node (the
+	// failpoint image, as the self-test arms it; 'chaoslab selftest
+	// --list' names them).
+	Bug string `json:"bug,omitempty"`
 	// Windows are the fault windows, in order. An empty list is a run
 	// without faults.
 	Windows []FileWindow `json:"windows"`
@@ -59,7 +66,7 @@ func NewFile(s Scenario, seed uint64, steps []chaos.Step, original []int) File {
 	f := File{
 		Version: FileVersion, Scenario: s.Name, Seed: seed,
 		Duration: s.Duration.String(), Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys,
-		Windows: []FileWindow{},
+		Windows: []FileWindow{}, Bug: s.Bug,
 	}
 	ops := s.OpsPerKey
 	f.OpsPerKey = &ops
@@ -75,6 +82,21 @@ func NewFile(s Scenario, seed uint64, steps []chaos.Step, original []int) File {
 		f.Windows = append(f.Windows, w)
 	}
 	return f
+}
+
+// ArmBug switches the planted bug on in every node of s's cluster and
+// records it in s.Bug.
+func ArmBug(s Scenario, bug string) Scenario {
+	prev := s.Cluster
+	s.Cluster = func(o cluster.Options) cluster.Options {
+		if prev != nil {
+			o = prev(o)
+		}
+		o.ExtraArgs = append(slices.Clone(o.ExtraArgs), "-failpoints="+bug+"=on")
+		return o
+	}
+	s.Bug = bug
+	return s
 }
 
 // WriteFile writes f to path as indented JSON.
@@ -152,6 +174,12 @@ func (f File) Build() (Scenario, error) {
 	}
 	if f.OpsPerKey != nil {
 		s.OpsPerKey = *f.OpsPerKey
+	}
+	if f.Bug != "" {
+		if _, ok := bugs.Lookup(f.Bug); !ok {
+			return Scenario{}, fmt.Errorf("bug %q: no such planted bug", f.Bug)
+		}
+		s = ArmBug(s, f.Bug)
 	}
 	if f.Windows == nil {
 		return Scenario{}, errors.New(`"windows" missing (an empty list is a run without faults)`)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/chaos"
+	"github.com/raftlab/raftlab/cluster"
 )
 
 func TestFileRoundTrip(t *testing.T) {
@@ -76,4 +77,21 @@ func TestLoadFileNamesTheLine(t *testing.T) {
 	_, _, err := LoadFile(path)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "bad.json:3:")
+}
+
+func TestFileBug(t *testing.T) {
+	s, _ := Lookup("long-pause")
+	armed := ArmBug(s, "bug-read-no-quorum")
+	f := NewFile(armed, 3, nil, nil)
+	assert.Equal(t, "bug-read-no-quorum", f.Bug)
+	got, err := f.Build()
+	require.NoError(t, err)
+	assert.Equal(t, "bug-read-no-quorum", got.Bug)
+	require.NotNil(t, got.Cluster)
+	assert.Contains(t, got.Cluster(cluster.Options{}).ExtraArgs, "-failpoints=bug-read-no-quorum=on")
+
+	f.Bug = "bug-nope"
+	_, err = f.Build()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `bug "bug-nope"`)
 }

@@ -82,6 +82,8 @@ type Scenario struct {
 	// Steps, when not nil, is an explicit fault schedule replacing the
 	// seed's plan (chaoslab run --scenario-file; see file.go).
 	Steps []chaos.Step
+	// Bug names the planted bug switched on by ArmBug (file.go), if any.
+	Bug string
 }
 
 // Claim is a scenario's "did real work" claim (defined by the report, which

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/raftlab/raftlab/bugs"
 	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/faultshrink"
@@ -34,7 +35,7 @@ func init() {
 		summary: "find the fault windows a failing run needs, by replaying it with windows removed",
 		usage: `usage: chaoslab shrink-faults RUN_DIR [--replays N] [--budget N] [--out FILE]
                     [--replay-dir DIR] [--check-timeout D] [--verbose]
-                    [--node-src DIR | --image REF]
+                    [--node-src DIR | --image REF] [--bug NAME]
 
 Replays a failing run (its scenario, settings and seed, from RUN_DIR/run.json;
 or RUN_DIR/scenario.json when the run came from --scenario-file) on fresh
@@ -56,6 +57,9 @@ ends one quiet window after its last fault window.
   --verbose          log the clusters' and nemeses' progress to stderr
   --node-src DIR     build the store from DIR (as 'chaoslab run --node-src')
   --image REF        run a ready image (as 'chaoslab run --image')
+  --bug NAME         switch this planted bug on in every replay, as the self-test
+                     does (for a self-test run's folder: run.json does not name
+                     it); the scenario file records it
 
 Exit codes: 0 the scenario file is written and 1-minimal (no single window
 of it can go), 1 the failure did not reproduce (the full schedule failed in
@@ -73,6 +77,7 @@ type shrinkFaultsFlags struct {
 	checkTimeout        time.Duration
 	verbose             bool
 	nodeSrc, image      string
+	bug                 string
 }
 
 func parseShrinkFaultsFlags(args []string) (*shrinkFaultsFlags, error) {
@@ -87,6 +92,7 @@ func parseShrinkFaultsFlags(args []string) (*shrinkFaultsFlags, error) {
 	fs.BoolVar(&f.verbose, "verbose", false, "")
 	fs.StringVar(&f.nodeSrc, "node-src", "", "")
 	fs.StringVar(&f.image, "image", "", "")
+	fs.StringVar(&f.bug, "bug", "", "")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, err
@@ -102,6 +108,11 @@ func parseShrinkFaultsFlags(args []string) (*shrinkFaultsFlags, error) {
 		return nil, errors.New("--check-timeout must be positive")
 	case f.nodeSrc != "" && f.image != "":
 		return nil, errors.New("--node-src and --image exclude each other")
+	}
+	if f.bug != "" {
+		if _, ok := bugs.Lookup(f.bug); !ok {
+			return nil, fmt.Errorf("--bug %q: no such planted bug ('chaoslab selftest --list')", f.bug)
+		}
 	}
 	f.dir = pos[0]
 	if f.replayDir == "" {
@@ -232,6 +243,9 @@ func runShrinkFaults(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "chaoslab shrink-faults: %v\n", err)
 		return exitUnreadable
 	}
+	if f.bug != "" && f.bug != s.Bug {
+		s = scenarios.ArmBug(s, f.bug)
+	}
 	plan := s.Schedule().Plan(seed)
 	if len(plan) == 0 {
 		fmt.Fprintf(e.stderr, "chaoslab shrink-faults: %s (seed %d) has no fault windows: nothing to shrink\n", s.Name, seed)
@@ -262,8 +276,12 @@ func runShrinkFaults(ctx context.Context, e *env, args []string) int {
 			System:       sys,
 		},
 	}
-	fmt.Fprintf(e.stderr, "chaoslab shrink-faults: %s, seed %d: %d fault windows; %d replays per candidate, budget %d\n",
-		s.Name, seed, len(plan), f.replays, f.budget)
+	armed := ""
+	if s.Bug != "" {
+		armed = ", planted bug " + s.Bug
+	}
+	fmt.Fprintf(e.stderr, "chaoslab shrink-faults: %s%s, seed %d: %d fault windows; %d replays per candidate, budget %d\n",
+		s.Name, armed, seed, len(plan), f.replays, f.budget)
 	began := time.Now()
 	res, err := faultshrink.Shrink(ctx, len(plan), rep, faultshrink.Options{
 		Replays: f.replays, Budget: f.budget,

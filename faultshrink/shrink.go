@@ -77,6 +77,11 @@ type Result struct {
 	// StoppedEarly: the budget ran out before the schedule was 1-minimal
 	// (no single window could be dropped); a smaller one may exist.
 	StoppedEarly bool `json:"stopped_early,omitempty"`
+	// NoFaults says what the schedule without any window did, tried last
+	// (budget permitting): "passes" (so the kept windows are needed),
+	// "fails" (the failure needs no fault: Kept is empty) or "" (not
+	// tried: the budget ran out).
+	NoFaults string `json:"no_faults,omitempty"`
 }
 
 // ErrNotReproduced: the original schedule did not fail in most of its
@@ -124,6 +129,18 @@ func Shrink(ctx context.Context, n int, r Replayer, o Options) (*Result, error) 
 		return s.res, fmt.Errorf("faultshrink: %w", ErrNotReproduced)
 	}
 	err = s.ddmin(ctx, all)
+	if err == nil {
+		// ddmin never tries the empty schedule: whether the failure needs
+		// any fault at all is asked last, so the budget goes to the
+		// windows first.
+		var f bool
+		if f, err = s.fails(ctx, []int{}); err == nil {
+			s.res.NoFaults = map[bool]string{true: "fails", false: "passes"}[f]
+			if f {
+				s.res.Kept = []int{}
+			}
+		}
+	}
 	if errors.Is(err, errBudget) {
 		s.res.StoppedEarly = true
 		err = nil

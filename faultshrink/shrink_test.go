@@ -42,7 +42,18 @@ func TestShrinkFindsTheNeededWindows(t *testing.T) {
 	assert.Equal(t, []int{2, 5}, res.Kept)
 	assert.Equal(t, 7, res.Original)
 	assert.False(t, res.StoppedEarly)
+	assert.Equal(t, "passes", res.NoFaults, "the empty schedule is tried last")
 	assert.Equal(t, f.calls, res.Replays)
+}
+
+func TestShrinkFailureWithoutFaults(t *testing.T) {
+	// The run fails whatever the faults: no window is needed.
+	f := &fakeReplayer{}
+	res, err := Shrink(context.Background(), 4, f, Options{Replays: 3, Budget: 200})
+	require.NoError(t, err)
+	assert.Equal(t, "fails", res.NoFaults)
+	assert.Empty(t, res.Kept)
+	assert.NotNil(t, res.Kept)
 }
 
 func TestShrinkToOneWindow(t *testing.T) {
@@ -81,8 +92,10 @@ func TestShrinkStopsEarlyOnAPassingMajority(t *testing.T) {
 	res, err := Shrink(context.Background(), 2, f, Options{Replays: 3, Budget: 200})
 	require.NoError(t, err)
 	assert.Equal(t, []int{0}, res.Kept)
-	// original: 2 fails; {0}: 2 fails. {1} is never tried: {0} came first.
-	assert.Equal(t, 4, res.Replays)
+	// original: 2 fails; {0}: 2 fails; {1} is never tried: {0} came
+	// first; no window at all: 2 passes.
+	assert.Equal(t, 6, res.Replays)
+	assert.Equal(t, "passes", res.NoFaults)
 }
 
 func TestShrinkBudget(t *testing.T) {
@@ -90,6 +103,7 @@ func TestShrinkBudget(t *testing.T) {
 	res, err := Shrink(context.Background(), 8, f, Options{Replays: 3, Budget: 5})
 	require.NoError(t, err)
 	assert.True(t, res.StoppedEarly)
+	assert.Empty(t, res.NoFaults, "not tried")
 	assert.LessOrEqual(t, res.Replays, 5)
 	assert.Equal(t, 5, f.calls)
 	// What is kept is a schedule that failed: here, after the original

@@ -47,7 +47,9 @@ the lab catching it (as expected); an errored or unknown replay is no failure. K
 smallest schedule that failed and writes it as a scenario file that
 'chaoslab run --scenario-file FILE' replays: exactly those windows, at the
 same times, with the same nemeses and target seeds. Each replay's workload
-ends one quiet window after its last fault window.
+ends one quiet window after its last fault window. Last, budget permitting,
+the schedule without any window is tried: when it fails too, the file has
+no windows (the failure needs no fault).
 
   --replays N        replays per candidate schedule (default 3)
   --budget N         replays in all, the original schedule's included (default 24)
@@ -324,6 +326,12 @@ func runShrinkFaults(ctx context.Context, e *env, args []string) int {
 		windowList(res.Kept), strings.Join(faults, "; "))
 	fmt.Fprintf(e.stdout, "  %d replays in %.0fs; wrote %s (replay: chaoslab run --scenario-file %s)\n",
 		res.Replays, time.Since(began).Seconds(), f.out, f.out)
+	switch res.NoFaults {
+	case "passes":
+		fmt.Fprintf(e.stdout, "  without any fault window the run passes: the kept windows are needed\n")
+	case "fails":
+		fmt.Fprintf(e.stdout, "  the run fails without any fault window: the failure needs no fault\n")
+	}
 	if res.StoppedEarly {
 		fmt.Fprintf(e.stdout, "  the budget ran out: a smaller schedule may exist\n")
 		return exitUnknown

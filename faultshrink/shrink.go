@@ -78,9 +78,9 @@ type Result struct {
 	// (no single window could be dropped); a smaller one may exist.
 	StoppedEarly bool `json:"stopped_early,omitempty"`
 	// NoFaults says what the schedule without any window did, tried last
-	// (budget permitting): "passes" (so the kept windows are needed),
-	// "fails" (the failure needs no fault: Kept is empty) or "" (not
-	// tried: the budget ran out).
+	// (budget permitting): "does-not-fail" (most replays passed or were
+	// unknown: the kept windows are needed), "fails" (the failure needs
+	// no fault: Kept is empty) or "" (not tried: the budget ran out).
 	NoFaults string `json:"no_faults,omitempty"`
 }
 
@@ -135,7 +135,7 @@ func Shrink(ctx context.Context, n int, r Replayer, o Options) (*Result, error) 
 		// windows first.
 		var f bool
 		if f, err = s.fails(ctx, []int{}); err == nil {
-			s.res.NoFaults = map[bool]string{true: "fails", false: "passes"}[f]
+			s.res.NoFaults = map[bool]string{true: "fails", false: "does-not-fail"}[f]
 			if f {
 				s.res.Kept = []int{}
 			}

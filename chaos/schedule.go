@@ -26,6 +26,10 @@ type Schedule struct {
 	Duration time.Duration
 	Quiet    time.Duration
 	Fault    time.Duration
+	// Steps, when not nil, are the fault windows exactly (an explicit
+	// schedule, e.g. a shrunk one from a scenario file): Plan returns them
+	// whatever the seed, and Quiet and Fault are unused.
+	Steps []Step
 }
 
 // A Step is one planned fault window.
@@ -43,6 +47,9 @@ const planStream = 0x6e656d65736973 // "nemesis"
 // Plan lays out the fault windows for seed: a pure function of the
 // schedule and the seed.
 func (s Schedule) Plan(seed uint64) []Step {
+	if s.Steps != nil {
+		return s.Steps
+	}
 	if len(s.Nemeses) == 0 || s.Fault <= 0 || s.Duration <= 0 {
 		return nil
 	}

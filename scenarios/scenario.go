@@ -79,6 +79,11 @@ type Scenario struct {
 	// targets down, links cut, a crash point reached) for a run to count;
 	// 0: half of the windows started, rounded up (report.FaultEffect).
 	NeedFaults int
+	// Steps, when not nil, is an explicit fault schedule replacing the
+	// seed's plan (chaoslab run --scenario-file; see file.go).
+	Steps []chaos.Step
+	// Bug names the planted bug switched on by ArmBug (file.go), if any.
+	Bug string
 }
 
 // Claim is a scenario's "did real work" claim (defined by the report, which
@@ -152,7 +157,7 @@ func (s Scenario) keySpace() keySpace {
 
 // Schedule is the scenario's fault schedule.
 func (s Scenario) Schedule() chaos.Schedule {
-	return chaos.Schedule{Nemeses: s.Nemeses, Duration: s.Duration, Quiet: s.Quiet, Fault: s.Fault}
+	return chaos.Schedule{Nemeses: s.Nemeses, Duration: s.Duration, Quiet: s.Quiet, Fault: s.Fault, Steps: s.Steps}
 }
 
 // base is what every built-in scenario shares: three nodes, two clients

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -31,7 +32,7 @@ func init() {
 	register(&command{
 		name:    "run",
 		summary: "run a chaos scenario against a fresh Docker cluster and print the verdict",
-		usage: `usage: chaoslab run [--scenario NAME] [--duration D] [--seed N] [--nodes N]
+		usage: `usage: chaoslab run [--scenario NAME | --scenario-file FILE] [--duration D] [--seed N] [--nodes N]
                     [--clients N] [--keys N] [--ops-per-key N] [--think D]
                     [--out DIR] [--check-timeout D] [--json] [--verbose]
                     [--system raftkv|etcd] [--node-src DIR | --image REF]
@@ -45,6 +46,11 @@ run.log, logs/) to one folder. Needs a Docker engine; builds the node image
 from this source tree on first use. 'chaoslab list' shows the scenarios.
 
   --scenario NAME     scenario to run (default kill-leader)
+  --scenario-file F   run a scenario file (JSON, docs/DESIGN.md): a scenario by name
+                      with its seed, settings and an explicit fault schedule (the
+                      windows as data, e.g. written by 'chaoslab shrink-faults');
+                      exactly those windows are injected; --seed and the settings
+                      flags still override, except --duration
   --duration D        workload and fault schedule duration (default: the scenario's)
   --seed N            seed of the faults and operations (default: from the clock;
                       the same seed replays the same schedule and operations)
@@ -110,6 +116,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	name := fs.String("scenario", "kill-leader", "")
+	scenarioFile := fs.String("scenario-file", "", "")
 	duration := fs.Duration("duration", 0, "")
 	seed := fs.String("seed", "", "")
 	nodes := fs.Int("nodes", 0, "")
@@ -132,11 +139,26 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	if len(pos) > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", pos[0])
 	}
-	s, ok := scenarios.Lookup(*name)
-	if !ok {
-		return nil, fmt.Errorf("unknown scenario %q (known: %s)", *name, strings.Join(scenarios.Names(), ", "))
+	var (
+		s        scenarios.Scenario
+		fileSeed uint64
+	)
+	if *scenarioFile != "" {
+		set := map[string]bool{}
+		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+		if set["scenario"] || set["duration"] {
+			return nil, errors.New("--scenario-file: the file names the scenario and its duration; drop --scenario and --duration")
+		}
+		if s, fileSeed, err = scenarios.LoadFile(*scenarioFile); err != nil {
+			return nil, fmt.Errorf("--scenario-file: %w", err)
+		}
+	} else {
+		var ok bool
+		if s, ok = scenarios.Lookup(*name); !ok {
+			return nil, fmt.Errorf("unknown scenario %q (known: %s)", *name, strings.Join(scenarios.Names(), ", "))
+		}
 	}
-	f := &runFlags{out: *out, checkTimeout: *checkTimeout, json: *asJSON, verbose: *verbose, nodeSrc: *nodeSrc, image: *image}
+	f := &runFlags{seed: fileSeed, out: *out, checkTimeout: *checkTimeout, json: *asJSON, verbose: *verbose, nodeSrc: *nodeSrc, image: *image}
 	if f.reach, err = cluster.ParseReach(*reach); err != nil {
 		return nil, fmt.Errorf("--reach: %w", err)
 	}
@@ -258,6 +280,13 @@ func runRun(ctx context.Context, e *env, args []string) int {
 			return exitInterrupted
 		}
 		return exitFailure
+	}
+	if s.Steps != nil {
+		// The explicit schedule travels with the run: shrink-faults and a
+		// reader replay these windows, not the seed's plan.
+		if werr := scenarios.WriteFile(filepath.Join(sum.Artifacts.Dir, scenarioCopy), scenarios.NewFile(s, f.seed, s.Steps, nil)); werr != nil {
+			fmt.Fprintf(e.stderr, "chaoslab run: %v\n", werr)
+		}
 	}
 	if f.json {
 		enc := json.NewEncoder(e.stdout)

@@ -1,6 +1,6 @@
 package campaign
 
-import "slices"
+import "github.com/raftlab/raftlab/report"
 
 // KindRecovery is one fault kind's recovery figures over a campaign's runs:
 // the median over the runs of each run's median (report.RecoveryStats),
@@ -56,33 +56,12 @@ func Recovery(results []Result) []KindRecovery {
 	}
 	var res []KindRecovery
 	for _, a := range out {
-		a.FirstAckMedian, a.FirstAckWorst = medianOf(a.ack), maxOf(a.ackW)
-		a.FullStrengthMedian, a.FullStrengthWorst = medianOf(a.full), maxOf(a.fullW)
+		a.FirstAckMedian, a.FirstAckWorst = report.Median(a.ack), report.Max(a.ackW)
+		a.FullStrengthMedian, a.FullStrengthWorst = report.Median(a.full), report.Max(a.fullW)
 		if a.measured > 0 {
 			a.ElectionsPerWindow = float64(int(float64(a.elections)/float64(a.measured)*100+0.5)) / 100
 		}
 		res = append(res, a.KindRecovery)
 	}
 	return res
-}
-
-func medianOf(xs []float64) *float64 {
-	if len(xs) == 0 {
-		return nil
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	v := s[len(s)/2]
-	if len(s)%2 == 0 {
-		v = (s[len(s)/2-1] + s[len(s)/2]) / 2
-	}
-	return &v
-}
-
-func maxOf(xs []float64) *float64 {
-	if len(xs) == 0 {
-		return nil
-	}
-	v := slices.Max(xs)
-	return &v
 }

@@ -111,7 +111,9 @@ func recoveryByKind(faults []FaultWindow, ops []linearizability.Operation, workE
 	return res
 }
 
-func median3(xs []float64) *float64 {
+// Median is the median of xs (the mean of the middle two for an even
+// count), nil when xs is empty. Campaigns add recovery figures up with it too.
+func Median(xs []float64) *float64 {
 	if len(xs) == 0 {
 		return nil
 	}
@@ -121,14 +123,28 @@ func median3(xs []float64) *float64 {
 	if len(s)%2 == 0 {
 		v = (s[len(s)/2-1] + s[len(s)/2]) / 2
 	}
-	v = round3(v)
 	return &v
 }
 
-func max3(xs []float64) *float64 {
+// Max is the largest of xs, nil when xs is empty.
+func Max(xs []float64) *float64 {
 	if len(xs) == 0 {
 		return nil
 	}
-	v := round3(slices.Max(xs))
+	v := slices.Max(xs)
 	return &v
+}
+
+// median3 is Median rounded to three decimals (a run's figures, in seconds).
+func median3(xs []float64) *float64 { return rounded3(Median(xs)) }
+
+// max3 is Max rounded to three decimals.
+func max3(xs []float64) *float64 { return rounded3(Max(xs)) }
+
+func rounded3(v *float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	r := round3(*v)
+	return &r
 }

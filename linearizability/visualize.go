@@ -3,11 +3,13 @@ package linearizability
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/raftlab/raftlab/fault"
 )
 
 // DrawOptions tune the picture.
@@ -127,23 +129,11 @@ type faultWindow struct {
 	events       []int // indices of its events in the nemesis list
 }
 
-// faultEnds maps an ending kind to the fault kinds it ends. An ending event
-// closes the most recent open window it can end, preferring one with the
-// same value (e.g. "kill n1" … "start n1"); an ending kind not listed here
-// closes the most recent open window. Any other kind opens a window.
-var faultEnds = map[string][]string{
-	"start": {"kill", "stop", "crash", "wipe", "truncate", "bitflip", "disk-lies", "restart-rolling", "failpoint", "dir-lost", "dir-old"},
-	// Membership: a removed member added back, a wiped node replaced by an
-	// empty one, nodes added to the cluster removed again.
-	"member-add": {"member-remove", "wipe", "dir-lost", "dir-old", "truncate", "bitflip"},
-	"shrink":     {"grow"},
-	"resume":     {"pause"},
-	"heal":       {"partition", "drop", "limit", "isolate", "delay", "loss", "clog", "failpoint", "transfer"},
-	"restore":    nil,
-	"recover":    nil,
-	"unpause":    {"pause"},
-	"unlimit":    {"limit"},
-}
+// An ending event (fault.Kind.Closes: "start" after "kill", "heal" after
+// "partition") closes the most recent open window it can end, preferring
+// one with the same value (e.g. "kill n1" … "start n1"); "restore" and
+// "recover" close the most recent open window. Any other kind opens a
+// window.
 
 // nemesisAnnotations pairs nemesis events into fault windows and turns them
 // into porcupine annotations, one row per fault kind.
@@ -171,7 +161,7 @@ func faultWindows(events []nemesisEvent) []*faultWindow {
 		if e.Value != nil {
 			value = *e.Value
 		}
-		ends, isEnd := faultEnds[e.F]
+		ends, isEnd := fault.Kind(e.F).Closes()
 		members := []int{first}
 		if i != first {
 			members = append(members, i)
@@ -184,7 +174,7 @@ func faultWindows(events []nemesisEvent) []*faultWindow {
 		}
 		pick := -1
 		for j := len(open) - 1; j >= 0; j-- {
-			if len(ends) > 0 && !contains(ends, open[j].kind) {
+			if len(ends) > 0 && !slices.Contains(ends, fault.Kind(open[j].kind)) {
 				continue
 			}
 			if pick < 0 {
@@ -231,27 +221,6 @@ func windowAnnotations(windows []*faultWindow, end int64) []porcupine.Annotation
 	return anns
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func faultColor(kind string) string {
-	switch kind {
-	case "partition", "drop", "isolate", "clog", "loss", "delay", "limit":
-		return "#ffd6d6"
-	case "kill", "stop", "crash", "wipe", "restart-rolling":
-		return "#ffc9a3"
-	case "pause":
-		return "#fff1a8"
-	case "truncate", "bitflip", "disk-lies":
-		return "#f5c6e6"
-	case "member-remove", "grow":
-		return "#c9e8d2"
-	}
-	return "#dcdcf5"
-}
+// faultColor is the shading of kind's windows: its family's, the same as
+// report.html's timeline (package fault).
+func faultColor(kind string) string { return fault.Kind(kind).Colour().Fill }

@@ -38,7 +38,7 @@ func Recoveries(ops []linearizability.Operation, faults []report.FaultWindow) []
 		if w.Fault == nil || w.Injected == 0 {
 			continue // not injected: no fault to recover from
 		}
-		r := Recovery{Kind: w.Fault.Kind, FromInjection: firstAck(w.Injected), FromHeal: -1}
+		r := Recovery{Kind: string(w.Fault.Kind), FromInjection: firstAck(w.Injected), FromHeal: -1}
 		if w.Healing > 0 {
 			r.FromHeal = firstAck(w.Healing)
 		}

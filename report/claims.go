@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // A Claim is something a scenario says its runs exercise ("did real work"):
@@ -83,7 +85,7 @@ func EvaluateClaims(r Run) []ClaimResult {
 
 // healed lists the fault windows that were injected and healed without
 // error, whose fault kind is one of kinds.
-func healed(r Run, kinds ...string) []FaultWindow {
+func healed(r Run, kinds ...fault.Kind) []FaultWindow {
 	var out []FaultWindow
 	for _, w := range r.Faults {
 		if w.Fault == nil || w.Error != "" || w.Healing == 0 {
@@ -102,7 +104,7 @@ func healed(r Run, kinds ...string) []FaultWindow {
 func names(ws []FaultWindow) string {
 	var s []string
 	for _, w := range ws {
-		s = append(s, w.Fault.String()+" … "+w.Fault.HealKind)
+		s = append(s, w.Fault.String()+" … "+string(w.Fault.HealKind))
 	}
 	return strings.Join(s, "; ")
 }
@@ -127,7 +129,7 @@ func snapshotsInstalled(r Run) (bool, string) {
 }
 
 func membershipChanged(r Run) (bool, string) {
-	ws := healed(r, "member-remove", "grow", "wipe")
+	ws := healed(r, fault.MemberRemove, fault.Grow, fault.Wipe)
 	if len(ws) == 0 {
 		return false, "no membership change was made and undone"
 	}
@@ -135,7 +137,7 @@ func membershipChanged(r Run) (bool, string) {
 }
 
 func nodeReplaced(r Run) (bool, string) {
-	ws := healed(r, "wipe")
+	ws := healed(r, fault.Wipe)
 	if len(ws) == 0 {
 		return false, "no node lost its disk and was replaced"
 	}
@@ -146,7 +148,7 @@ func allRestarted(r Run) (bool, string) {
 	n := 0
 	var ws []FaultWindow
 	for _, w := range r.Faults {
-		if w.Fault == nil || w.Error != "" || w.Healing == 0 || w.Fault.HealKind != "start" {
+		if w.Fault == nil || w.Error != "" || w.Healing == 0 || w.Fault.HealKind != fault.Start {
 			continue
 		}
 		distinct := map[string]bool{}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Claims of the compound, leader-transfer and operator-error scenarios
@@ -32,7 +34,7 @@ func init() {
 
 // healedParts lists the healed faults of kind among the windows' faults and
 // the parts of compound windows.
-func healedParts(r Run, kinds ...string) []Fault {
+func healedParts(r Run, kinds ...fault.Kind) []Fault {
 	var out []Fault
 	for _, w := range r.Faults {
 		if w.Fault == nil || w.Error != "" || w.Healing == 0 {
@@ -57,7 +59,7 @@ func compoundWindow(r Run) (bool, string) {
 	var names []string
 	for _, w := range r.Faults {
 		if w.Fault != nil && w.Error == "" && w.Healing > 0 && len(w.Fault.Parts) >= 2 {
-			names = append(names, w.Fault.String()+" → "+w.Fault.HealKind)
+			names = append(names, w.Fault.String()+" → "+string(w.Fault.HealKind))
 		}
 	}
 	if len(names) == 0 {
@@ -67,7 +69,7 @@ func compoundWindow(r Run) (bool, string) {
 }
 
 func leaderTransferred(r Run) (bool, string) {
-	fs := healedParts(r, "transfer")
+	fs := healedParts(r, fault.Transfer)
 	if len(fs) == 0 {
 		return false, "no leadership transfer window was injected and healed"
 	}
@@ -84,27 +86,17 @@ func leaderTransferred(r Run) (bool, string) {
 }
 
 func operatorError(r Run) (bool, string) {
-	fs := healedParts(r, "dir-lost", "dir-old")
+	fs := healedParts(r, fault.DirLost, fault.DirOld)
 	if len(fs) == 0 {
 		return false, "no node lost a directory or had an old copy put back"
 	}
 	var s []string
 	for _, f := range fs {
 		how := "started again"
-		if f.HealKind == "member-add" {
+		if f.HealKind == fault.MemberAdd {
 			how = "refused to start, replaced"
 		}
 		s = append(s, fmt.Sprintf("%s %s: %s", f.Kind, f.Value, how))
 	}
 	return true, fmt.Sprintf("%d: %s", len(fs), strings.Join(s, "; "))
-}
-
-// compoundColors shade a compound window (several faults at once: one band
-// named after all its parts) and leadership transfers apart from the
-// single-fault families.
-func compoundColors(kind string) (fill, ink string) {
-	if kind == "transfer" {
-		return "#cfe6f7", "#1d5a85"
-	}
-	return "#d9c8f0", "#5a2a90"
 }

@@ -8,12 +8,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftlab/raftlab/fault"
 	"github.com/raftlab/raftlab/linearizability"
 )
 
 // window is a healed (or, with err, failed) fault window.
-func window(kind, value, heal string, targets []string, err string) FaultWindow {
-	w := FaultWindow{Nemesis: kind, Start: 1, Injected: 2, Healing: 3, End: 4, Error: err,
+func window(kind fault.Kind, value string, heal fault.Kind, targets []string, err string) FaultWindow {
+	w := FaultWindow{Nemesis: string(kind), Start: 1, Injected: 2, Healing: 3, End: 4, Error: err,
 		Fault: &Fault{Kind: kind, Value: value, Targets: targets, HealKind: heal}}
 	return w
 }

@@ -3,16 +3,12 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
-// Effect is whether a fault window's fault took hold (the JSON shape of
-// chaos.Effect): Took as a probe saw it, or, when Probed is false, because
-// the injection succeeded and no probe exists for the kind.
-type Effect struct {
-	Took     bool   `json:"took"`
-	Probed   bool   `json:"probed"`
-	Evidence string `json:"evidence"`
-}
+// Effect is whether a fault window's fault took hold (fault.Effect).
+type Effect = fault.Effect
 
 // FaultEffect counts the run's fault windows by whether their fault took
 // effect, against what the scenario needs. A run whose faults did not take

@@ -18,9 +18,9 @@ type FaultKindStats struct {
 
 // kind is the window's fault kind, or the nemesis and "(failed)" when the
 // injection failed.
-func (w FaultWindow) kind() string {
+func windowKind(w FaultWindow) string {
 	if w.Fault != nil {
-		return w.Fault.Kind
+		return string(w.Fault.Kind)
 	}
 	return w.Nemesis + " (failed)"
 }

@@ -1,10 +1,10 @@
 package report
 
 import (
-	"fmt"
 	"html/template"
 	"time"
 
+	"github.com/raftlab/raftlab/fault"
 	"github.com/raftlab/raftlab/linearizability"
 	"github.com/raftlab/raftlab/readcheck"
 )
@@ -93,55 +93,12 @@ type Scenario struct {
 	NeedFaults int `json:"need_faults,omitempty"`
 }
 
-// A FaultWindow is one window of the fault schedule (the JSON shape of
-// chaos.Window, as a plain value).
-type FaultWindow struct {
-	Nemesis string `json:"nemesis"`
-	// Fault is nil when the injection failed.
-	Fault *Fault `json:"fault,omitempty"`
-	// Start is just before the injection, Injected when the fault was in
-	// place, Healing when healing began and End when it was done.
-	Start    int64  `json:"start_ns"`
-	Injected int64  `json:"injected_ns,omitempty"`
-	Healing  int64  `json:"healing_ns,omitempty"`
-	End      int64  `json:"end_ns"`
-	Error    string `json:"error,omitempty"`
-	// Effect is whether the fault took hold (effect.go); nil when the
-	// injection failed, and in runs recorded before effects were probed.
-	Effect *Effect `json:"effect,omitempty"`
-	// TermBefore, TermAfter and FullStrength are the recovery records of
-	// chaos.Window (recovery.go); zero in older runs.
-	TermBefore      uint64 `json:"term_before,omitempty"`
-	TermAfter       uint64 `json:"term_after,omitempty"`
-	FullStrength    int64  `json:"full_strength_ns,omitempty"`
-	RecoveryWatched int64  `json:"recovery_watched_ns,omitempty"`
-}
-
-// Fault is an injected fault (the JSON shape of chaos.Fault).
-type Fault struct {
-	Nemesis  string   `json:"nemesis"`
-	Kind     string   `json:"kind"`
-	Value    string   `json:"value"`
-	Targets  []string `json:"targets"`
-	HealKind string   `json:"heal"`
-	// Detail is what the nemesis measured or found (chaos.Fault.Detail),
-	// e.g. whether a failpoint's target crashed at the point.
-	Detail string `json:"detail,omitempty"`
-	// Parts are a compound window's faults (chaos.Compound), in the order
-	// they were injected; the window is drawn as one band named after all.
-	Parts []Fault `json:"parts,omitempty"`
-}
-
-// String is the fault as people read it: "kill n2".
-func (f *Fault) String() string { return f.Kind + " " + f.Value }
-
-// Name is the window's label: the fault, or the nemesis and why it failed.
-func (w FaultWindow) Name() string {
-	if w.Fault != nil {
-		return w.Fault.String()
-	}
-	return fmt.Sprintf("%s (failed: %s)", w.Nemesis, w.Error)
-}
+// FaultWindow is one window of the fault schedule, Fault the fault injected
+// in it, as recorded (package fault defines them once, for chaos too).
+type (
+	FaultWindow = fault.Window
+	Fault       = fault.Fault
+)
 
 // Convergence is the replica check after healing: stale reads of every key
 // on every node, compared with each other and with the final linearizable

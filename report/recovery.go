@@ -66,11 +66,12 @@ func recoveryByKind(faults []FaultWindow, ops []linearizability.Operation, workE
 		if w.Fault == nil {
 			continue
 		}
-		k, ok := idx[w.Fault.Kind]
+		kind := string(w.Fault.Kind)
+		k, ok := idx[kind]
 		if !ok {
 			k = len(out)
-			idx[w.Fault.Kind] = k
-			out = append(out, &acc{RecoveryStats: RecoveryStats{Kind: w.Fault.Kind}})
+			idx[kind] = k
+			out = append(out, &acc{RecoveryStats: RecoveryStats{Kind: kind}})
 		}
 		a := out[k]
 		a.Windows++

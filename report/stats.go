@@ -42,9 +42,9 @@ func buildPhases(windows []FaultWindow, start, end int64) []Phase {
 		if ws > t {
 			ps = append(ps, Phase{Kind: PhaseQuiet, Start: t, End: ws})
 		}
-		p := Phase{Kind: PhaseFault, Fault: w.Name(), FaultKind: w.kind(), Start: ws, End: we}
+		p := Phase{Kind: PhaseFault, Fault: w.Name(), FaultKind: windowKind(w), Start: ws, End: we}
 		if w.Fault != nil && w.Error == "" && w.Healing > 0 {
-			p.Heal = w.Fault.HealKind
+			p.Heal = string(w.Fault.HealKind)
 		}
 		ps = append(ps, p)
 		t = we

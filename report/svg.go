@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/raftlab/raftlab/fault"
 	"github.com/raftlab/raftlab/linearizability"
 )
 
@@ -178,30 +179,15 @@ func fmtMs(v float64) string {
 	return fmt.Sprintf("%gms", v)
 }
 
-// faultColors are the shading and label colours of a fault kind's windows,
-// by family (the same families as history.html's rows): network, crashes,
-// pauses, disk, membership; a failed injection (no kind) is grey.
+// faultColors are the shading and label colours of a fault kind's windows:
+// its family's (package fault: history.html draws the same); a failed
+// injection ("<nemesis> (failed)", no kind) is grey.
 func faultColors(kind string) (fill, ink string) {
-	if strings.HasSuffix(kind, " (failed)") {
-		kind = ""
+	c := fault.Kind(kind).Colour()
+	if kind == "" || strings.HasSuffix(kind, " (failed)") {
+		c = fault.FailedColour
 	}
-	switch kind {
-	case "":
-		return "#e4e4e4", "#555555"
-	case "partition", "drop", "limit", "delay", "isolate":
-		return "#ffd9c7", "#a04010"
-	case "kill", "stop", "crash", "restart-rolling":
-		return "#ffc9a3", "#a04010"
-	case "pause":
-		return "#fff1a8", "#806000"
-	case "truncate", "bitflip", "disk-lies", "dir-lost", "dir-old":
-		return "#f5c6e6", "#902070"
-	case "member-remove", "grow", "wipe":
-		return "#c9e8d2", "#1a6b2a"
-	case "compound", "transfer":
-		return compoundColors(kind)
-	}
-	return "#dcdcf5", "#403090"
+	return c.Fill, c.Ink
 }
 
 // timelineMark is an anomaly on the timeline: when, and what (its tooltip).

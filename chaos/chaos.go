@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // A Nemesis is one kind of fault with a rule for choosing its targets.
@@ -21,27 +23,29 @@ type Nemesis interface {
 }
 
 // A Fault is an injected fault: what was done to whom, and how to undo it.
+// Its window records it as a fault.Fault (Record), the one shape run.json
+// and the report know.
 type Fault struct {
 	// Nemesis is the name of the nemesis that injected it.
-	Nemesis string `json:"nemesis"`
+	Nemesis string
 	// Kind is the f of the history event that opens the fault window
-	// ("kill", "stop", "pause", "partition", "drop").
-	Kind string `json:"kind"`
+	// (fault.Kill, fault.Partition, ...).
+	Kind fault.Kind
 	// Value is the value of both history events: the target ("n2"), the
 	// partition ("n1 | n2 n3") or the target and rate ("n2 30%").
-	Value string `json:"value"`
+	Value string
 	// Targets are the nodes the fault acts on (every node for a partition).
-	Targets []string `json:"targets"`
+	Targets []string
 	// HealKind is the f of the history event that closes the window
-	// ("start", "resume", "heal").
-	HealKind string `json:"heal"`
+	// (fault.Start, fault.Resume, fault.Heal).
+	HealKind fault.Kind
 	// Detail is what the injection measured or did, for people: the spread
 	// of a simultaneous crash, the bytes a truncation cut (may be empty).
-	Detail string `json:"detail,omitempty"`
+	Detail string
 	// Parts are the faults of a compound window (Compound), in the order
 	// they were injected; empty for a single fault. The history records
 	// each part's own opening and closing events.
-	Parts []*Fault `json:"parts,omitempty"`
+	Parts []*Fault
 
 	heal  func(ctx context.Context) error
 	aimed []string // a compound's parts' nodes ("" for a part that chose several)
@@ -52,7 +56,17 @@ type Fault struct {
 }
 
 // String is the fault as people read it: "kill n2".
-func (f *Fault) String() string { return strings.TrimSpace(f.Kind + " " + f.Value) }
+func (f *Fault) String() string { return strings.TrimSpace(string(f.Kind) + " " + f.Value) }
+
+// Record is the fault as its window records it, a compound's parts
+// included.
+func (f *Fault) Record() *fault.Fault {
+	r := &fault.Fault{Nemesis: f.Nemesis, Kind: f.Kind, Value: f.Value, Targets: f.Targets, HealKind: f.HealKind, Detail: f.Detail}
+	for _, p := range f.Parts {
+		r.Parts = append(r.Parts, *p.Record())
+	}
+	return r
+}
 
 // Heal undoes the fault. A second call does nothing; a failed call may be
 // retried.
@@ -71,7 +85,7 @@ func (f *Fault) Heal(ctx context.Context) error {
 
 // NewFault builds a fault whose Heal calls heal. Nemeses outside this
 // package use it.
-func NewFault(nemesis, kind, value string, targets []string, healKind string, heal func(ctx context.Context) error) *Fault {
+func NewFault(nemesis string, kind fault.Kind, value string, targets []string, healKind fault.Kind, heal func(ctx context.Context) error) *Fault {
 	return &Fault{Nemesis: nemesis, Kind: kind, Value: value, Targets: targets, HealKind: healKind, heal: heal}
 }
 

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Aimable is a nemesis whose target someone else can choose: it can be a
@@ -159,7 +161,7 @@ func (k Compound) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 			return nil, fmt.Errorf("chaos: %s: part %d (%s, %s): %w", k.Name(), i+1, p.Nemesis.Name(), p.Aim, err)
 		}
 		parts = append(parts, f)
-		if groups == nil && f.Kind == "partition" {
+		if groups == nil && f.Kind == fault.Partition {
 			groups = ParseGroups(f.Value)
 		}
 	}
@@ -196,7 +198,7 @@ func compoundFault(name string, parts []*Fault, settle time.Duration, inOrder bo
 		}
 	}
 	var f *Fault
-	f = NewFault(name, "compound", strings.Join(values, " + "), sortedCopy(targets), "heal", func(ctx context.Context) error {
+	f = NewFault(name, fault.Compound, strings.Join(values, " + "), sortedCopy(targets), fault.Heal, func(ctx context.Context) error {
 		var errs []error
 		order := healOrder(parts, inOrder)
 		for j, p := range order {
@@ -215,14 +217,14 @@ func compoundFault(name string, parts []*Fault, settle time.Duration, inOrder bo
 		var heals []string
 		details = details[:0]
 		for _, p := range order {
-			heals = append(heals, p.HealKind)
+			heals = append(heals, string(p.HealKind))
 		}
 		for _, p := range parts {
 			if p.Detail != "" {
 				details = append(details, p.String()+": "+p.Detail)
 			}
 		}
-		f.HealKind = strings.Join(heals, " + ")
+		f.HealKind = fault.Kind(strings.Join(heals, " + "))
 		f.Detail = strings.Join(details, "; ")
 		return nil
 	})

@@ -28,7 +28,7 @@ func TestCompoundRelationsHoldAndHealUndoesEveryPart(t *testing.T) {
 				fault, err := k.Inject(ctx, f, rand.New(rand.NewPCG(seed, 0)))
 				require.NoError(t, err, "%s n=%d seed %d", k.Name(), n, seed)
 				require.Len(t, fault.Parts, len(k.Parts))
-				assert.Equal(t, "compound", fault.Kind)
+				assert.Equal(t, "compound", string(fault.Kind))
 				var groups [][]string
 				for i, p := range k.Parts {
 					id := fault.aimed[i]

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // CrashAll crashes every node at the same moment (SIGKILL from one
@@ -20,7 +22,7 @@ func (CrashAll) Name() string { return "crash-all" }
 
 // Inject kills every node.
 func (a CrashAll) Inject(ctx context.Context, c Cluster, _ *rand.Rand) (*Fault, error) {
-	return killTogether(ctx, c, a.Name(), "crash", c.NodeIDs())
+	return killTogether(ctx, c, a.Name(), fault.Crash, c.NodeIDs())
 }
 
 // KillMajority crashes a random majority of the nodes at the same moment
@@ -33,15 +35,15 @@ func (KillMajority) Name() string { return "kill-majority" }
 
 // Inject kills the chosen majority.
 func (k KillMajority) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
-	return killTogether(ctx, c, k.Name(), "kill", RandomMajority(c.NodeIDs(), rng))
+	return killTogether(ctx, c, k.Name(), fault.Kill, RandomMajority(c.NodeIDs(), rng))
 }
 
-func killTogether(ctx context.Context, c Cluster, name, kind string, ids []string) (*Fault, error) {
+func killTogether(ctx context.Context, c Cluster, name string, kind fault.Kind, ids []string) (*Fault, error) {
 	spread, err := c.KillNodes(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	f := NewFault(name, kind, strings.Join(ids, " "), ids, "start", func(ctx context.Context) error {
+	f := NewFault(name, kind, strings.Join(ids, " "), ids, fault.Start, func(ctx context.Context) error {
 		return startAll(ctx, c, ids)
 	})
 	f.Detail = "SIGKILLs within " + spread.Round(10*time.Microsecond).String()

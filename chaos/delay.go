@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Delay slows one node's traffic with its peers, both ways (so its round
@@ -48,7 +50,7 @@ func (d Delay) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, e
 	if err != nil {
 		return nil, err
 	}
-	return NewFault(d.Name(), "delay", id+" "+spec, []string{id}, "heal", func(ctx context.Context) error {
+	return NewFault(d.Name(), fault.Delay, id+" "+spec, []string{id}, fault.Heal, func(ctx context.Context) error {
 		return c.HealNode(ctx, id)
 	}), nil
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Disk faults damage a node's files while it is down (jepsen.etcd's
@@ -51,7 +53,7 @@ func (d DiskTruncate) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*F
 	if err != nil {
 		return nil, err
 	}
-	return restartFault(c, d.Name(), "truncate", id, what, d.StartWait), nil
+	return restartFault(c, d.Name(), fault.Truncate, id, what, d.StartWait), nil
 }
 
 // BitFlip crashes one node, flips Bits random bits in one of its files
@@ -91,19 +93,19 @@ func (b BitFlip) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault,
 	if err != nil {
 		return nil, err
 	}
-	return restartFault(c, b.Name(), "bitflip", id+" "+b.File, what, b.StartWait), nil
+	return restartFault(c, b.Name(), fault.Bitflip, id+" "+b.File, what, b.StartWait), nil
 }
 
 // restartFault is the fault of a node left down with damaged files: Heal
 // starts it and, when it does not answer within wait (it refused to
 // start), replaces it with an empty node and records "member-add".
-func restartFault(c Cluster, name, kind, value, detail string, wait time.Duration) *Fault {
+func restartFault(c Cluster, name string, kind fault.Kind, value, detail string, wait time.Duration) *Fault {
 	if wait <= 0 {
 		wait = DefaultStartWait
 	}
 	id, _, _ := strings.Cut(value, " ")
 	var f *Fault
-	f = NewFault(name, kind, value, []string{id}, "start", func(ctx context.Context) error {
+	f = NewFault(name, kind, value, []string{id}, fault.Start, func(ctx context.Context) error {
 		if err := c.StartNode(ctx, id); err != nil {
 			return err
 		}
@@ -116,7 +118,7 @@ func restartFault(c Cluster, name, kind, value, detail string, wait time.Duratio
 		if err := c.ReplaceNode(ctx, id); err != nil {
 			return fmt.Errorf("%s refused to start; replacing it: %w", id, err)
 		}
-		f.HealKind = "member-add"
+		f.HealKind = fault.MemberAdd
 		return nil
 	})
 	f.Detail = detail
@@ -207,7 +209,7 @@ func (d DiskLies) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 		}
 	}
 	value := strings.Join(liars, " ")
-	f := NewFault(d.Name(), "disk-lies", value, append(append([]string(nil), liars...), rest...), "start", func(ctx context.Context) error {
+	f := NewFault(d.Name(), fault.DiskLies, value, append(append([]string(nil), liars...), rest...), fault.Start, func(ctx context.Context) error {
 		return startAll(ctx, c, rest)
 	})
 	f.Detail = fmt.Sprintf("SIGKILLs within %s; %s; down until heal: %s", spread.Round(10*time.Microsecond), strings.Join(what, "; "), strings.Join(rest, " "))

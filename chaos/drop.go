@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Drop makes one node lose Percent of the packets it exchanges with its
@@ -31,7 +33,7 @@ func (d Drop) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Rand
 	if err := c.DropNode(ctx, id, d.Percent); err != nil {
 		return nil, err
 	}
-	return NewFault(d.Name(), "drop", fmt.Sprintf("%s %d%%", id, d.Percent), []string{id}, "heal", func(ctx context.Context) error {
+	return NewFault(d.Name(), fault.Drop, fmt.Sprintf("%s %d%%", id, d.Percent), []string{id}, fault.Heal, func(ctx context.Context) error {
 		return c.HealNode(ctx, id)
 	}), nil
 }

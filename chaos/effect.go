@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // An Effect says whether a fault window's fault really took hold, as a
@@ -15,15 +17,7 @@ import (
 // of such windows tested nothing. Schedule.Run probes every fault right
 // after injecting it (a failpoint at its heal, when its targets are found
 // down or alive).
-type Effect struct {
-	// Took: the probe saw the fault in place, or there is no probe for
-	// this kind and the injection succeeded (Probed false).
-	Took bool `json:"took"`
-	// Probed: a probe looked; false when this kind of fault has none.
-	Probed bool `json:"probed"`
-	// Evidence is what the probe saw ("n2 stopped answering /status").
-	Evidence string `json:"evidence"`
-}
+type Effect = fault.Effect
 
 // LinkProber is implemented by clusters that can measure the network path
 // between two nodes with packets of their own (*cluster.Cluster: netfault's
@@ -59,18 +53,18 @@ func ProbeEffect(ctx context.Context, c Cluster, f *Fault, wait time.Duration) E
 
 func probeEffect(ctx context.Context, c Cluster, f *Fault, wait time.Duration) Effect {
 	switch f.Kind {
-	case "kill", "stop", "crash", "truncate", "bitflip", "wipe":
+	case fault.Kill, fault.Stop, fault.Crash, fault.Truncate, fault.Bitflip, fault.Wipe:
 		return downEffect(ctx, c, f.Targets, wait, "stopped answering /status")
-	case "pause":
+	case fault.Pause:
 		return downEffect(ctx, c, f.Targets, wait, "frozen: /status did not answer")
-	case "partition", "drop", "delay":
+	case fault.Partition, fault.Drop, fault.Delay:
 		lp, ok := c.(LinkProber)
 		if !ok {
 			return Effect{Took: true, Evidence: "injected; this cluster cannot probe links"}
 		}
 		return linkEffect(ctx, c, lp, f, wait)
 	}
-	return Effect{Took: true, Evidence: "injected; no probe for " + f.Kind}
+	return Effect{Took: true, Evidence: "injected; no probe for " + string(f.Kind)}
 }
 
 // downEffect: every target stops answering /status within wait.
@@ -157,16 +151,16 @@ func linkEffect(ctx context.Context, c Cluster, lp LinkProber, f *Fault, wait ti
 		seen = append(seen, fmt.Sprintf("%s→%s %d/%d", l.from, l.to, l.received, l.sent))
 		hurt := false
 		switch f.Kind {
-		case "partition":
+		case fault.Partition:
 			hurt = l.sent > 0 && l.received == 0
-		case "drop":
+		case fault.Drop:
 			hurt = l.received < l.sent
-		case "delay":
+		case fault.Delay:
 			hurt = l.received > 0 && l.rtt >= 10*time.Millisecond
 		}
 		if hurt {
 			ev := fmt.Sprintf("link %s→%s: %d of %d probes answered", l.from, l.to, l.received, l.sent)
-			if f.Kind == "delay" {
+			if f.Kind == fault.Delay {
 				ev += fmt.Sprintf(", median round trip %s", l.rtt.Round(time.Millisecond))
 			}
 			return Effect{Took: true, Probed: true, Evidence: ev}

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Failpoint arms one of the node's failpoints (package failpoint's names:
@@ -58,7 +60,7 @@ func (p Failpoint) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Faul
 	if err := armAll(ctx, c, targets, p.Point, p.Term); err != nil {
 		return nil, err
 	}
-	f := NewFault(p.Name(), "failpoint", strings.Join(targets, " ")+" "+p.Point+"="+p.Term, targets, "heal", nil)
+	f := NewFault(p.Name(), fault.Failpoint, strings.Join(targets, " ")+" "+p.Point+"="+p.Term, targets, fault.Heal, nil)
 	f.heal = func(ctx context.Context) error { return disarmOrStart(ctx, c, f, p.Point) }
 	return f, nil
 }
@@ -145,7 +147,7 @@ func disarmOrStart(ctx context.Context, c Cluster, f *Fault, point string) error
 	}
 	f.Detail = strings.Join(found, "; ")
 	if started {
-		f.HealKind = "start"
+		f.HealKind = fault.Start
 	}
 	return errors.Join(errs...)
 }

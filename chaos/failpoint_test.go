@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/raftlab/raftlab/fault"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -74,7 +75,7 @@ func TestFailpointCrashIsStartedAtHeal(t *testing.T) {
 	require.NoError(t, f.Heal(ctx))
 	assert.Equal(t, []string{"failpoint n2 fsm-before-commit=off", "start n2"}, c.Calls())
 	assert.Empty(t, c.Faults())
-	assert.Equal(t, "start", f.HealKind)
+	assert.Equal(t, "start", string(f.HealKind))
 	assert.True(t, f.Crashed("n2"), f.Detail)
 	assert.Contains(t, f.Detail, "n2 down at heal (crashed at fsm-before-commit), started")
 }
@@ -110,7 +111,7 @@ func TestFailpointAllMixedHeal(t *testing.T) {
 	require.NoError(t, f.Heal(ctx))
 	assert.Equal(t, []string{"failpoint n1 snapshot-persist=off", "failpoint n2 snapshot-persist=off", "failpoint n3 snapshot-persist=off", "start n3"}, c.Calls())
 	assert.Empty(t, c.Faults())
-	assert.Equal(t, "start", f.HealKind)
+	assert.Equal(t, "start", string(f.HealKind))
 	assert.False(t, f.Crashed("n1"))
 	assert.True(t, f.Crashed("n3"))
 }
@@ -120,7 +121,7 @@ func TestFailpointAllMixedHeal(t *testing.T) {
 func TestRestoreCrashStartsTheFollower(t *testing.T) {
 	ctx := context.Background()
 	c := newFake(3, "n2")
-	c.fpReached = map[string]bool{PointSnapshotBeforeRestore: true}
+	c.fpReached = map[string]bool{fault.PointSnapshotBeforeRestore: true}
 	f, err := RestoreCrash{Wait: 10 * time.Second}.Inject(ctx, c, rand.New(rand.NewPCG(1, 0)))
 	require.NoError(t, err)
 
@@ -128,7 +129,7 @@ func TestRestoreCrashStartsTheFollower(t *testing.T) {
 	require.NoError(t, f.Heal(ctx))
 	assert.Equal(t, []string{"failpoint n3 snapshot-before-restore=off", "heal n1", "heal n2", "heal n3", "start n3", "status n3"}, c.Calls())
 	assert.Empty(t, c.Faults())
-	assert.Equal(t, "start", f.HealKind)
+	assert.Equal(t, "start", string(f.HealKind))
 	assert.True(t, f.Crashed("n3"), f.Detail)
 }
 

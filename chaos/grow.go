@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // GrowShrink adds Add new nodes as voters, one at a time (3 → 5 voters with
@@ -44,5 +46,5 @@ func (g GrowShrink) Inject(ctx context.Context, c Cluster, _ *rand.Rand) (*Fault
 		}
 		added = append(added, id)
 	}
-	return NewFault(g.Name(), "grow", strings.Join(added, " "), added, "shrink", shrink), nil
+	return NewFault(g.Name(), fault.Grow, strings.Join(added, " "), added, fault.Shrink, shrink), nil
 }

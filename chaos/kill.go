@@ -3,6 +3,8 @@ package chaos
 import (
 	"context"
 	"math/rand/v2"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Kill crashes one node with SIGKILL; Heal starts it again with its data.
@@ -28,7 +30,7 @@ func (k Kill) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Rand
 	if err := c.KillNode(ctx, id); err != nil {
 		return nil, err
 	}
-	return NewFault(k.Name(), "kill", id, []string{id}, "start", func(ctx context.Context) error {
+	return NewFault(k.Name(), fault.Kill, id, []string{id}, fault.Start, func(ctx context.Context) error {
 		return c.StartNode(ctx, id)
 	}), nil
 }

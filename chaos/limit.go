@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Limit shapes everything one node sends to BytesPerSec (a token bucket):
@@ -33,7 +35,7 @@ func (l Limit) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, e
 		return nil, err
 	}
 	value := fmt.Sprintf("%s %sB/s", id, kiloUpper(l.BytesPerSec))
-	return NewFault(l.Name(), "limit", value, []string{id}, "heal", func(ctx context.Context) error {
+	return NewFault(l.Name(), fault.Limit, value, []string{id}, fault.Heal, func(ctx context.Context) error {
 		return c.HealNode(ctx, id)
 	}), nil
 }

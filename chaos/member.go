@@ -3,6 +3,8 @@ package chaos
 import (
 	"context"
 	"math/rand/v2"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // MemberRemove removes one node from the raft configuration through the
@@ -32,7 +34,7 @@ func (m MemberRemove) InjectAt(ctx context.Context, c Cluster, id string, rng *r
 	if err := c.RemoveMember(ctx, id); err != nil {
 		return nil, err
 	}
-	return NewFault(m.Name(), "member-remove", id, []string{id}, "member-add", func(ctx context.Context) error {
+	return NewFault(m.Name(), fault.MemberRemove, id, []string{id}, fault.MemberAdd, func(ctx context.Context) error {
 		return c.AddMember(ctx, id)
 	}), nil
 }
@@ -59,7 +61,7 @@ func (m MemberReplace) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*
 	if err := c.DestroyNode(ctx, id); err != nil {
 		return nil, err
 	}
-	return NewFault(m.Name(), "wipe", id, []string{id}, "member-add", func(ctx context.Context) error {
+	return NewFault(m.Name(), fault.Wipe, id, []string{id}, fault.MemberAdd, func(ctx context.Context) error {
 		return c.ReplaceNode(ctx, id)
 	}), nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/raftlab/raftlab/fault"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -22,12 +23,12 @@ type nemesisCase struct {
 	leader string
 	seed   uint64
 
-	calls  []string // cluster calls made by Inject, sorted
-	faults []string // fault state after Inject (fakeCluster.Faults)
-	kind   string   // Fault.Kind, Value, Targets, HealKind
+	calls  []string   // cluster calls made by Inject, sorted
+	faults []string   // fault state after Inject (fakeCluster.Faults)
+	kind   fault.Kind // Fault.Kind, Value, Targets, HealKind
 	value  string
 	targ   []string
-	heal   string
+	heal   fault.Kind
 	healed []string // cluster calls made by Heal, sorted
 }
 
@@ -234,7 +235,7 @@ func TestNemesesInSchedule(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, ws, 1)
 			require.NotNil(t, ws[0].Fault, ws[0].Error)
-			assert.Equal(t, []string{want.Kind + " " + want.Value, want.HealKind + " " + want.Value}, rec.events)
+			assert.Equal(t, []string{want.String(), string(want.HealKind) + " " + want.Value}, rec.events)
 			assert.Empty(t, c.Faults(), "faults left after the schedule")
 		})
 	}

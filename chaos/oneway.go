@@ -3,6 +3,8 @@ package chaos
 import (
 	"context"
 	"math/rand/v2"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // OneWay cuts the links between one node and all its peers in one
@@ -34,7 +36,7 @@ func (o OneWay) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, 
 	if err := cuts.install(ctx, c); err != nil {
 		return nil, err
 	}
-	return NewFault(o.Name(), "partition", FormatOneWay(ids, id, o.Dir), []string{id}, "heal", func(ctx context.Context) error {
+	return NewFault(o.Name(), fault.Partition, FormatOneWay(ids, id, o.Dir), []string{id}, fault.Heal, func(ctx context.Context) error {
 		return cuts.heal(ctx, c)
 	}), nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // A node's two directories, as the operator nemeses name them: the raft
@@ -84,23 +86,23 @@ func (d DirLost) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.R
 		what += fmt.Sprintf("; the node had applied %d entries", before)
 	}
 	if !d.Start {
-		return restartFault(c, d.Name(), "dir-lost", id+" "+d.Dir, what, d.StartWait), nil
+		return restartFault(c, d.Name(), fault.DirLost, id+" "+d.Dir, what, d.StartWait), nil
 	}
 	if err := c.StartNode(ctx, id); err != nil {
 		return nil, err
 	}
-	return replaceIfDown(c, d.Name(), "dir-lost", id, d.Dir, what, d.StartWait), nil
+	return replaceIfDown(c, d.Name(), fault.DirLost, id, d.Dir, what, d.StartWait), nil
 }
 
 // replaceIfDown is the fault of a node started on damaged files: Heal leaves
 // it alone when it answers within wait ("start": it runs), and replaces it
 // with an empty node when it refused to start ("member-add").
-func replaceIfDown(c Cluster, name, kind, id, what, detail string, wait time.Duration) *Fault {
+func replaceIfDown(c Cluster, name string, kind fault.Kind, id, what, detail string, wait time.Duration) *Fault {
 	if wait <= 0 {
 		wait = DefaultStartWait
 	}
 	var f *Fault
-	f = NewFault(name, kind, id+" "+what, []string{id}, "start", func(ctx context.Context) error {
+	f = NewFault(name, kind, id+" "+what, []string{id}, fault.Start, func(ctx context.Context) error {
 		if answers(ctx, c, id, wait) {
 			return nil
 		}
@@ -110,7 +112,7 @@ func replaceIfDown(c Cluster, name, kind, id, what, detail string, wait time.Dur
 		if err := c.ReplaceNode(ctx, id); err != nil {
 			return fmt.Errorf("%s refused to start; replacing it: %w", id, err)
 		}
-		f.HealKind = "member-add"
+		f.HealKind = fault.MemberAdd
 		return nil
 	})
 	f.Detail = detail
@@ -184,7 +186,7 @@ func (d DirOld) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, 
 		return nil, err
 	}
 	what += fmt.Sprintf("; copy taken at applied index %d, node stopped again at %d", at, now)
-	return restartFault(c, d.Name(), "dir-old", id+" "+d.Dir, what, d.StartWait), nil
+	return restartFault(c, d.Name(), fault.DirOld, id+" "+d.Dir, what, d.StartWait), nil
 }
 
 func checkDir(dir string) error {

@@ -33,7 +33,7 @@ func TestOperatorNemeses(t *testing.T) {
 			// Seed 2 picks n2 among the followers n1, n2.
 			fault, err := tc.nem.Inject(ctx, f, rand.New(rand.NewPCG(2, 0)))
 			require.NoError(t, err, tc.nem.Name())
-			assert.Equal(t, tc.kind, fault.Kind)
+			assert.Equal(t, tc.kind, string(fault.Kind))
 			assert.Equal(t, tc.value, fault.Value)
 			assert.Equal(t, tc.calls, withoutStatus(f.calls), tc.nem.Name())
 			if dl, ok := tc.nem.(DirLost); !ok || !dl.Start || refuse {
@@ -42,9 +42,9 @@ func TestOperatorNemeses(t *testing.T) {
 			require.NoError(t, fault.Heal(ctx))
 			assert.Empty(t, f.Faults(), "%s refuse=%v: healed", tc.nem.Name(), refuse)
 			if refuse {
-				assert.Equal(t, "member-add", fault.HealKind)
+				assert.Equal(t, "member-add", string(fault.HealKind))
 			} else {
-				assert.Equal(t, "start", fault.HealKind)
+				assert.Equal(t, "start", string(fault.HealKind))
 			}
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Shape is the form of a network partition.
@@ -111,7 +113,7 @@ func (p Partition) install(ctx context.Context, c Cluster, value string, cuts Cu
 	if err := cuts.install(ctx, c); err != nil {
 		return nil, err
 	}
-	return NewFault(p.Name(), "partition", value, c.NodeIDs(), "heal", func(ctx context.Context) error {
+	return NewFault(p.Name(), fault.Partition, value, c.NodeIDs(), fault.Heal, func(ctx context.Context) error {
 		return cuts.heal(ctx, c)
 	}), nil
 }

@@ -3,6 +3,8 @@ package chaos
 import (
 	"context"
 	"math/rand/v2"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Pause freezes one node (cgroup freezer, like SIGSTOP but invisible to the
@@ -30,7 +32,7 @@ func (p Pause) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Ran
 	if err := c.PauseNode(ctx, id); err != nil {
 		return nil, err
 	}
-	return NewFault(p.Name(), "pause", id, []string{id}, "resume", func(ctx context.Context) error {
+	return NewFault(p.Name(), fault.Pause, id, []string{id}, fault.Resume, func(ctx context.Context) error {
 		return c.ResumeNode(ctx, id)
 	}), nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"math/rand/v2"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Restart shuts one node down cleanly (SIGTERM, killed after Grace) and
@@ -37,7 +39,7 @@ func (r Restart) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.R
 	if err := c.StopNode(ctx, id, grace); err != nil {
 		return nil, err
 	}
-	return NewFault(r.Name(), "stop", id, []string{id}, "start", func(ctx context.Context) error {
+	return NewFault(r.Name(), fault.Stop, id, []string{id}, fault.Start, func(ctx context.Context) error {
 		return c.StartNode(ctx, id)
 	}), nil
 }

@@ -5,12 +5,9 @@ import (
 	"errors"
 	"math/rand/v2"
 	"time"
-)
 
-// PointSnapshotBeforeRestore is the node's failpoint just before a follower
-// replaces its state machine with a snapshot the leader sent (package
-// failpoint's SnapshotBeforeRestore; chaos does not import the node's packages).
-const PointSnapshotBeforeRestore = "snapshot-before-restore"
+	"github.com/raftlab/raftlab/fault"
+)
 
 // RestoreCrash makes a follower crash right before it installs a snapshot
 // from the leader. Inject cuts the follower off both ways and arms
@@ -47,20 +44,20 @@ func (r RestoreCrash) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*F
 		return nil, err
 	}
 	const term = "1*panic"
-	if err := armAll(ctx, c, []string{id}, PointSnapshotBeforeRestore, term); err != nil {
+	if err := armAll(ctx, c, []string{id}, fault.PointSnapshotBeforeRestore, term); err != nil {
 		return nil, errors.Join(err, cuts.heal(ctx, c))
 	}
 	wait := r.Wait
 	if wait <= 0 {
 		wait = 5 * time.Second
 	}
-	f := NewFault(r.Name(), "failpoint", id+" "+PointSnapshotBeforeRestore+"="+term+", cut off", []string{id}, "heal", nil)
+	f := NewFault(r.Name(), fault.Failpoint, id+" "+fault.PointSnapshotBeforeRestore+"="+term+", cut off", []string{id}, fault.Heal, nil)
 	f.heal = func(ctx context.Context) error {
 		if err := cuts.heal(ctx, c); err != nil {
 			return err
 		}
 		waitAnswering(ctx, c, id, false, wait)
-		return disarmOrStart(ctx, c, f, PointSnapshotBeforeRestore)
+		return disarmOrStart(ctx, c, f, fault.PointSnapshotBeforeRestore)
 	}
 	return f, nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // RollingRestart restarts every node in turn, as an operator rolling out a
@@ -58,7 +60,7 @@ func (r RollingRestart) Inject(ctx context.Context, c Cluster, _ *rand.Rand) (*F
 		once.Do(cancel)
 		return err
 	}
-	return NewFault(r.Name(), "restart-rolling", strings.Join(order, " "), order, "start", heal), nil
+	return NewFault(r.Name(), fault.RestartRolling, strings.Join(order, " "), order, fault.Start, heal), nil
 }
 
 func roll(ctx context.Context, c Cluster, order []string, grace, wait time.Duration) error {

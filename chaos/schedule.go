@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Recorder receives the nemesis events and provides the clock they share
@@ -66,38 +68,11 @@ func (s Schedule) Plan(seed uint64) []Step {
 	return steps
 }
 
-// A Window is what happened in one planned fault window. Times are on the
-// recorder's clock (nanoseconds since the run started).
-type Window struct {
-	Nemesis string `json:"nemesis"`
-	// Fault is nil when the injection failed.
-	Fault *Fault `json:"fault,omitempty"`
-	// Start is just before the injection, Injected when the fault was in
-	// place, Healing when healing began and End when it was done (or when
-	// a failed injection had been cleaned up).
-	Start    int64  `json:"start_ns"`
-	Injected int64  `json:"injected_ns,omitempty"`
-	Healing  int64  `json:"healing_ns,omitempty"`
-	End      int64  `json:"end_ns"`
-	Error    string `json:"error,omitempty"`
-	// Effect is whether the injected fault really took hold (nil when the
-	// injection failed): probed right after the injection, or for a
-	// failpoint at its heal (effect.go).
-	Effect *Effect `json:"effect,omitempty"`
-	// Recovery (recovery.go): the highest raft term any node reported
-	// just before the injection and once the cluster was whole again (or
-	// at the next window: their difference is the elections the fault
-	// cost), and when, after the heal, every node answered, agreed on one
-	// leader and had applied what it had committed (FullStrength; 0: not
-	// before the next window).
-	TermBefore   uint64 `json:"term_before,omitempty"`
-	TermAfter    uint64 `json:"term_after,omitempty"`
-	FullStrength int64  `json:"full_strength_ns,omitempty"`
-	// RecoveryWatched is how long the cluster was watched after the heal
-	// (ns): a window not seen whole in that time is "never whole" only if
-	// it was watched at all.
-	RecoveryWatched int64 `json:"recovery_watched_ns,omitempty"`
-}
+// A Window is what happened in one planned fault window (fault.Window, the
+// shape run.json records). Times are on the recorder's clock (nanoseconds
+// since the run started); its Fault is the injected fault's Record, taken
+// when the window ended.
+type Window = fault.Window
 
 // RunOptions tune Schedule.Run.
 type RunOptions struct {
@@ -167,12 +142,12 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 			continue
 		}
 		for _, e := range f.events() {
-			rec.Nemesis(e.Kind, e.Value)
+			rec.Nemesis(string(e.Kind), e.Value)
 		}
-		w.Fault, w.Injected = f, rec.Now()
+		w.Injected = rec.Now()
 		o.Logger.Info("chaos: fault", "fault", f.String(), "nemesis", nem.Name(), "detail", f.Detail)
 		onChange(f.String())
-		if f.Kind != "failpoint" {
+		if f.Kind != fault.Failpoint {
 			// The probe has the fault window (at least a second when the
 			// injection itself ran late): it must not stretch the fault.
 			pctx, cancel := context.WithDeadline(ctx, laterOf(begin.Add(st.At+st.Length), time.Now().Add(time.Second)))
@@ -194,7 +169,7 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 			err = HealAll(hctx, c)
 		}
 		cancel()
-		if f.Kind == "failpoint" {
+		if f.Kind == fault.Failpoint {
 			e := FailpointEffect(f)
 			w.Effect = &e
 		}
@@ -203,7 +178,7 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 			errs = append(errs, err)
 		} else {
 			for _, e := range f.healEvents() {
-				rec.Nemesis(e.HealKind, e.Value)
+				rec.Nemesis(string(e.HealKind), e.Value)
 			}
 			o.Logger.Info("chaos: healed", "fault", f.String())
 		}
@@ -217,6 +192,7 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 			w.FullStrength, w.TermAfter = waitFullStrength(ctx, c, rec, laterOf(next, watched.Add(time.Second)))
 			w.RecoveryWatched = time.Since(watched).Nanoseconds()
 		}
+		w.Fault = f.Record()
 		windows = append(windows, w)
 	}
 	waitUntil(ctx, begin.Add(s.Duration))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"math/rand/v2"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Stall is a process pause that a partition outlasts: the target is frozen,
@@ -66,5 +68,5 @@ func (s Stall) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, e
 		return cuts.heal(ctx, c)
 	}
 	targets := append([]string{id}, groups[1]...)
-	return NewFault(s.Name(), "partition", FormatGroups(groups), targets, "heal", heal), nil
+	return NewFault(s.Name(), fault.Partition, FormatGroups(groups), targets, fault.Heal, heal), nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // DefaultTransferEvery is how often Transfer moves leadership by default.
@@ -99,7 +101,7 @@ func (t Transfer) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 	}()
 	value := fmt.Sprintf("%s -> %s every %s", leader, to, every)
 	var f *Fault
-	f = NewFault(t.Name(), "transfer", value, []string{leader, to}, "heal", func(ctx context.Context) error {
+	f = NewFault(t.Name(), fault.Transfer, value, []string{leader, to}, fault.Heal, func(ctx context.Context) error {
 		stop()
 		select {
 		case <-done:

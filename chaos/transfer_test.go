@@ -18,7 +18,7 @@ func TestTransferMovesLeadershipUntilHealed(t *testing.T) {
 		ctx := context.Background()
 		fault, err := Transfer{Every: time.Millisecond}.Inject(ctx, f, rand.New(rand.NewPCG(seed, 0)))
 		require.NoError(t, err)
-		assert.Equal(t, "transfer", fault.Kind)
+		assert.Equal(t, "transfer", string(fault.Kind))
 		assert.Contains(t, fault.Value, "n1 -> ")
 		assert.Equal(t, "n1", fault.Targets[0])
 		assert.NotEqual(t, "n1", fault.Targets[1], "the first transfer goes to another node")

@@ -287,7 +287,9 @@ func (r *run) workload(ctx context.Context) (interrupted bool, err error) {
 	stopPoll()
 	<-polled
 	r.info.WorkEnd = r.rec.Now()
-	r.info.Faults = faultWindows(windows)
+	// The schedule's windows are what run.json records (fault.Window);
+	// none is [] there, never null.
+	r.info.Faults = append([]report.FaultWindow{}, windows...)
 	r.info.Timings.Workload = secs(time.Since(t0))
 	r.prog.setFault("")
 	if panicErr != nil {
@@ -537,32 +539,6 @@ func (r *run) finish(ctx context.Context) (*report.Summary, error) {
 		return sum, fmt.Errorf("scenarios: %w", err)
 	}
 	return sum, nil
-}
-
-// faultWindows takes the plain values of the schedule's windows.
-func faultWindows(ws []chaos.Window) []report.FaultWindow {
-	out := make([]report.FaultWindow, 0, len(ws))
-	for _, w := range ws {
-		fw := report.FaultWindow{Nemesis: w.Nemesis, Start: w.Start, Injected: w.Injected, Healing: w.Healing, End: w.End, Error: w.Error,
-			TermBefore: w.TermBefore, TermAfter: w.TermAfter, FullStrength: w.FullStrength, RecoveryWatched: w.RecoveryWatched}
-		if e := w.Effect; e != nil {
-			fw.Effect = &report.Effect{Took: e.Took, Probed: e.Probed, Evidence: e.Evidence}
-		}
-		if f := w.Fault; f != nil {
-			fw.Fault = reportFault(f)
-		}
-		out = append(out, fw)
-	}
-	return out
-}
-
-// reportFault is f as the report stores it, a compound's parts included.
-func reportFault(f *chaos.Fault) *report.Fault {
-	rf := &report.Fault{Nemesis: f.Nemesis, Kind: f.Kind, Value: f.Value, Targets: f.Targets, HealKind: f.HealKind, Detail: f.Detail}
-	for _, p := range f.Parts {
-		rf.Parts = append(rf.Parts, *reportFault(p))
-	}
-	return rf
 }
 
 func secs(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 1000 }

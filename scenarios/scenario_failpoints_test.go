@@ -1,23 +1,20 @@
 package scenarios
 
 import (
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/chaos"
-	"github.com/raftlab/raftlab/failpoint"
+	"github.com/raftlab/raftlab/fault"
 )
 
-// The failpoint scenarios name points by string (the lab does not link the
-// node): each must be one of the node's points, or arming fails at run time.
+// The failpoint scenarios name points by string: each must be one of the
+// node's points (package fault's names, which package failpoint registers),
+// or arming fails at run time.
 func TestFailpointScenariosNameRealPoints(t *testing.T) {
-	known := func(name string) bool {
-		return slices.ContainsFunc(failpoint.NodePoints, func(p failpoint.Point) bool { return p.Name == name })
-	}
-	assert.True(t, known(chaos.PointSnapshotBeforeRestore))
+	known := fault.IsPoint
 	names := map[string]bool{}
 	for _, s := range failpointScenarios() {
 		names[s.Name] = true

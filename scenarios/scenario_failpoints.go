@@ -5,13 +5,7 @@ import (
 
 	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/cluster"
-)
-
-// Failpoint names used here (package failpoint's constants; the lab does
-// not import the node's packages, and failpoint is the node's registry).
-const (
-	pointFSMBeforeCommit = "fsm-before-commit"
-	pointSnapshotPersist = "snapshot-persist"
+	"github.com/raftlab/raftlab/fault"
 )
 
 // failpointScenarios crash nodes at exact points of the node's code with its
@@ -55,9 +49,9 @@ func failpointScenarios() []Scenario {
 			// and acknowledged, so a replica that skips them on replay
 			// answers reads without acknowledged writes once it leads.
 			s.Nemeses = []chaos.Nemesis{
-				crash(pointFSMBeforeCommit, chaos.AnyNode),
-				crash(pointFSMBeforeCommit, chaos.Leader),
-				chaos.Failpoint{All: true, Point: pointFSMBeforeCommit, Term: "1*panic"},
+				crash(fault.PointFSMBeforeCommit, chaos.AnyNode),
+				crash(fault.PointFSMBeforeCommit, chaos.Leader),
+				chaos.Failpoint{All: true, Point: fault.PointFSMBeforeCommit, Term: "1*panic"},
 			}
 			// On a loaded machine arming can take most of a window (seen:
 			// 2 of 3 windows reached the point at load 30); one crash at
@@ -71,7 +65,7 @@ func failpointScenarios() []Scenario {
 			s.Duration = 12 * time.Second // three fault windows
 			s.Quiet = 1500 * time.Millisecond
 			s.Fault = 2500 * time.Millisecond
-			s.Nemeses = []chaos.Nemesis{crash(pointSnapshotPersist, chaos.AnyNode), crash(pointSnapshotPersist, chaos.Leader)}
+			s.Nemeses = []chaos.Nemesis{crash(fault.PointSnapshotPersist, chaos.AnyNode), crash(fault.PointSnapshotPersist, chaos.Leader)}
 			// A window reaches the point only when a snapshot falls in it
 			// (seen: 2 of 3 windows); one crash at the point is the claim.
 			s.NeedFaults = 1

@@ -9,6 +9,7 @@ import (
 
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/chaos"
+	"github.com/raftlab/raftlab/fault"
 	"github.com/raftlab/raftlab/report"
 )
 
@@ -87,12 +88,12 @@ func newSnapTally() *snapTally {
 // event's value begins with or lists the target ids. Faults that restart
 // processes within their injection (restart-rolling, disk-lies) are not
 // here: a sample of the new process may precede their event.
-var downKinds = map[string]bool{"kill": true, "stop": true, "crash": true, "truncate": true, "bitflip": true, "wipe": true}
+var downKinds = map[fault.Kind]bool{fault.Kill: true, fault.Stop: true, fault.Crash: true, fault.Truncate: true, fault.Bitflip: true, fault.Wipe: true}
 
 // nemesis notes a nemesis event: for a fault that took nodes down, every
 // word of value that names a node starts a new era of that node.
 func (t *snapTally) nemesis(f, value string) {
-	if !downKinds[f] {
+	if !downKinds[fault.Kind(f)] {
 		return
 	}
 	t.mu.Lock()

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/chaos"
+	"github.com/raftlab/raftlab/fault"
 	"github.com/raftlab/raftlab/linearizability"
 	"github.com/raftlab/raftlab/system"
 	"github.com/raftlab/raftlab/system/etcd"
@@ -61,7 +62,7 @@ func TestRunOnFakeSystem(t *testing.T) {
 // run (no folder, no summary) and says why.
 func TestNotApplicable(t *testing.T) {
 	s := short(t, "partition-leader")
-	s.Nemeses = []chaos.Nemesis{chaos.Failpoint{Target: chaos.Leader, Point: "fsm-before-commit", Term: "1*panic"}}
+	s.Nemeses = []chaos.Nemesis{chaos.Failpoint{Target: chaos.Leader, Point: fault.PointFSMBeforeCommit, Term: "1*panic"}}
 	out := filepath.Join(t.TempDir(), "run")
 	sum, err := Run(context.Background(), s, Options{Out: out, System: systemtest.System{}})
 	assert.Nil(t, sum)

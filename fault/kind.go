@@ -142,6 +142,7 @@ var table = []Info{
 	// heal when every target still answered (disarmed).
 	{Kind: Failpoint, Family: Failpoints, Heals: []Kind{Heal, Start}},
 	{Kind: Transfer, Family: Leadership, Heals: []Kind{Heal}},
+	// Its record's HealKind joins its parts' ("resume + heal").
 	{Kind: Compound, Family: Compounds, Heals: []Kind{Heal}},
 }
 

@@ -20,7 +20,8 @@ type Fault struct {
 	// Targets are the nodes the fault acts on (every node for a partition).
 	Targets []string `json:"targets"`
 	// HealKind is the f of the history event that closes the window
-	// ("start", "resume", "heal").
+	// ("start", "resume", "heal"); a compound's joins its parts' in the
+	// order they were healed ("resume + heal").
 	HealKind Kind `json:"heal"`
 	// Detail is what the injection measured or found, for people: the
 	// spread of a simultaneous crash, whether a failpoint's target crashed

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/raftlab/raftlab/fault"
 	L "github.com/raftlab/raftlab/linearizability"
 )
 
@@ -12,7 +13,7 @@ import (
 // state machine on purpose: its disk was replaced, cut or damaged, or an
 // empty member took its place. Without an incarnation in the history, each
 // one starts a new incarnation of the nodes it names.
-var resetFaults = map[string]bool{"wipe": true, "truncate": true, "bitflip": true, "member-add": true}
+var resetFaults = map[fault.Kind]bool{fault.Wipe: true, fault.Truncate: true, fault.Bitflip: true, fault.MemberAdd: true}
 
 // incarnations numbers a node's incarnations from the nemesis events, for
 // histories whose completions carry no incarnation.
@@ -21,7 +22,7 @@ type incarnations map[string][]int64 // node → times of its reset events
 func newIncarnations(events []L.Event, nodes map[string]bool) incarnations {
 	inc := incarnations{}
 	for _, e := range events {
-		if !e.IsNemesis() || !resetFaults[e.F] || e.Value == nil {
+		if !e.IsNemesis() || !resetFaults[fault.Kind(e.F)] || e.Value == nil {
 			continue
 		}
 		for _, tok := range strings.FieldsFunc(*e.Value, func(r rune) bool { return r == ' ' || r == ',' || r == '|' }) {

@@ -1,12 +1,16 @@
 package fault
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
 
 // The JSON the fault helper (cmd/netfault, run inside a node's network
 // namespace or next to its volume) prints on stdout, and the cluster
 // package decodes. Each type is the answer of one subcommand.
 
-// RuleCount is what cut, drop, limit, delay and heal print.
+// RuleCount is what cut and drop print.
 type RuleCount struct {
 	OK    bool `json:"ok"`
 	Rules int  `json:"rules"`
@@ -78,6 +82,18 @@ type DiskChange struct {
 	Flipped []int64 `json:"flipped,omitempty"` // byte offsets of flipped bits
 }
 
+// String is the change as people read it.
+func (d DiskChange) String() string {
+	if len(d.Flipped) > 0 {
+		s := d.File + ": flipped a bit at"
+		for _, o := range d.Flipped {
+			s += " " + strconv.FormatInt(o, 10)
+		}
+		return s + " of " + strconv.FormatInt(d.Size, 10)
+	}
+	return fmt.Sprintf("%s: %d → %d bytes", d.File, d.Size, d.NewSize)
+}
+
 // DirChange is what `netfault disk save|restore|remove` did to a
 // directory.
 type DirChange struct {
@@ -86,4 +102,13 @@ type DirChange struct {
 	Copy  string `json:"copy,omitempty"`
 	Files int    `json:"files"`
 	Bytes int64  `json:"bytes"`
+}
+
+// String is the change as people read it.
+func (d DirChange) String() string {
+	s := fmt.Sprintf("%s %s: %d files, %d bytes", d.Op, d.Path, d.Files, d.Bytes)
+	if d.Copy != "" {
+		s += " (copy " + d.Copy + ")"
+	}
+	return s
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
 	"github.com/google/nftables/xt"
+	"github.com/raftlab/raftlab/fault"
 	"golang.org/x/sys/unix"
 )
 
@@ -74,7 +75,7 @@ func delay(args []string) (any, error) {
 		return nil, errors.New("-duplicate acts on outgoing packets: give -out")
 	}
 
-	st := daemonState{Duplicate: *dup, In: *in, Out: *out, Delay: spec.Delay, Jitter: spec.Jitter, Reorder: *reorder}
+	st := fault.DelayDaemon{Duplicate: *dup, In: *in, Out: *out, Delay: spec.Delay, Jitter: spec.Jitter, Reorder: *reorder}
 	if spec.Delay > 0 {
 		if st.Queue, st.Pid, err = startDaemon(spec, *reorder, *seed, st); err != nil {
 			return nil, err
@@ -93,7 +94,7 @@ func delay(args []string) (any, error) {
 // startDaemon picks a free queue number, starts "netfault delayd" detached
 // from this exec (its own session, no inherited stdout, so docker exec
 // returns), waits until it has bound the queue and records it.
-func startDaemon(spec holdSpec, reorder float64, seed uint64, st daemonState) (uint16, int, error) {
+func startDaemon(spec holdSpec, reorder float64, seed uint64, st fault.DelayDaemon) (uint16, int, error) {
 	if err := os.MkdirAll(stateDir, 0o755); err != nil {
 		return 0, 0, err
 	}
@@ -188,7 +189,7 @@ func daemonAlive(pid int) bool {
 
 // stopDaemon sends SIGTERM, waits up to two seconds for the daemon to
 // release its packets and exit, then kills it, and removes its record.
-func stopDaemon(st daemonState) bool {
+func stopDaemon(st fault.DelayDaemon) bool {
 	defer os.Remove(statePath(st.Queue))
 	if !daemonAlive(st.Pid) {
 		return false

@@ -13,24 +13,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/raftlab/raftlab/fault"
 	"github.com/raftlab/raftlab/internal/nfqueue"
 )
 
 // stateDir holds one JSON file per running delay daemon (queue-N.json), the
 // record heal and show work from.
 const stateDir = "/tmp/netfault"
-
-// daemonState is the record of a running delay daemon.
-type daemonState struct {
-	Queue     uint16        `json:"queue"`
-	Pid       int           `json:"pid"`
-	Delay     time.Duration `json:"delay_ns"`
-	Jitter    time.Duration `json:"jitter_ns"`
-	Reorder   float64       `json:"reorder"`
-	Duplicate int           `json:"duplicate_percent,omitempty"`
-	In        string        `json:"in,omitempty"`
-	Out       string        `json:"out,omitempty"`
-}
 
 func statePath(queue uint16) string { return fmt.Sprintf("%s/queue-%d.json", stateDir, queue) }
 
@@ -201,7 +190,7 @@ func (d *delayer) flush() error {
 }
 
 // readStates lists the daemon records in stateDir.
-func readStates() ([]daemonState, error) {
+func readStates() ([]fault.DelayDaemon, error) {
 	ents, err := os.ReadDir(stateDir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -209,7 +198,7 @@ func readStates() ([]daemonState, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []daemonState
+	var out []fault.DelayDaemon
 	for _, e := range ents {
 		var q uint16
 		if _, err := fmt.Sscanf(e.Name(), "queue-%d.json", &q); err != nil {
@@ -219,7 +208,7 @@ func readStates() ([]daemonState, error) {
 		if err != nil {
 			return nil, err
 		}
-		var st daemonState
+		var st fault.DelayDaemon
 		if err := json.Unmarshal(b, &st); err != nil {
 			return nil, fmt.Errorf("%s: %w", statePath(q), err)
 		}

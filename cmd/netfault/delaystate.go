@@ -6,30 +6,20 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
-// DelayState is what show reports about one delay daemon.
-type DelayState struct {
-	daemonState
-	Running bool `json:"running"`
-	// From /proc/net/netfilter/nfnetlink_queue (this namespace's queues):
-	Held        uint32 `json:"held"`         // packets waiting for a verdict now
-	Packets     uint32 `json:"packets"`      // packets queued so far (the last packet id)
-	QueueDrops  uint32 `json:"queue_drops"`  // dropped because the queue was full (fail-open: accepted)
-	SocketDrops uint32 `json:"socket_drops"` // lost because the daemon's socket buffer was full
-	// CPUTime is the daemon's user+system time so far.
-	CPUTime time.Duration `json:"cpu_ns"`
-}
-
-func delayStates() ([]DelayState, error) {
+// delayStates are the delay daemons as show reports them.
+func delayStates() ([]fault.DelayState, error) {
 	sts, err := readStates()
 	if err != nil || len(sts) == 0 {
 		return nil, err
 	}
 	queues := readQueueStats()
-	var out []DelayState
+	var out []fault.DelayState
 	for _, s := range sts {
-		d := DelayState{daemonState: s, Running: daemonAlive(s.Pid)}
+		d := fault.DelayState{DelayDaemon: s, Running: daemonAlive(s.Pid)}
 		if q, ok := queues[s.Queue]; ok {
 			d.Held, d.QueueDrops, d.SocketDrops, d.Packets = q[0], q[1], q[2], q[3]
 		}

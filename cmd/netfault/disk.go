@@ -9,15 +9,9 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
-)
 
-// DiskChange is what `netfault disk` did to a file.
-type DiskChange struct {
-	File    string  `json:"file"`
-	Size    int64   `json:"size"`
-	NewSize int64   `json:"new_size"`
-	Flipped []int64 `json:"flipped,omitempty"` // byte offsets of flipped bits
-}
+	"github.com/raftlab/raftlab/fault"
+)
 
 // disk damages one file of a stopped node's data volume, as a failing or
 // lying disk would (jepsen.etcd's :truncate-wal, :bitflip-wal, :bitflip-snap):
@@ -71,7 +65,7 @@ func disk(args []string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ch := DiskChange{File: file, Size: st.Size(), NewSize: st.Size()}
+	ch := fault.DiskChange{File: file, Size: st.Size(), NewSize: st.Size()}
 	switch op {
 	case "truncate":
 		if *bytes < 0 || *keep < 0 || *keepRatio < 0 || *keepRatio > 1 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/raftlab/raftlab/fault"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -20,16 +21,16 @@ func TestDiskTruncateCutsTheNewestFileNeverBelowKeep(t *testing.T) {
 
 	out, err := disk([]string{"truncate", "-dir", dir, "-glob", "*.vlog", "-bytes", "30"})
 	require.NoError(t, err)
-	ch := out.(DiskChange)
+	ch := out.(fault.DiskChange)
 	assert.Equal(t, filepath.Join(dir, "000002.vlog"), ch.File)
 	assert.Equal(t, int64(70), ch.NewSize)
 
 	out, err = disk([]string{"truncate", "-dir", dir, "-glob", "*.vlog", "-bytes", "1000", "-keep", "50"})
 	require.NoError(t, err)
-	assert.Equal(t, int64(50), out.(DiskChange).NewSize)
+	assert.Equal(t, int64(50), out.(fault.DiskChange).NewSize)
 	out, err = disk([]string{"truncate", "-dir", dir, "-glob", "*.vlog", "-bytes", "1000", "-keep-ratio", "0.8"})
 	require.NoError(t, err)
-	assert.Equal(t, int64(40), out.(DiskChange).NewSize, "keeps 80% of the file")
+	assert.Equal(t, int64(40), out.(fault.DiskChange).NewSize, "keeps 80% of the file")
 	st, err := os.Stat(filepath.Join(dir, "000002.vlog"))
 	require.NoError(t, err)
 	assert.Equal(t, int64(40), st.Size())
@@ -45,7 +46,7 @@ func TestDiskBitflipChangesExactlyTheReportedBytesAfterKeep(t *testing.T) {
 	require.NoError(t, os.WriteFile(f, orig, 0o644))
 	out, err := disk([]string{"bitflip", "-dir", dir, "-glob", "state.bin", "-bits", "1", "-seed", "7", "-keep", "32"})
 	require.NoError(t, err)
-	ch := out.(DiskChange)
+	ch := out.(fault.DiskChange)
 	require.Len(t, ch.Flipped, 1)
 	got, err := os.ReadFile(f)
 	require.NoError(t, err)

@@ -9,21 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // copiesDir is where `netfault disk save` keeps copies, inside the volume
 // (so a copy lives exactly as long as the node's data); the node never
 // reads it.
 const copiesDir = ".lab-copies"
-
-// DirChange is what `netfault disk save|restore|remove` did to a directory.
-type DirChange struct {
-	Op    string `json:"op"`
-	Path  string `json:"path"`
-	Copy  string `json:"copy,omitempty"`
-	Files int    `json:"files"`
-	Bytes int64  `json:"bytes"`
-}
 
 // diskCopy is the operator's mistakes with a stopped node's directories:
 //
@@ -49,7 +42,7 @@ func diskCopy(op string, args []string) (any, error) {
 	}
 	live := filepath.Join(*dir, rel)
 	saved := filepath.Join(*dir, copiesDir, *name, rel)
-	ch := DirChange{Op: op, Path: rel, Copy: *name}
+	ch := fault.DirChange{Op: op, Path: rel, Copy: *name}
 	var err error
 	switch op {
 	case "save":

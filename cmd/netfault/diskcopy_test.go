@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/raftlab/raftlab/fault"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -31,20 +32,20 @@ func TestDiskSaveRestoreRemove(t *testing.T) {
 
 	out, err := disk([]string{"save", "-dir", dir, "-path", "raft", "-copy", "c1"})
 	require.NoError(t, err)
-	assert.Equal(t, DirChange{Op: "save", Path: "raft", Copy: "c1", Files: 2, Bytes: 11}, out)
+	assert.Equal(t, fault.DirChange{Op: "save", Path: "raft", Copy: "c1", Files: 2, Bytes: 11}, out)
 
 	write("raft/store/000001.vlog", "newer log")
 	write("raft/store/000002.vlog", "newest")
 	out, err = disk([]string{"restore", "-dir", dir, "-path", "raft", "-copy", "c1"})
 	require.NoError(t, err)
-	assert.Equal(t, 2, out.(DirChange).Files)
+	assert.Equal(t, 2, out.(fault.DirChange).Files)
 	assert.Equal(t, "old log", read("raft/store/000001.vlog"))
 	assert.NoFileExists(t, filepath.Join(dir, "raft/store/000002.vlog"))
 	assert.Equal(t, "snap", read("raft/snapshots/1-10/state.bin"))
 
 	out, err = disk([]string{"remove", "-dir", dir, "-path", "raft"})
 	require.NoError(t, err)
-	assert.Equal(t, DirChange{Op: "remove", Path: "raft", Files: 2, Bytes: 11}, out)
+	assert.Equal(t, fault.DirChange{Op: "remove", Path: "raft", Files: 2, Bytes: 11}, out)
 	assert.NoDirExists(t, filepath.Join(dir, "raft"))
 	assert.Equal(t, "kv", read("kv/000001.vlog"), "the other directory is untouched")
 

@@ -53,6 +53,7 @@ import (
 	"github.com/google/nftables"
 	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
+	"github.com/raftlab/raftlab/fault"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -208,11 +209,6 @@ func (ch *chains) addrRule(chain *nftables.Chain, ip netip.Addr, percent uint32)
 	ch.c.AddRule(&nftables.Rule{Table: ch.tbl, Chain: chain, Exprs: exprs})
 }
 
-type result struct {
-	OK    bool `json:"ok"`
-	Rules int  `json:"rules"`
-}
-
 func cut(args []string) (any, error) {
 	fs := flag.NewFlagSet("cut", flag.ExitOnError)
 	in := fs.String("in", "", "comma-separated IPv4 peers whose packets to this node are dropped")
@@ -239,7 +235,7 @@ func cut(args []string) (any, error) {
 	if err := ch.c.Flush(); err != nil {
 		return nil, fmt.Errorf("nftables: %w", err)
 	}
-	return result{OK: true, Rules: len(inIPs) + len(outIPs)}, nil
+	return fault.RuleCount{OK: true, Rules: len(inIPs) + len(outIPs)}, nil
 }
 
 func drop(args []string) (any, error) {
@@ -268,7 +264,7 @@ func drop(args []string) (any, error) {
 	if err := ch.c.Flush(); err != nil {
 		return nil, fmt.Errorf("nftables: %w", err)
 	}
-	return result{OK: true, Rules: 2 * len(ips)}, nil
+	return fault.RuleCount{OK: true, Rules: 2 * len(ips)}, nil
 }
 
 func limit(args []string) (any, error) {
@@ -361,19 +357,6 @@ func findTbf(dev string) (netlink.Qdisc, error) {
 	return nil, nil
 }
 
-// State is what show reports; the cluster package decodes it.
-type State struct {
-	Table          bool   `json:"table"`
-	Rules          int    `json:"rules"`
-	DroppedPackets uint64 `json:"dropped_packets"`
-	Qdisc          string `json:"qdisc"`
-	RateBytes      uint64 `json:"rate_bytes,omitempty"`
-	// DelayRules are the rules in the delay chains; Delays the delay
-	// daemons that run.
-	DelayRules int          `json:"delay_rules"`
-	Delays     []DelayState `json:"delays,omitempty"`
-}
-
 func show(args []string) (any, error) {
 	fs := flag.NewFlagSet("show", flag.ExitOnError)
 	dev := fs.String("dev", "eth0", "interface")
@@ -382,7 +365,7 @@ func show(args []string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var st State
+	var st fault.NetState
 	tables, err := c.ListTablesOfFamily(nftables.TableFamilyIPv4)
 	if err != nil {
 		return nil, err
@@ -429,20 +412,6 @@ func show(args []string) (any, error) {
 	return st, nil
 }
 
-// ProbeResult is what probe reports. The round-trip times are those of the
-// answered datagrams, in nanoseconds. Reordered counts answers that came
-// after an answer to a later datagram; Duplicates, answers seen twice.
-type ProbeResult struct {
-	Sent       int           `json:"sent"`
-	Received   int           `json:"received"`
-	Reordered  int           `json:"reordered"`
-	Duplicates int           `json:"duplicates"`
-	RTTMin     time.Duration `json:"rtt_min_ns"`
-	RTTMedian  time.Duration `json:"rtt_median_ns"`
-	RTTP99     time.Duration `json:"rtt_p99_ns"`
-	RTTMax     time.Duration `json:"rtt_max_ns"`
-}
-
 func probe(args []string) (any, error) {
 	fs := flag.NewFlagSet("probe", flag.ExitOnError)
 	n := fs.Int("n", 500, "datagrams to send")
@@ -465,7 +434,7 @@ func probe(args []string) (any, error) {
 	// echo sends it back unchanged.
 	rtts := make([]time.Duration, 0, *n)
 	seen := make([]bool, *n)
-	var r ProbeResult
+	var r fault.ProbeResult
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

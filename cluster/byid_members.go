@@ -3,7 +3,6 @@ package cluster
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -104,16 +103,4 @@ func (c *Cluster) FlipNodeBits(ctx context.Context, id, file string, bits int, f
 		return "", err
 	}
 	return ch.String(), nil
-}
-
-// String is the change as people read it.
-func (d DiskChange) String() string {
-	if len(d.Flipped) > 0 {
-		s := d.File + ": flipped a bit at"
-		for _, o := range d.Flipped {
-			s += " " + strconv.FormatInt(o, 10)
-		}
-		return s + " of " + strconv.FormatInt(d.Size, 10)
-	}
-	return fmt.Sprintf("%s: %d → %d bytes", d.File, d.Size, d.NewSize)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // DelaySpec is a latency fault: packets between a node and its peers are
@@ -83,26 +85,9 @@ func (n *Node) Delay(ctx context.Context, s DelaySpec) error {
 	return err
 }
 
-// DelayState is one delay daemon running in a node's namespace.
-type DelayState struct {
-	Queue     int           `json:"queue"`
-	Pid       int           `json:"pid"`
-	Delay     time.Duration `json:"delay_ns"`
-	Jitter    time.Duration `json:"jitter_ns"`
-	Reorder   float64       `json:"reorder"`
-	Duplicate int           `json:"duplicate_percent"`
-	In        string        `json:"in"`  // peers whose packets to the node are held
-	Out       string        `json:"out"` // peers to which the node's packets are held
-	Running   bool          `json:"running"`
-	Held      uint32        `json:"held"`    // packets held right now
-	Packets   uint32        `json:"packets"` // packets queued so far
-	// QueueDrops are packets that found the queue full (they pass
-	// undelayed: the queue fails open); SocketDrops, packets the daemon
-	// could not read in time.
-	QueueDrops  uint32        `json:"queue_drops"`
-	SocketDrops uint32        `json:"socket_drops"`
-	CPUTime     time.Duration `json:"cpu_ns"` // the daemon's CPU time so far
-}
+// DelayState is one delay daemon running in a node's namespace (netfault's
+// answer).
+type DelayState = fault.DelayState
 
 // RTT measures round-trip times from this node's namespace to the peer's
 // echo port with count UDP datagrams spaced by gap. The datagrams cross

@@ -15,6 +15,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/client"
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Files of a node's data volume (mounted at /data in the node container),
@@ -31,13 +32,8 @@ const (
 	StateMachineFiles = "kv/*.vlog"
 )
 
-// DiskChange is what a disk fault did to a file.
-type DiskChange struct {
-	File    string  `json:"file"`
-	Size    int64   `json:"size"`
-	NewSize int64   `json:"new_size"`
-	Flipped []int64 `json:"flipped,omitempty"` // byte offsets of flipped bits
-}
+// DiskChange is what a disk fault did to a file (netfault's answer).
+type DiskChange = fault.DiskChange
 
 // Truncate cuts the last bytes bytes of the newest file matching glob on
 // the node's volume, keeping at least the fraction keep (0..1) of it: a lost

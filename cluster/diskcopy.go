@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Directories of a node's data volume that an operator can lose or put
@@ -16,22 +18,9 @@ const (
 	DataDir = "kv"
 )
 
-// DirChange is what SaveDir, RestoreDir or RemoveDir did.
-type DirChange struct {
-	Op    string `json:"op"`
-	Path  string `json:"path"`
-	Copy  string `json:"copy,omitempty"`
-	Files int    `json:"files"`
-	Bytes int64  `json:"bytes"`
-}
-
-func (d DirChange) String() string {
-	s := fmt.Sprintf("%s %s: %d files, %d bytes", d.Op, d.Path, d.Files, d.Bytes)
-	if d.Copy != "" {
-		s += " (copy " + d.Copy + ")"
-	}
-	return s
-}
+// DirChange is what SaveDir, RestoreDir or RemoveDir did (netfault's
+// answer).
+type DirChange = fault.DirChange
 
 // SaveDir copies the node's directory dir (RaftDir, DataDir) aside on its
 // own volume under the name copy, replacing an earlier copy of that name.

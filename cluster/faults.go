@@ -9,8 +9,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/raftlab/raftlab/fault"
 	tcexec "github.com/testcontainers/testcontainers-go/exec"
 )
 
@@ -98,18 +98,9 @@ func (n *Node) Heal(ctx context.Context) error {
 	return err
 }
 
-// FaultState is what is installed in a node's network namespace.
-type FaultState struct {
-	Table          bool   `json:"table"`           // the raftlab nftables table exists
-	Rules          int    `json:"rules"`           // drop rules in it
-	DroppedPackets uint64 `json:"dropped_packets"` // packets those rules dropped
-	Qdisc          string `json:"qdisc"`           // "tbf" while a Limit is in place
-	RateBytes      uint64 `json:"rate_bytes"`
-	// DelayRules are the rules that queue packets to delay daemons (see
-	// Delay), and Delays the daemons.
-	DelayRules int          `json:"delay_rules"`
-	Delays     []DelayState `json:"delays"`
-}
+// FaultState is what is installed in a node's network namespace (netfault's
+// answer to show).
+type FaultState = fault.NetState
 
 // Faults reports the rules and qdisc in place, with drop counters.
 func (n *Node) Faults(ctx context.Context) (FaultState, error) {
@@ -125,17 +116,8 @@ func (n *Node) Faults(ctx context.Context) (FaultState, error) {
 }
 
 // ProbeResult counts UDP echo probes sent and answered, and the answers'
-// round-trip times.
-type ProbeResult struct {
-	Sent       int           `json:"sent"`
-	Received   int           `json:"received"`
-	Reordered  int           `json:"reordered"`  // answers that came after an answer to a later probe
-	Duplicates int           `json:"duplicates"` // answers seen twice
-	RTTMin     time.Duration `json:"rtt_min_ns"`
-	RTTMedian  time.Duration `json:"rtt_median_ns"`
-	RTTP99     time.Duration `json:"rtt_p99_ns"`
-	RTTMax     time.Duration `json:"rtt_max_ns"`
-}
+// round-trip times (netfault's answer to probe).
+type ProbeResult = fault.ProbeResult
 
 // Probe sends count UDP datagrams from this node's namespace to the peer's
 // echo port and counts the answers: a direct measure of packet loss on the

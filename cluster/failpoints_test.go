@@ -11,6 +11,7 @@ import (
 
 	"github.com/raftlab/raftlab/bugs"
 	"github.com/raftlab/raftlab/failpoint"
+	"github.com/raftlab/raftlab/fault"
 )
 
 // The node image is the failpoint build: -failpoints arms points at start and
@@ -19,7 +20,7 @@ func TestImageHasFailpoints(t *testing.T) {
 	o := testOptions("failpoints")
 	o.Nodes = 1
 	o.MemoryBytes = 256 << 20
-	o.ExtraArgs = []string{"-failpoints=" + bugs.ReadNoQuorum + "=on;" + failpoint.FSMBeforeCommit + "=sleep(1ms)"}
+	o.ExtraArgs = []string{"-failpoints=" + bugs.ReadNoQuorum + "=on;" + fault.PointFSMBeforeCommit + "=sleep(1ms)"}
 	c := startCluster(t, o)
 	ctx := ctxFor(t, time.Minute)
 	ep, err := c.Nodes()[0].Endpoint(ctx)
@@ -35,5 +36,5 @@ func TestImageHasFailpoints(t *testing.T) {
 		armed[s.Name] = s.Term
 	}
 	assert.Equal(t, "on", armed[bugs.ReadNoQuorum])
-	assert.Equal(t, "sleep(1ms)", armed[failpoint.FSMBeforeCommit])
+	assert.Equal(t, "sleep(1ms)", armed[fault.PointFSMBeforeCommit])
 }

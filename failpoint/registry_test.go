@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/raftlab/raftlab/fault"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -184,4 +185,15 @@ func TestHandler(t *testing.T) {
 	assert.Equal(t, http.StatusOK, do(http.MethodGet, "/failpoints", ""))
 	assert.Equal(t, http.StatusMethodNotAllowed, do(http.MethodPost, "/failpoints", ""))
 	assert.True(t, errors.Is(r.Arm("nope", Term{}), ErrUnknown))
+}
+
+// The node registers exactly the points package fault names (the names the
+// lab arms): a point added to one and not the other fails here.
+func TestNodePointsAreFaultsPoints(t *testing.T) {
+	var names []string
+	for _, p := range NodePoints {
+		names = append(names, p.Name)
+		assert.NotEmpty(t, p.Description, p.Name)
+	}
+	assert.Equal(t, fault.Points(), names)
 }

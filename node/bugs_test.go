@@ -24,6 +24,7 @@ import (
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/bugs"
 	"github.com/raftlab/raftlab/failpoint"
+	"github.com/raftlab/raftlab/fault"
 )
 
 func arm(t *testing.T, nd *Node, name, term string) {
@@ -106,7 +107,7 @@ func TestBugAppliedIndexEarly(t *testing.T) {
 				require.NoError(t, f.fps.Arm(bugs.AppliedIndexEarly, failpoint.Term{Kind: failpoint.Off}))
 			}
 			batch := []*raft.Log{cmdLog(1, command{Op: opSet, Pairs: map[string]string{"x": "1"}})}
-			require.NoError(t, f.fps.Arm(failpoint.FSMBeforeCommit, failpoint.Term{Kind: failpoint.Panic}))
+			require.NoError(t, f.fps.Arm(fault.PointFSMBeforeCommit, failpoint.Term{Kind: failpoint.Panic}))
 			require.True(t, crashApply(f, batch))
 			require.NoError(t, f.Close())
 
@@ -136,12 +137,12 @@ func TestBugCASLocalCompare(t *testing.T) {
 			if planted {
 				arm(t, nd, bugs.CASLocalCompare, "on")
 			}
-			arm(t, nd, failpoint.FSMBeforeCommit, "sleep(1s)")
-			before := nd.fps.Hits(failpoint.FSMBeforeCommit)
+			arm(t, nd, fault.PointFSMBeforeCommit, "sleep(1s)")
+			before := nd.fps.Hits(fault.PointFSMBeforeCommit)
 			first := make(chan api.Result, 1)
 			go func() { first <- c.CAS(ctx, "k", "0", "1") }()
 			waitFor(t, 5*time.Second, "the first cas reaches the state machine", func() error {
-				if nd.fps.Hits(failpoint.FSMBeforeCommit) == before {
+				if nd.fps.Hits(fault.PointFSMBeforeCommit) == before {
 					return fmt.Errorf("not yet")
 				}
 				return nil
@@ -169,7 +170,7 @@ func TestBugAckBeforeCommit(t *testing.T) {
 	for _, nd := range nodes {
 		if nd != leader {
 			// Under the transport's 2s I/O timeout, so replication stalls but does not fail.
-			arm(t, nd, failpoint.LogBeforeAppend, "sleep(1s)")
+			arm(t, nd, fault.PointLogBeforeAppend, "sleep(1s)")
 		}
 	}
 	arm(t, leader, bugs.AckBeforeCommit, "on")
@@ -203,7 +204,7 @@ func TestBugFollowerLocalRead(t *testing.T) {
 					break
 				}
 			}
-			arm(t, slow, failpoint.FSMBeforeCommit, "sleep(1s)")
+			arm(t, slow, fault.PointFSMBeforeCommit, "sleep(1s)")
 			if planted {
 				arm(t, slow, bugs.FollowerLocalRead, "on")
 			}
@@ -228,7 +229,7 @@ func TestBugReadNoQuorum(t *testing.T) {
 	for _, planted := range []bool{false, true} {
 		t.Run(fmt.Sprintf("planted=%v", planted), func(t *testing.T) {
 			nd := startNodes(t, 1)[0]
-			arm(t, nd, failpoint.ReadIndexBeforeConfirm, "error(no quorum)")
+			arm(t, nd, fault.PointReadIndexBeforeConfirm, "error(no quorum)")
 			if planted {
 				arm(t, nd, bugs.ReadNoQuorum, "on")
 			}
@@ -274,10 +275,10 @@ func TestBugReadNoQuorumStalledLeader(t *testing.T) {
 			}
 
 			// Stall the old leader's main loop in a log append, then cut it off.
-			arm(t, old, failpoint.LogBeforeAppend, "1*sleep(4s)")
+			arm(t, old, fault.PointLogBeforeAppend, "1*sleep(4s)")
 			go oc.Set(ctx, "stall", "1")
 			waitFor(t, 2*time.Second, "the leader loop stalls", func() error {
-				if old.fps.Hits(failpoint.LogBeforeAppend) == 0 {
+				if old.fps.Hits(fault.PointLogBeforeAppend) == 0 {
 					return fmt.Errorf("not yet")
 				}
 				return nil
@@ -348,7 +349,7 @@ func TestBugReadNoBarrierNewLeader(t *testing.T) {
 					return nil
 				})
 			}
-			arm(t, failing, failpoint.LogBeforeAppend, "error(disk)")
+			arm(t, failing, fault.PointLogBeforeAppend, "error(disk)")
 			require.Equal(t, api.OK, api.NewClient(old.HTTPAddr()).Set(ctx, "x", "2").Outcome)
 			cuts[old.ID()].setCut(true)
 			t.Cleanup(func() { cuts[old.ID()].setCut(false) })
@@ -363,16 +364,16 @@ func TestBugReadNoBarrierNewLeader(t *testing.T) {
 				assert.Equal(t, strp("1"), r.Value, "a stale read: x=2 was acknowledged before the read began")
 				return
 			}
-			arm(t, nl, failpoint.ReadIndexBeforeBarrier, "sleep(0s)") // counts the read reaching the barrier
+			arm(t, nl, fault.PointReadIndexBeforeBarrier, "sleep(0s)") // counts the read reaching the barrier
 			res := make(chan api.Result, 1)
 			go func() { res <- c.Get(ctx, "x", api.ReadLinearizable) }()
 			waitFor(t, 5*time.Second, "the read reaches the barrier", func() error {
-				if nl.fps.Hits(failpoint.ReadIndexBeforeBarrier) == 0 {
+				if nl.fps.Hits(fault.PointReadIndexBeforeBarrier) == 0 {
 					return fmt.Errorf("not yet")
 				}
 				return nil
 			})
-			arm(t, failing, failpoint.LogBeforeAppend, "off")
+			arm(t, failing, fault.PointLogBeforeAppend, "off")
 			r := <-res
 			require.Equal(t, api.OK, r.Outcome, "%v", r.Err)
 			assert.Equal(t, strp("2"), r.Value)
@@ -387,7 +388,7 @@ func TestBugReadNoBarrier(t *testing.T) {
 		t.Run(fmt.Sprintf("planted=%v", planted), func(t *testing.T) {
 			nd := startNodes(t, 1)[0]
 			require.Zero(t, nd.barrierTerm.Load(), "no read yet in this term")
-			arm(t, nd, failpoint.ReadIndexBeforeBarrier, "error(barrier would block)")
+			arm(t, nd, fault.PointReadIndexBeforeBarrier, "error(barrier would block)")
 			if planted {
 				arm(t, nd, bugs.ReadNoBarrier, "on")
 			}
@@ -419,30 +420,30 @@ func TestFailpointsEndpointAndPoints(t *testing.T) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
 	resp.Body.Close()
 	assert.Len(t, list, len(failpoint.NodePoints)+len(bugs.All))
-	code, _ := doReq(t, "PUT", "http://"+nd.HTTPAddr()+"/failpoints/"+failpoint.ApplyBeforeAnswer, "error(lost answer)")
+	code, _ := doReq(t, "PUT", "http://"+nd.HTTPAddr()+"/failpoints/"+fault.PointApplyBeforeAnswer, "error(lost answer)")
 	require.Equal(t, 200, code)
 	r := c.Set(ctx, "k", "v")
 	assert.Equal(t, api.Unknown, r.Outcome, "committed, but the client hears unknown")
 	v, err := nd.fsm.Get("k")
 	require.NoError(t, err)
 	assert.Equal(t, strp("v"), v)
-	code, _ = doReq(t, "DELETE", "http://"+nd.HTTPAddr()+"/failpoints/"+failpoint.ApplyBeforeAnswer, "")
+	code, _ = doReq(t, "DELETE", "http://"+nd.HTTPAddr()+"/failpoints/"+fault.PointApplyBeforeAnswer, "")
 	require.Equal(t, 200, code)
 
-	arm(t, nd, failpoint.SnapshotPersist, "error(disk full)")
+	arm(t, nd, fault.PointSnapshotPersist, "error(disk full)")
 	assert.Error(t, nd.Raft().Snapshot().Error())
 	assert.Zero(t, nd.Status().SnapshotsTaken)
-	arm(t, nd, failpoint.SnapshotPersist, "off")
+	arm(t, nd, fault.PointSnapshotPersist, "off")
 	require.NoError(t, nd.Raft().Snapshot().Error())
 	assert.Equal(t, uint64(1), nd.Status().SnapshotsTaken)
 
 	var mu sync.Mutex
 	var crashed []string
 	nd.fps.SetCrash(func(name string) { mu.Lock(); crashed = append(crashed, name); mu.Unlock() })
-	arm(t, nd, failpoint.ReadIndexBeforeWait, "panic")
+	arm(t, nd, fault.PointReadIndexBeforeWait, "panic")
 	_ = c.Get(ctx, "k", api.ReadLinearizable)
 	mu.Lock()
-	assert.Equal(t, []string{failpoint.ReadIndexBeforeWait}, crashed)
+	assert.Equal(t, []string{fault.PointReadIndexBeforeWait}, crashed)
 	mu.Unlock()
 }
 
@@ -452,8 +453,8 @@ func TestSnapshotRestoreFailpointIsRetried(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three-node cluster")
 	}
-	follower, _ := snapshotInstall(t, failpoint.SnapshotBeforeRestore+"=1*error(disk)")
-	assert.Equal(t, uint64(1), follower.fps.Hits(failpoint.SnapshotBeforeRestore))
+	follower, _ := snapshotInstall(t, fault.PointSnapshotBeforeRestore+"=1*error(disk)")
+	assert.Equal(t, uint64(1), follower.fps.Hits(fault.PointSnapshotBeforeRestore))
 	assert.Equal(t, uint64(1), follower.Status().SnapshotsInstalled, "the failed install is not counted")
 }
 

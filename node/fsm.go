@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/raft"
 
 	"github.com/raftlab/raftlab/bugs"
-	"github.com/raftlab/raftlab/failpoint"
+	"github.com/raftlab/raftlab/fault"
 )
 
 // FSM is the replicated state machine: user keys and member records in
@@ -194,7 +194,7 @@ func (f *FSM) commit(txn *badger.Txn, last uint64) {
 	} else if err := txn.Set(keyApplied, appliedValue(last)); err != nil {
 		panic(fmt.Sprintf("fsm: set applied index %d: %v", last, err))
 	}
-	if err := f.fail(failpoint.FSMBeforeCommit); err != nil {
+	if err := f.fail(fault.PointFSMBeforeCommit); err != nil {
 		panic(fmt.Sprintf("fsm: commit through %d: %v", last, err))
 	}
 	if err := txn.Commit(); err != nil {
@@ -312,7 +312,7 @@ func (s *fsmSnapshot) Persist(sink raft.SnapshotSink) error {
 		for it.Rewind(); it.Valid(); it.Next() {
 			if !first {
 				// Mid-stream: a crash here leaves a partial snapshot behind.
-				if err := s.fsm.fail(failpoint.SnapshotPersist); err != nil {
+				if err := s.fsm.fail(fault.PointSnapshotPersist); err != nil {
 					return err
 				}
 			}
@@ -369,7 +369,7 @@ func readChunk(r *bufio.Reader) ([]byte, error) {
 // (restoreAtStart), which is how the two are counted apart.
 func (f *FSM) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
-	if err := f.fail(failpoint.SnapshotBeforeRestore); err != nil {
+	if err := f.fail(fault.PointSnapshotBeforeRestore); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
 	if err := f.emptyBeforeInstall(); err != nil {

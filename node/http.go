@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/raftlab/raftlab/api"
+	"github.com/raftlab/raftlab/fault"
 
 	"github.com/hashicorp/raft"
 
@@ -357,7 +358,7 @@ func (n *Node) applyForClient(ctx context.Context, c command) (interface{}, uint
 	if e != nil {
 		return nil, 0, e
 	}
-	if err := n.fail(failpoint.ApplyBeforeAnswer); err != nil {
+	if err := n.fail(fault.PointApplyBeforeAnswer); err != nil {
 		// Committed and applied, but the client hears "unknown".
 		return nil, 0, classifyApplyErr(err)
 	}

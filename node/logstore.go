@@ -11,8 +11,7 @@ import (
 
 	badger "github.com/dgraph-io/badger/v2"
 	"github.com/hashicorp/raft"
-
-	"github.com/raftlab/raftlab/failpoint"
+	"github.com/raftlab/raftlab/fault"
 )
 
 // LogStore is hashicorp/raft's log store and stable store on one BadgerDB.
@@ -155,7 +154,7 @@ func (s *LogStore) StoreLogs(logs []*raft.Log) error {
 	if len(logs) == 0 {
 		return nil
 	}
-	if err := s.fail(failpoint.LogBeforeAppend); err != nil {
+	if err := s.fail(fault.PointLogBeforeAppend); err != nil {
 		return fmt.Errorf("store logs %d-%d: %w", logs[0].Index, logs[len(logs)-1].Index, err)
 	}
 	txn := s.db.NewTransaction(true)

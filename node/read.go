@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/raft"
 
 	"github.com/raftlab/raftlab/bugs"
-	"github.com/raftlab/raftlab/failpoint"
+	"github.com/raftlab/raftlab/fault"
 )
 
 // Linearizable reads use the read-index protocol (Raft thesis §6.4), because
@@ -40,7 +40,7 @@ func (n *Node) readIndex(ctx context.Context) error {
 	// ReadIndex until the leader committed an entry in its term, see its
 	// pendingReadIndexMessages): skip the barrier.
 	if !n.bug(bugs.ReadNoBarrier) {
-		if err := n.fail(failpoint.ReadIndexBeforeBarrier); err != nil {
+		if err := n.fail(fault.PointReadIndexBeforeBarrier); err != nil {
 			return err
 		}
 		if err := n.barrierOnce(ctx, term); err != nil {
@@ -48,7 +48,7 @@ func (n *Node) readIndex(ctx context.Context) error {
 		}
 	}
 	idx := n.raft.CommitIndex()
-	if err := n.fail(failpoint.ReadIndexBeforeConfirm); err != nil {
+	if err := n.fail(fault.PointReadIndexBeforeConfirm); err != nil {
 		return err
 	}
 	if err := n.confirm.confirm(ctx); err != nil {
@@ -57,7 +57,7 @@ func (n *Node) readIndex(ctx context.Context) error {
 	if n.raft.CurrentTerm() != term {
 		return fmt.Errorf("term changed during read: %w", raft.ErrLeadershipLost)
 	}
-	if err := n.fail(failpoint.ReadIndexBeforeWait); err != nil {
+	if err := n.fail(fault.PointReadIndexBeforeWait); err != nil {
 		return err
 	}
 	return n.waitApplied(ctx, idx)

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/api"
-	"github.com/raftlab/raftlab/failpoint"
+	"github.com/raftlab/raftlab/fault"
 )
 
 func freeAddr(t *testing.T) string {
@@ -58,7 +58,7 @@ func TestPanicFailpointCrashesTheProcess(t *testing.T) {
 		}
 	}
 
-	cmd, stderr := start("-failpoints=" + failpoint.ApplyBeforeAnswer + "=1*panic")
+	cmd, stderr := start("-failpoints=" + fault.PointApplyBeforeAnswer + "=1*panic")
 	ready()
 	r := c.Set(ctx, "k", "v")
 	assert.NotEqual(t, api.OK, r.Outcome, "no answer: the process died before answering")
@@ -66,7 +66,7 @@ func TestPanicFailpointCrashesTheProcess(t *testing.T) {
 	var exit *exec.ExitError
 	require.True(t, errors.As(err, &exit), "process ended: %v", err)
 	assert.Equal(t, 2, exit.ExitCode())
-	assert.Contains(t, stderr.String(), "panic: failpoint "+failpoint.ApplyBeforeAnswer)
+	assert.Contains(t, stderr.String(), "panic: failpoint "+fault.PointApplyBeforeAnswer)
 
 	start()
 	ready()

@@ -130,6 +130,8 @@
 // recent open window it can end, preferring one with the same value; every
 // other f opens a window. Windows never closed last to the end of the
 // history, and endings with nothing to close are drawn as points. Each fault
-// kind gets its own row. Operations left out of the search (failed ones,
+// kind gets its own row, shaded in its family's colour. Which event closes
+// which fault, and the colours, are package fault's table (report.html's
+// timeline uses the same). Operations left out of the search (failed ones,
 // unobserved unknown writes) are not drawn.
 package linearizability

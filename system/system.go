@@ -48,16 +48,17 @@ type Config struct {
 	Tune func(cluster.Options) cluster.Options
 }
 
-// Cluster is a running system under test. The chaos handles address nodes
-// by id; a handle the system does not support returns an error, and a
-// scenario that needs it is not applicable (see Capability).
+// Cluster is a running system under test: the core every nemesis needs
+// (chaos.Cluster) and what the runner needs. The fault handles a system
+// offers are the chaos capability interfaces its Cluster value implements
+// (chaos.Killer, chaos.Networker, ...), one per handle Capability
+// (Implements); a system wraps its cluster so that it implements exactly
+// the ones it offers, and a scenario that needs another is not applicable.
 type Cluster interface {
 	chaos.Cluster
 	// Client returns a workload client bound to node id, each call
 	// bounded by timeout.
 	Client(ctx context.Context, id string, timeout time.Duration) (api.KV, error)
-	// WaitReady waits until every node is ready and a write reads back.
-	WaitReady(ctx context.Context) error
 	// Image is the node image the cluster runs.
 	Image() string
 	// Reach is how the lab reaches the nodes (cluster.Reach).
@@ -78,6 +79,7 @@ const (
 	Disk             Capability = "disk"              // damage files of a stopped node
 	Membership       Capability = "membership"        // remove, add, replace members
 	Failpoints       Capability = "failpoints"        // named crash points armed at run time
+	LeaderTransfer   Capability = "leader-transfer"   // move leadership through the store's API
 	PlantedBugs      Capability = "planted-bugs"      // bugs the self-test arms
 	SnapshotCounters Capability = "snapshot-counters" // /status snapshot figures
 	NodeSettings     Capability = "node-settings"     // raftkv's node flags (raft timings, snapshot thresholds)

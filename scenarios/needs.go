@@ -34,8 +34,11 @@ func Needs(s Scenario) []system.Capability {
 	case api.ReadLeader:
 		add(system.ReadLeader)
 	}
-	if s.Cluster != nil {
+	if s.Node != (NodeSettings{}) {
 		add(system.NodeSettings)
+	}
+	if len(s.Failpoints) > 0 {
+		add(system.PlantedBugs)
 	}
 	for _, c := range s.Proves {
 		switch c {

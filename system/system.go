@@ -13,6 +13,7 @@ package system
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/nodeflags"
 )
 
 // A System is a store the lab can test.
@@ -43,9 +45,40 @@ type Config struct {
 	// ApplyTimeout bounds a write inside the store where the store has such
 	// a setting (raftkv's -apply-timeout).
 	ApplyTimeout time.Duration
-	// Tune adjusts raftkv's cluster options (raft timings, snapshot
-	// thresholds): scenarios that set it need NodeSettings.
-	Tune func(cluster.Options) cluster.Options
+	// Node are the store's node settings (raftkv's flags: raft timings,
+	// snapshot thresholds) on top of the system's own; a zero field keeps
+	// the system's value. Non-zero needs NodeSettings: a system without it
+	// refuses to start.
+	Node nodeflags.Settings
+	// Failpoints are armed in every node from its start (raftkv's
+	// -failpoints): the self-test's planted bugs, crash points. Needs
+	// PlantedBugs.
+	Failpoints []StartFailpoint
+}
+
+// StartFailpoint is a failpoint armed when a node starts: a planted bug
+// ("bug-...", term "on") or a crash point ("snapshot-persist",
+// "1*panic"); the terms are package failpoint's.
+type StartFailpoint struct {
+	Name string `json:"name"`
+	Term string `json:"term"`
+}
+
+// CheckNoNodeData is what a system without NodeSettings and PlantedBugs
+// answers to a Config that asks for either: an error naming them (the
+// runner never starts one: the scenario is not applicable).
+func CheckNoNodeData(name string, cfg Config) error {
+	var asked []string
+	if cfg.Node != (nodeflags.Settings{}) {
+		asked = append(asked, "node settings "+strings.Join(cfg.Node.Args(), " "))
+	}
+	for _, f := range cfg.Failpoints {
+		asked = append(asked, "failpoint "+f.Name+"="+f.Term)
+	}
+	if len(asked) > 0 {
+		return fmt.Errorf("%s takes no raftkv node settings or start failpoints; asked for %s", name, strings.Join(asked, ", "))
+	}
+	return nil
 }
 
 // Cluster is a running system under test: the core every nemesis needs

@@ -43,6 +43,9 @@ func (System) Lacks(c system.Capability) string {
 
 // Start implements system.System.
 func (s System) Start(ctx context.Context, cfg system.Config) (system.Cluster, error) {
+	if err := system.CheckNoNodeData(s.Name(), cfg); err != nil {
+		return nil, err
+	}
 	c, err := cluster.Start(ctx, cluster.Options{
 		Nodes:  cfg.Nodes,
 		LogDir: cfg.LogDir,

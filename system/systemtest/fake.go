@@ -91,6 +91,9 @@ func (s System) offer(c *Cluster) system.Cluster {
 
 // Start implements system.System.
 func (s System) Start(_ context.Context, cfg system.Config) (system.Cluster, error) {
+	if err := system.CheckNoNodeData(s.Name(), cfg); err != nil {
+		return nil, err
+	}
 	n := cfg.Nodes
 	if n == 0 {
 		n = 3

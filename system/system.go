@@ -1,14 +1,17 @@
 // Package system is the seam between the lab and the store it tests: a
 // System builds or finds its image, starts N nodes and hands back a Cluster
-// (the fault handles chaos needs, a workload client per node, the leader
-// and status probe). What a system can be subjected to is a set of
-// Capabilities; a scenario that needs one the system lacks is "not
-// applicable" and never runs (package scenarios).
+// (the core chaos needs, a workload client per node, the leader and status
+// probe, and the fault handles it offers as chaos capability interfaces).
+// What a system can be subjected to is a set of Capabilities, the fault
+// handles among them offered exactly when its Cluster implements their
+// interfaces (Implements); a scenario that needs one the system lacks is
+// "not applicable" and never runs (package scenarios).
 //
 // raftkv (this tree's store, in Docker) is the default System; etcd
 // (package system/etcd) is the second. Adding a third is a new package
-// with a cluster.Store (image, command line, probe, client) and a System
-// value: no scenario and no nemesis changes.
+// with a cluster.Store (image, command line, probe, client), a cluster type
+// embedding the handles it offers, and a System value: no scenario and no
+// nemesis changes (docs/ARCHITECTURE.md).
 package system
 
 import (

@@ -57,7 +57,7 @@ func (s System) Start(ctx context.Context, cfg system.Config) (system.Cluster, e
 		return nil, err
 	}
 	d := system.Docker{Cluster: c}
-	return Cluster{Cluster: d, Killer: d, Pauser: d, Networker: d}, nil
+	return Cluster{Cluster: d, Killer: d, Pauser: d, Networker: d, LinkProber: d}, nil
 }
 
 // Cluster is a running etcd cluster. It offers the pods' kill, pause and
@@ -65,12 +65,14 @@ func (s System) Start(ctx context.Context, cfg system.Config) (system.Cluster, e
 // surgery, failpoints and leader transfer speak raftkv's API, so this type
 // does not implement chaos.Members, chaos.Disker, chaos.Failpointer or
 // chaos.LeaderTransferer, and a nemesis needing one fails on it (a
-// scenario needing one is not applicable).
+// scenario needing one is not applicable). The pods' link probe comes
+// along, so the schedule sees its network faults take effect.
 type Cluster struct {
 	system.Cluster
 	chaos.Killer
 	chaos.Pauser
 	chaos.Networker
+	chaos.LinkProber
 }
 
 var _ system.System = System{}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/system"
 	"github.com/raftlab/raftlab/system/etcd"
 	"github.com/raftlab/raftlab/system/systemtest"
@@ -55,6 +56,10 @@ func TestHandlesOfferedIffImplemented(t *testing.T) {
 			assert.Equal(t, tc.lacks, lacks)
 		})
 	}
+	// Not a capability, but the schedule's evidence that network faults
+	// took effect: a wrapper must keep it.
+	assert.Implements(t, (*chaos.LinkProber)(nil), etcd.Cluster{})
+	assert.Implements(t, (*chaos.LinkProber)(nil), system.Docker{})
 	_, handle := system.Implements(system.Docker{}, system.ReadStale)
 	assert.False(t, handle, "a read level is not a fault handle")
 }

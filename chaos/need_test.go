@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,4 +56,18 @@ func TestNeedNamesWhatIsMissing(t *testing.T) {
 
 	require.NoError(t, need(f, "x", &kc, &nc, &pc))
 	assert.Same(t, f, kc.(*fakeCluster))
+}
+
+// A schedule whose nemesis the cluster cannot serve reports it as Run's
+// error (the run must not pass), not only in the window.
+func TestScheduleReportsLacks(t *testing.T) {
+	s := Schedule{Nemeses: []Nemesis{Pause{Target: Leader}}, Duration: 300 * time.Millisecond, Quiet: 50 * time.Millisecond, Fault: 100 * time.Millisecond}
+	f := newFake(3, "n1")
+	ws, err := s.Run(context.Background(), coreOnly{f}, &fakeRecorder{start: time.Now()}, RunOptions{Logger: quiet, Seed: 1})
+	var lacks *LacksError
+	require.ErrorAs(t, err, &lacks)
+	assert.Equal(t, []string{"chaos.Pauser"}, lacks.Lacks)
+	require.NotEmpty(t, ws)
+	assert.Contains(t, ws[0].Error, "needs a cluster that implements chaos.Pauser")
+	assert.Nil(t, ws[0].Fault)
 }

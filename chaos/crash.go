@@ -39,19 +39,23 @@ func (k KillMajority) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*F
 }
 
 func killTogether(ctx context.Context, c Cluster, name string, kind fault.Kind, ids []string) (*Fault, error) {
-	spread, err := c.KillNodes(ctx, ids)
+	var kc Killer
+	if err := need(c, name, &kc); err != nil {
+		return nil, err
+	}
+	spread, err := kc.KillNodes(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	f := NewFault(name, kind, strings.Join(ids, " "), ids, fault.Start, func(ctx context.Context) error {
-		return startAll(ctx, c, ids)
+		return startAll(ctx, kc, ids)
 	})
 	f.Detail = "SIGKILLs within " + spread.Round(10*time.Microsecond).String()
 	return f, nil
 }
 
 // startAll starts every node in ids, trying all of them.
-func startAll(ctx context.Context, c Cluster, ids []string) error {
+func startAll(ctx context.Context, c Killer, ids []string) error {
 	var errs []error
 	for _, id := range ids {
 		if err := c.StartNode(ctx, id); err != nil {

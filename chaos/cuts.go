@@ -53,7 +53,7 @@ func (c Cuts) Nodes() []string {
 
 // install puts the cuts in place, every node's rules at the same time (one
 // exec per node in a real cluster, so a shape takes the time of one).
-func (c Cuts) install(ctx context.Context, cl Cluster) error {
+func (c Cuts) install(ctx context.Context, cl Networker) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for _, b := range c.Nodes() {
 		g.Go(func() error { return cl.CutFrom(gctx, b, c[b]) })
@@ -63,7 +63,7 @@ func (c Cuts) install(ctx context.Context, cl Cluster) error {
 
 // heal removes the network faults of every node the cuts touched, and only
 // of those.
-func (c Cuts) heal(ctx context.Context, cl Cluster) error {
+func (c Cuts) heal(ctx context.Context, cl Networker) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for _, b := range c.Nodes() {
 		g.Go(func() error { return cl.HealNode(gctx, b) })

@@ -42,15 +42,19 @@ func (d Delay) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, e
 	if d.Delay <= 0 {
 		return nil, fmt.Errorf("%s: needs a positive delay", d.Name())
 	}
+	var nc Networker
+	if err := need(c, d.Name(), &nc); err != nil {
+		return nil, err
+	}
 	id, err := pickTarget(ctx, c, d.Target, rng)
 	if err != nil {
 		return nil, err
 	}
-	spec, err := c.DelayNode(ctx, id, d.Delay, d.Jitter, d.Reorder)
+	spec, err := nc.DelayNode(ctx, id, d.Delay, d.Jitter, d.Reorder)
 	if err != nil {
 		return nil, err
 	}
 	return NewFault(d.Name(), fault.Delay, id+" "+spec, []string{id}, fault.Heal, func(ctx context.Context) error {
-		return c.HealNode(ctx, id)
+		return nc.HealNode(ctx, id)
 	}), nil
 }

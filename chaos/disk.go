@@ -38,6 +38,14 @@ func (d DiskTruncate) Name() string { return "disk-truncate-" + d.Target.String(
 
 // Inject kills the chosen node and truncates its log.
 func (d DiskTruncate) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	var (
+		kc Killer
+		dc Disker
+		mc Members
+	)
+	if err := need(c, d.Name(), &kc, &dc, &mc); err != nil {
+		return nil, err
+	}
 	id, err := pickTarget(ctx, c, d.Target, rng)
 	if err != nil {
 		return nil, err
@@ -46,14 +54,14 @@ func (d DiskTruncate) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*F
 	if bytes <= 0 {
 		bytes = 8 << 10
 	}
-	if err := c.KillNode(ctx, id); err != nil {
+	if err := kc.KillNode(ctx, id); err != nil {
 		return nil, err
 	}
-	what, err := c.TruncateNodeFile(ctx, id, FileRaftLog, bytes, 0.5)
+	what, err := dc.TruncateNodeFile(ctx, id, FileRaftLog, bytes, 0.5)
 	if err != nil {
 		return nil, err
 	}
-	return restartFault(c, d.Name(), fault.Truncate, id, what, d.StartWait), nil
+	return restartFault(c, kc, mc, d.Name(), fault.Truncate, id, what, d.StartWait), nil
 }
 
 // BitFlip crashes one node, flips Bits random bits in one of its files
@@ -80,42 +88,50 @@ func (b BitFlip) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault,
 	if b.File != FileRaftLog && b.File != FileSnapshot {
 		return nil, fmt.Errorf("chaos: bitflip: unknown file %q (want %s or %s)", b.File, FileRaftLog, FileSnapshot)
 	}
+	var (
+		kc Killer
+		dc Disker
+		mc Members
+	)
+	if err := need(c, b.Name(), &kc, &dc, &mc); err != nil {
+		return nil, err
+	}
 	id, err := pickTarget(ctx, c, b.Target, rng)
 	if err != nil {
 		return nil, err
 	}
 	seed := rng.Uint64()
 	bits := max(b.Bits, 1)
-	if err := c.KillNode(ctx, id); err != nil {
+	if err := kc.KillNode(ctx, id); err != nil {
 		return nil, err
 	}
-	what, err := c.FlipNodeBits(ctx, id, b.File, bits, b.From, seed)
+	what, err := dc.FlipNodeBits(ctx, id, b.File, bits, b.From, seed)
 	if err != nil {
 		return nil, err
 	}
-	return restartFault(c, b.Name(), fault.Bitflip, id+" "+b.File, what, b.StartWait), nil
+	return restartFault(c, kc, mc, b.Name(), fault.Bitflip, id+" "+b.File, what, b.StartWait), nil
 }
 
 // restartFault is the fault of a node left down with damaged files: Heal
 // starts it and, when it does not answer within wait (it refused to
 // start), replaces it with an empty node and records "member-add".
-func restartFault(c Cluster, name string, kind fault.Kind, value, detail string, wait time.Duration) *Fault {
+func restartFault(c Cluster, kc Killer, mc Members, name string, kind fault.Kind, value, detail string, wait time.Duration) *Fault {
 	if wait <= 0 {
 		wait = DefaultStartWait
 	}
 	id, _, _ := strings.Cut(value, " ")
 	var f *Fault
 	f = NewFault(name, kind, value, []string{id}, fault.Start, func(ctx context.Context) error {
-		if err := c.StartNode(ctx, id); err != nil {
+		if err := kc.StartNode(ctx, id); err != nil {
 			return err
 		}
 		if answers(ctx, c, id, wait) {
 			return nil
 		}
-		if err := c.DestroyNode(ctx, id); err != nil {
+		if err := mc.DestroyNode(ctx, id); err != nil {
 			return fmt.Errorf("%s refused to start; replacing it: %w", id, err)
 		}
-		if err := c.ReplaceNode(ctx, id); err != nil {
+		if err := mc.ReplaceNode(ctx, id); err != nil {
 			return fmt.Errorf("%s refused to start; replacing it: %w", id, err)
 		}
 		f.HealKind = fault.MemberAdd
@@ -168,6 +184,13 @@ func (DiskLies) Name() string { return "disk-lies" }
 
 // Inject crashes the cluster and truncates the majority's logs.
 func (d DiskLies) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	var (
+		kc Killer
+		dc Disker
+	)
+	if err := need(c, d.Name(), &kc, &dc); err != nil {
+		return nil, err
+	}
 	bytes := d.Bytes
 	if bytes <= 0 {
 		bytes = 16 << 10
@@ -180,21 +203,21 @@ func (d DiskLies) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 			rest = append(rest, id)
 		}
 	}
-	spread, err := c.KillNodes(ctx, ids)
+	spread, err := kc.KillNodes(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	var what []string
 	for _, id := range liars {
 		for _, file := range []string{FileRaftLog, FileStateMachine} {
-			w, err := c.TruncateNodeFile(ctx, id, file, bytes, 0.5)
+			w, err := dc.TruncateNodeFile(ctx, id, file, bytes, 0.5)
 			if err != nil {
 				return nil, err
 			}
 			what = append(what, id+" "+w)
 		}
 	}
-	if err := startAll(ctx, c, liars); err != nil {
+	if err := startAll(ctx, kc, liars); err != nil {
 		return nil, err
 	}
 	// The liars elect a leader among themselves (the others are down); its
@@ -210,7 +233,7 @@ func (d DiskLies) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 	}
 	value := strings.Join(liars, " ")
 	f := NewFault(d.Name(), fault.DiskLies, value, append(append([]string(nil), liars...), rest...), fault.Start, func(ctx context.Context) error {
-		return startAll(ctx, c, rest)
+		return startAll(ctx, kc, rest)
 	})
 	f.Detail = fmt.Sprintf("SIGKILLs within %s; %s; down until heal: %s", spread.Round(10*time.Microsecond), strings.Join(what, "; "), strings.Join(rest, " "))
 	if lerr != nil {

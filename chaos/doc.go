@@ -45,8 +45,13 @@
 // fault that did nothing. The bridge works from three nodes (1 | 1 and the
 // bridge); both shapes are most meaningful on five.
 //
-// Nemeses act on a [Cluster]: node ids, the leader, and per-node handles
-// addressed by id. *cluster.Cluster is one; the tests use an in-memory fake
+// Nemeses act on a [Cluster]: node ids, the leader, status, HealAll and
+// WaitReady. The per-node handles addressed by id are capabilities, small
+// interfaces a cluster implements when its system can do them ([Killer],
+// [Pauser], [Networker], [Disker], [Members], [Failpointer],
+// [LeaderTransferer]); a nemesis asserts the ones it needs before it acts
+// and fails with a [LacksError] otherwise. *cluster.Cluster implements them
+// all; the tests use an in-memory fake
 // that records every call and the faults in place, so every nemesis is
 // tested without Docker. This package does not import package cluster.
 //
@@ -58,7 +63,7 @@
 //
 //   - Heal undoes one thing: [Fault.Heal] undoes that fault (whatever its
 //     kind: it starts a killed node, resumes a paused one, removes cuts);
-//     a node's Heal (cluster.Node.Heal, Cluster.HealNode) removes that
+//     a node's Heal (cluster.Node.Heal, Networker.HealNode) removes that
 //     node's network faults.
 //   - HealNetwork (cluster.Cluster.HealNetwork) removes every node's
 //     network faults, and nothing else.

@@ -30,10 +30,14 @@ func (d Drop) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, er
 
 // InjectAt is Inject aimed at node id (Aimable: a part of a Compound).
 func (d Drop) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Rand) (*Fault, error) {
-	if err := c.DropNode(ctx, id, d.Percent); err != nil {
+	var nc Networker
+	if err := need(c, d.Name(), &nc); err != nil {
+		return nil, err
+	}
+	if err := nc.DropNode(ctx, id, d.Percent); err != nil {
 		return nil, err
 	}
 	return NewFault(d.Name(), fault.Drop, fmt.Sprintf("%s %d%%", id, d.Percent), []string{id}, fault.Heal, func(ctx context.Context) error {
-		return c.HealNode(ctx, id)
+		return nc.HealNode(ctx, id)
 	}), nil
 }

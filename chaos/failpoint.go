@@ -49,6 +49,13 @@ func (p Failpoint) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Faul
 	if p.Point == "" || p.Term == "" {
 		return nil, fmt.Errorf("chaos: %s: needs a point and a term", p.Name())
 	}
+	var (
+		fc Failpointer
+		kc Killer
+	)
+	if err := need(c, p.Name(), &fc, &kc); err != nil {
+		return nil, err
+	}
 	targets := c.NodeIDs()
 	if !p.All {
 		id, err := pickTarget(ctx, c, p.Target, rng)
@@ -57,11 +64,11 @@ func (p Failpoint) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Faul
 		}
 		targets = []string{id}
 	}
-	if err := armAll(ctx, c, targets, p.Point, p.Term); err != nil {
+	if err := armAll(ctx, c, fc, targets, p.Point, p.Term); err != nil {
 		return nil, err
 	}
 	f := NewFault(p.Name(), fault.Failpoint, strings.Join(targets, " ")+" "+p.Point+"="+p.Term, targets, fault.Heal, nil)
-	f.heal = func(ctx context.Context) error { return disarmOrStart(ctx, c, f, p.Point) }
+	f.heal = func(ctx context.Context) error { return disarmOrStart(ctx, fc, kc, f, p.Point) }
 	return f, nil
 }
 
@@ -69,12 +76,12 @@ func (p Failpoint) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Faul
 // armed (best effort) and returns the error. A node started by the previous
 // window's heal may not answer yet: each is given up to armWait to answer
 // /status first.
-func armAll(ctx context.Context, c Cluster, ids []string, point, term string) error {
+func armAll(ctx context.Context, c Cluster, fc Failpointer, ids []string, point, term string) error {
 	for i, id := range ids {
 		waitAnswering(ctx, c, id, true, armWait)
-		if err := c.ArmFailpoint(ctx, id, point, term); err != nil && !crashedAtArm(ctx, c, id) {
+		if err := fc.ArmFailpoint(ctx, id, point, term); err != nil && !crashedAtArm(ctx, c, id) {
 			for _, done := range ids[:i] {
-				_ = c.ArmFailpoint(ctx, done, point, "off")
+				_ = fc.ArmFailpoint(ctx, done, point, "off")
 			}
 			return fmt.Errorf("arm %s=%s on %s: %w", point, term, id, err)
 		}
@@ -126,19 +133,19 @@ func waitAnswering(ctx context.Context, c Cluster, id string, up bool, wait time
 // disarmed; one that does not has crashed (at the point: nothing else acts
 // on it in this window) and is started. It records what it found in
 // f.Detail and makes the heal event "start" when it started a node.
-func disarmOrStart(ctx context.Context, c Cluster, f *Fault, point string) error {
+func disarmOrStart(ctx context.Context, fc Failpointer, kc Killer, f *Fault, point string) error {
 	var (
 		found []string
 		errs  []error
 	)
 	started := false
 	for _, id := range f.Targets {
-		derr := c.ArmFailpoint(ctx, id, point, "off")
+		derr := fc.ArmFailpoint(ctx, id, point, "off")
 		if derr == nil {
 			found = append(found, id+" alive at heal (did not crash at "+point+"), disarmed")
 			continue
 		}
-		if err := c.StartNode(ctx, id); err != nil {
+		if err := kc.StartNode(ctx, id); err != nil {
 			errs = append(errs, fmt.Errorf("%s did not answer (%v) and did not start: %w", id, derr, err))
 			continue
 		}

@@ -25,6 +25,10 @@ func (GrowShrink) Name() string { return "grow-shrink" }
 // Inject adds the nodes. When one fails, the nodes added so far are
 // removed again before the error is returned.
 func (g GrowShrink) Inject(ctx context.Context, c Cluster, _ *rand.Rand) (*Fault, error) {
+	var mc Members
+	if err := need(c, g.Name(), &mc); err != nil {
+		return nil, err
+	}
 	add := g.Add
 	if add <= 0 {
 		add = 2
@@ -33,14 +37,14 @@ func (g GrowShrink) Inject(ctx context.Context, c Cluster, _ *rand.Rand) (*Fault
 	shrink := func(ctx context.Context) error {
 		var errs []error
 		for _, id := range slices.Backward(added) {
-			if err := c.ShrinkNode(ctx, id); err != nil {
+			if err := mc.ShrinkNode(ctx, id); err != nil {
 				errs = append(errs, err)
 			}
 		}
 		return errors.Join(errs...)
 	}
 	for range add {
-		id, err := c.GrowNode(ctx)
+		id, err := mc.GrowNode(ctx)
 		if err != nil {
 			return nil, errors.Join(err, shrink(context.WithoutCancel(ctx)))
 		}

@@ -27,10 +27,14 @@ func (k Kill) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, er
 
 // InjectAt is Inject aimed at node id (Aimable: a part of a Compound).
 func (k Kill) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Rand) (*Fault, error) {
-	if err := c.KillNode(ctx, id); err != nil {
+	var kc Killer
+	if err := need(c, k.Name(), &kc); err != nil {
+		return nil, err
+	}
+	if err := kc.KillNode(ctx, id); err != nil {
 		return nil, err
 	}
 	return NewFault(k.Name(), fault.Kill, id, []string{id}, fault.Start, func(ctx context.Context) error {
-		return c.StartNode(ctx, id)
+		return kc.StartNode(ctx, id)
 	}), nil
 }

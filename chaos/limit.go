@@ -27,16 +27,20 @@ func (l Limit) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, e
 	if l.BytesPerSec == 0 {
 		return nil, fmt.Errorf("chaos: %s: a limit of 0 bytes per second", l.Name())
 	}
+	var nc Networker
+	if err := need(c, l.Name(), &nc); err != nil {
+		return nil, err
+	}
 	id, err := pickTarget(ctx, c, l.Target, rng)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.LimitNode(ctx, id, l.BytesPerSec); err != nil {
+	if err := nc.LimitNode(ctx, id, l.BytesPerSec); err != nil {
 		return nil, err
 	}
 	value := fmt.Sprintf("%s %sB/s", id, kiloUpper(l.BytesPerSec))
 	return NewFault(l.Name(), fault.Limit, value, []string{id}, fault.Heal, func(ctx context.Context) error {
-		return c.HealNode(ctx, id)
+		return nc.HealNode(ctx, id)
 	}), nil
 }
 

@@ -31,11 +31,15 @@ func (m MemberRemove) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*F
 
 // InjectAt is Inject aimed at node id (Aimable: a part of a Compound).
 func (m MemberRemove) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Rand) (*Fault, error) {
-	if err := c.RemoveMember(ctx, id); err != nil {
+	var mc Members
+	if err := need(c, m.Name(), &mc); err != nil {
+		return nil, err
+	}
+	if err := mc.RemoveMember(ctx, id); err != nil {
 		return nil, err
 	}
 	return NewFault(m.Name(), fault.MemberRemove, id, []string{id}, fault.MemberAdd, func(ctx context.Context) error {
-		return c.AddMember(ctx, id)
+		return mc.AddMember(ctx, id)
 	}), nil
 }
 
@@ -54,14 +58,18 @@ func (m MemberReplace) Name() string { return "member-replace-" + m.Target.Strin
 
 // Inject destroys the chosen node.
 func (m MemberReplace) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	var mc Members
+	if err := need(c, m.Name(), &mc); err != nil {
+		return nil, err
+	}
 	id, err := pickTarget(ctx, c, m.Target, rng)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.DestroyNode(ctx, id); err != nil {
+	if err := mc.DestroyNode(ctx, id); err != nil {
 		return nil, err
 	}
 	return NewFault(m.Name(), fault.Wipe, id, []string{id}, fault.MemberAdd, func(ctx context.Context) error {
-		return c.ReplaceNode(ctx, id)
+		return mc.ReplaceNode(ctx, id)
 	}), nil
 }

@@ -2,10 +2,9 @@ package chaos
 
 import (
 	"context"
-	"time"
 )
 
-// Files of a node's data that the disk nemeses damage (Membership's
+// Files of a node's data that the disk nemeses damage (Disker's
 // TruncateNodeFile and FlipNodeBits).
 const (
 	// FileRaftLog is the raft log and stable store (BadgerDB's newest value
@@ -19,9 +18,8 @@ const (
 	FileStateMachine = "state-machine"
 )
 
-// Membership is what the membership, whole-cluster and disk nemeses need
-// beyond single-node handles; part of [Cluster].
-type Membership interface {
+// Members changes the store's configuration and replaces nodes.
+type Members interface {
 	// RemoveMember removes a node from the raft configuration through the
 	// API while its process keeps running; AddMember adds it back with its
 	// data (restarting the process when its raft had shut down).
@@ -36,16 +34,21 @@ type Membership interface {
 	// ShrinkNode removes a member through the API and deletes its node.
 	GrowNode(ctx context.Context) (string, error)
 	ShrinkNode(ctx context.Context, id string) error
-	// KillNodes sends SIGKILL to the nodes at the same moment and returns
-	// the spread of their exits.
-	KillNodes(ctx context.Context, ids []string) (time.Duration, error)
-	// WaitReady waits until every node is a ready voter, a leader is agreed
-	// on and a write round-trips.
-	WaitReady(ctx context.Context) error
+}
+
+// Disker damages a down node's files and directories, each call
+// describing what it did.
+type Disker interface {
 	// TruncateNodeFile cuts the last bytes bytes of a down node's file
-	// (FileRaftLog, FileSnapshot, FileStateMachine), keeping at least the fraction keep of
-	// it; FlipNodeBits flips bits random bits (chosen by seed) in it, none
-	// in its first fraction from. Both describe what they did.
+	// (FileRaftLog, FileSnapshot, FileStateMachine), keeping at least the
+	// fraction keep of it; FlipNodeBits flips bits random bits (chosen by
+	// seed) in it, none in its first fraction from.
 	TruncateNodeFile(ctx context.Context, id, file string, bytes int64, keep float64) (string, error)
 	FlipNodeBits(ctx context.Context, id, file string, bits int, from float64, seed uint64) (string, error)
+	// Operator errors with a down node's directories (DirRaft, DirData):
+	// SaveNodeDir copies one aside under a name, RestoreNodeDir puts that
+	// copy back in its place, RemoveNodeDir deletes it.
+	SaveNodeDir(ctx context.Context, id, dir, copy string) (string, error)
+	RestoreNodeDir(ctx context.Context, id, dir, copy string) (string, error)
+	RemoveNodeDir(ctx context.Context, id, dir string) (string, error)
 }

@@ -24,6 +24,10 @@ func (o OneWay) Name() string { return "oneway-" + o.Dir.String() + "-" + o.Targ
 
 // Inject cuts the target's links one way.
 func (o OneWay) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	var nc Networker
+	if err := need(c, o.Name(), &nc); err != nil {
+		return nil, err
+	}
 	id, err := pickTarget(ctx, c, o.Target, rng)
 	if err != nil {
 		return nil, err
@@ -33,10 +37,10 @@ func (o OneWay) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, 
 	if err != nil {
 		return nil, err
 	}
-	if err := cuts.install(ctx, c); err != nil {
+	if err := cuts.install(ctx, nc); err != nil {
 		return nil, err
 	}
 	return NewFault(o.Name(), fault.Partition, FormatOneWay(ids, id, o.Dir), []string{id}, fault.Heal, func(ctx context.Context) error {
-		return cuts.heal(ctx, c)
+		return cuts.heal(ctx, nc)
 	}), nil
 }

@@ -74,11 +74,19 @@ func (d DirLost) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.R
 	if err := checkDir(d.Dir); err != nil {
 		return nil, err
 	}
-	before := appliedOf(ctx, c, id)
-	if err := c.StopNode(ctx, id, operatorGrace); err != nil {
+	var (
+		kc Killer
+		dc Disker
+		mc Members
+	)
+	if err := need(c, d.Name(), &kc, &dc, &mc); err != nil {
 		return nil, err
 	}
-	what, err := c.RemoveNodeDir(ctx, id, d.Dir)
+	before := appliedOf(ctx, c, id)
+	if err := kc.StopNode(ctx, id, operatorGrace); err != nil {
+		return nil, err
+	}
+	what, err := dc.RemoveNodeDir(ctx, id, d.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -86,18 +94,18 @@ func (d DirLost) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.R
 		what += fmt.Sprintf("; the node had applied %d entries", before)
 	}
 	if !d.Start {
-		return restartFault(c, d.Name(), fault.DirLost, id+" "+d.Dir, what, d.StartWait), nil
+		return restartFault(c, kc, mc, d.Name(), fault.DirLost, id+" "+d.Dir, what, d.StartWait), nil
 	}
-	if err := c.StartNode(ctx, id); err != nil {
+	if err := kc.StartNode(ctx, id); err != nil {
 		return nil, err
 	}
-	return replaceIfDown(c, d.Name(), fault.DirLost, id, d.Dir, what, d.StartWait), nil
+	return replaceIfDown(c, mc, d.Name(), fault.DirLost, id, d.Dir, what, d.StartWait), nil
 }
 
 // replaceIfDown is the fault of a node started on damaged files: Heal leaves
 // it alone when it answers within wait ("start": it runs), and replaces it
 // with an empty node when it refused to start ("member-add").
-func replaceIfDown(c Cluster, name string, kind fault.Kind, id, what, detail string, wait time.Duration) *Fault {
+func replaceIfDown(c Cluster, mc Members, name string, kind fault.Kind, id, what, detail string, wait time.Duration) *Fault {
 	if wait <= 0 {
 		wait = DefaultStartWait
 	}
@@ -106,10 +114,10 @@ func replaceIfDown(c Cluster, name string, kind fault.Kind, id, what, detail str
 		if answers(ctx, c, id, wait) {
 			return nil
 		}
-		if err := c.DestroyNode(ctx, id); err != nil {
+		if err := mc.DestroyNode(ctx, id); err != nil {
 			return fmt.Errorf("%s refused to start; replacing it: %w", id, err)
 		}
-		if err := c.ReplaceNode(ctx, id); err != nil {
+		if err := mc.ReplaceNode(ctx, id); err != nil {
 			return fmt.Errorf("%s refused to start; replacing it: %w", id, err)
 		}
 		f.HealKind = fault.MemberAdd
@@ -149,6 +157,14 @@ func (d DirOld) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, 
 	if err := checkDir(d.Dir); err != nil {
 		return nil, err
 	}
+	var (
+		kc Killer
+		dc Disker
+		mc Members
+	)
+	if err := need(c, d.Name(), &kc, &dc, &mc); err != nil {
+		return nil, err
+	}
 	id, err := pickTarget(ctx, c, d.Target, rng)
 	if err != nil {
 		return nil, err
@@ -162,13 +178,13 @@ func (d DirOld) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, 
 	}
 	copyName := fmt.Sprintf("old-%s-%d", d.Dir, rng.Uint32())
 	at := appliedOf(ctx, c, id)
-	if err := c.StopNode(ctx, id, operatorGrace); err != nil {
+	if err := kc.StopNode(ctx, id, operatorGrace); err != nil {
 		return nil, err
 	}
-	if _, err := c.SaveNodeDir(ctx, id, d.Dir, copyName); err != nil {
+	if _, err := dc.SaveNodeDir(ctx, id, d.Dir, copyName); err != nil {
 		return nil, err
 	}
-	if err := c.StartNode(ctx, id); err != nil {
+	if err := kc.StartNode(ctx, id); err != nil {
 		return nil, err
 	}
 	if !answers(ctx, c, id, DefaultStartWait) {
@@ -178,15 +194,15 @@ func (d DirOld) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, 
 	if now < at+behind {
 		return nil, fmt.Errorf("chaos: %s is at applied index %d, its copy at %d; wanted %d more within %s (is the workload running?)", id, now, at, behind, wait)
 	}
-	if err := c.StopNode(ctx, id, operatorGrace); err != nil {
+	if err := kc.StopNode(ctx, id, operatorGrace); err != nil {
 		return nil, err
 	}
-	what, err := c.RestoreNodeDir(ctx, id, d.Dir, copyName)
+	what, err := dc.RestoreNodeDir(ctx, id, d.Dir, copyName)
 	if err != nil {
 		return nil, err
 	}
 	what += fmt.Sprintf("; copy taken at applied index %d, node stopped again at %d", at, now)
-	return restartFault(c, d.Name(), fault.DirOld, id+" "+d.Dir, what, d.StartWait), nil
+	return restartFault(c, kc, mc, d.Name(), fault.DirOld, id+" "+d.Dir, what, d.StartWait), nil
 }
 
 func checkDir(dir string) error {

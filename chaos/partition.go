@@ -110,10 +110,14 @@ func (p Partition) InjectAt(ctx context.Context, c Cluster, id string, _ *rand.R
 }
 
 func (p Partition) install(ctx context.Context, c Cluster, value string, cuts Cuts) (*Fault, error) {
-	if err := cuts.install(ctx, c); err != nil {
+	var nc Networker
+	if err := need(c, p.Name(), &nc); err != nil {
+		return nil, err
+	}
+	if err := cuts.install(ctx, nc); err != nil {
 		return nil, err
 	}
 	return NewFault(p.Name(), fault.Partition, value, c.NodeIDs(), fault.Heal, func(ctx context.Context) error {
-		return cuts.heal(ctx, c)
+		return cuts.heal(ctx, nc)
 	}), nil
 }

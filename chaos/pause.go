@@ -29,10 +29,14 @@ func (p Pause) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, e
 
 // InjectAt is Inject aimed at node id (Aimable: a part of a Compound).
 func (p Pause) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Rand) (*Fault, error) {
-	if err := c.PauseNode(ctx, id); err != nil {
+	var pc Pauser
+	if err := need(c, p.Name(), &pc); err != nil {
+		return nil, err
+	}
+	if err := pc.PauseNode(ctx, id); err != nil {
 		return nil, err
 	}
 	return NewFault(p.Name(), fault.Pause, id, []string{id}, fault.Resume, func(ctx context.Context) error {
-		return c.ResumeNode(ctx, id)
+		return pc.ResumeNode(ctx, id)
 	}), nil
 }

@@ -32,14 +32,18 @@ func (r Restart) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault,
 
 // InjectAt is Inject aimed at node id (Aimable: a part of a Compound).
 func (r Restart) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.Rand) (*Fault, error) {
+	var kc Killer
+	if err := need(c, r.Name(), &kc); err != nil {
+		return nil, err
+	}
 	grace := r.Grace
 	if grace <= 0 {
 		grace = 3 * time.Second
 	}
-	if err := c.StopNode(ctx, id, grace); err != nil {
+	if err := kc.StopNode(ctx, id, grace); err != nil {
 		return nil, err
 	}
 	return NewFault(r.Name(), fault.Stop, id, []string{id}, fault.Start, func(ctx context.Context) error {
-		return c.StartNode(ctx, id)
+		return kc.StartNode(ctx, id)
 	}), nil
 }

@@ -34,18 +34,26 @@ func (r RestoreCrash) Name() string { return "failpoint-restore-follower" }
 
 // Inject cuts a follower off and arms the point on it.
 func (r RestoreCrash) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	var (
+		nc Networker
+		fc Failpointer
+		kc Killer
+	)
+	if err := need(c, r.Name(), &nc, &fc, &kc); err != nil {
+		return nil, err
+	}
 	ids := c.NodeIDs()
 	id, err := pickTarget(ctx, c, Follower, rng)
 	if err != nil {
 		return nil, err
 	}
 	cuts := GroupCuts(IsolateOne(ids, id))
-	if err := cuts.install(ctx, c); err != nil {
+	if err := cuts.install(ctx, nc); err != nil {
 		return nil, err
 	}
 	const term = "1*panic"
-	if err := armAll(ctx, c, []string{id}, fault.PointSnapshotBeforeRestore, term); err != nil {
-		return nil, errors.Join(err, cuts.heal(ctx, c))
+	if err := armAll(ctx, c, fc, []string{id}, fault.PointSnapshotBeforeRestore, term); err != nil {
+		return nil, errors.Join(err, cuts.heal(ctx, nc))
 	}
 	wait := r.Wait
 	if wait <= 0 {
@@ -53,11 +61,11 @@ func (r RestoreCrash) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*F
 	}
 	f := NewFault(r.Name(), fault.Failpoint, id+" "+fault.PointSnapshotBeforeRestore+"="+term+", cut off", []string{id}, fault.Heal, nil)
 	f.heal = func(ctx context.Context) error {
-		if err := cuts.heal(ctx, c); err != nil {
+		if err := cuts.heal(ctx, nc); err != nil {
 			return err
 		}
 		waitAnswering(ctx, c, id, false, wait)
-		return disarmOrStart(ctx, c, f, fault.PointSnapshotBeforeRestore)
+		return disarmOrStart(ctx, fc, kc, f, fault.PointSnapshotBeforeRestore)
 	}
 	return f, nil
 }

@@ -29,6 +29,10 @@ func (RollingRestart) Name() string { return "restart-rolling" }
 
 // Inject starts the rolling restart.
 func (r RollingRestart) Inject(ctx context.Context, c Cluster, _ *rand.Rand) (*Fault, error) {
+	var kc Killer
+	if err := need(c, r.Name(), &kc); err != nil {
+		return nil, err
+	}
 	order := LeaderLast(c.NodeIDs(), currentLeader(ctx, c))
 	grace, wait := r.Grace, r.ReadyWait
 	if grace <= 0 {
@@ -47,7 +51,7 @@ func (r RollingRestart) Inject(ctx context.Context, c Cluster, _ *rand.Rand) (*F
 	)
 	go func() {
 		defer close(done)
-		err = roll(rctx, c, order, grace, wait)
+		err = roll(rctx, c, kc, order, grace, wait)
 	}()
 	heal := func(ctx context.Context) error {
 		select {
@@ -63,12 +67,12 @@ func (r RollingRestart) Inject(ctx context.Context, c Cluster, _ *rand.Rand) (*F
 	return NewFault(r.Name(), fault.RestartRolling, strings.Join(order, " "), order, fault.Start, heal), nil
 }
 
-func roll(ctx context.Context, c Cluster, order []string, grace, wait time.Duration) error {
+func roll(ctx context.Context, c Cluster, kc Killer, order []string, grace, wait time.Duration) error {
 	for _, id := range order {
-		if err := c.StopNode(ctx, id, grace); err != nil {
+		if err := kc.StopNode(ctx, id, grace); err != nil {
 			return err
 		}
-		if err := c.StartNode(ctx, id); err != nil {
+		if err := kc.StartNode(ctx, id); err != nil {
 			return err
 		}
 		wctx, cancel := context.WithTimeout(ctx, wait)

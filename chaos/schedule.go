@@ -95,7 +95,9 @@ type RunOptions struct {
 // ended), with every fault it caused healed. It returns the windows in
 // order. A failed injection is logged, cleaned up with HealAll, kept in its
 // Window with the error, and the schedule goes on; Run's error reports only
-// a fault it could not heal, or ctx's end.
+// a fault it could not heal, a nemesis the cluster lacks a capability for
+// (a LacksError: the scenario should not have run, and its run must not
+// pass), or ctx's end.
 func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions) ([]Window, error) {
 	begin := time.Now()
 	if o.Logger == nil {
@@ -131,6 +133,9 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 		cancel()
 		if err != nil {
 			w.Error = err.Error()
+			if lacks := (*LacksError)(nil); errors.As(err, &lacks) {
+				errs = append(errs, err)
+			}
 			o.Logger.Warn("chaos: injection failed; healing everything", "nemesis", nem.Name(), "err", err)
 			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.StepTimeout)
 			if herr := HealAll(hctx, c); herr != nil {

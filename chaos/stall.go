@@ -34,16 +34,23 @@ func (s Stall) Name() string { return "stall-" + s.Target.String() }
 
 // Inject freezes the chosen node and cuts it off.
 func (s Stall) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	var (
+		pc Pauser
+		nc Networker
+	)
+	if err := need(c, s.Name(), &pc, &nc); err != nil {
+		return nil, err
+	}
 	id, err := pickTarget(ctx, c, s.Target, rng)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.PauseNode(ctx, id); err != nil {
+	if err := pc.PauseNode(ctx, id); err != nil {
 		return nil, err
 	}
 	groups := IsolateOne(c.NodeIDs(), id)
 	cuts := GroupCuts(groups)
-	if err := cuts.install(ctx, c); err != nil {
+	if err := cuts.install(ctx, nc); err != nil {
 		return nil, err
 	}
 	wait := s.StepDownWait
@@ -51,7 +58,7 @@ func (s Stall) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, e
 		wait = 3 * time.Second
 	}
 	heal := func(ctx context.Context) error {
-		if err := c.ResumeNode(ctx, id); err != nil {
+		if err := pc.ResumeNode(ctx, id); err != nil {
 			return err
 		}
 		// Give the thawed node the time to notice on its own, the way it
@@ -65,7 +72,7 @@ func (s Stall) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, e
 			waitUntil(wctx, time.Now().Add(20*time.Millisecond))
 		}
 		cancel()
-		return cuts.heal(ctx, c)
+		return cuts.heal(ctx, nc)
 	}
 	targets := append([]string{id}, groups[1]...)
 	return NewFault(s.Name(), fault.Partition, FormatGroups(groups), targets, fault.Heal, heal), nil

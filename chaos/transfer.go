@@ -75,6 +75,10 @@ func (t *transferTally) String() string {
 
 // Inject makes the first transfer and starts the rest.
 func (t Transfer) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
+	var tc LeaderTransferer
+	if err := need(c, t.Name(), &tc); err != nil {
+		return nil, err
+	}
 	every := t.Every
 	if every <= 0 {
 		every = DefaultTransferEvery
@@ -88,7 +92,7 @@ func (t Transfer) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 		return nil, ErrNoLeader
 	}
 	to := otherThan(ids, leader, rng)
-	if _, err := c.TransferLeader(ctx, leader, to); err != nil {
+	if _, err := tc.TransferLeader(ctx, leader, to); err != nil {
 		return nil, err
 	}
 	tally := &transferTally{ok: 1}
@@ -97,7 +101,7 @@ func (t Transfer) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		transferLoop(bg, c, ids, to, every, rand.New(rand.NewPCG(seed, 1)), tally)
+		transferLoop(bg, tc, ids, to, every, rand.New(rand.NewPCG(seed, 1)), tally)
 	}()
 	value := fmt.Sprintf("%s -> %s every %s", leader, to, every)
 	var f *Fault
@@ -117,7 +121,7 @@ func (t Transfer) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault
 // transferLoop moves leadership every every until ctx ends. It asks the
 // node it last made leader (forwarded if that guess is stale) to hand over
 // to a random other node.
-func transferLoop(ctx context.Context, c Cluster, ids []string, leader string, every time.Duration, rng *rand.Rand, tally *transferTally) {
+func transferLoop(ctx context.Context, c LeaderTransferer, ids []string, leader string, every time.Duration, rng *rand.Rand, tally *transferTally) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {

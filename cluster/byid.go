@@ -9,7 +9,8 @@ import (
 )
 
 // The methods in this file address nodes by id. They are what a fault
-// injector needs (package chaos declares them as its Cluster interface) and
+// injector needs (package chaos declares them as its Cluster core and its
+// capability interfaces: Killer, Pauser, Networker, ...) and
 // let it be tested against an in-memory fake: chaos never sees a *Node.
 
 // NodeIDs returns the node ids in order n1, n2, ...

@@ -7,7 +7,7 @@ import (
 )
 
 // By-id forms of the membership, crash and disk methods, for package
-// chaos's Cluster interface (see byid.go).
+// chaos's Members, Killer and Disker interfaces (see byid.go).
 
 // RemoveMember is Node.Leave by id.
 func (c *Cluster) RemoveMember(ctx context.Context, id string) error {

@@ -56,9 +56,13 @@ func (s Settings) Args() []string {
 }
 
 // WithDefaults returns s with every zero field taken from Defaults.
-func (s Settings) WithDefaults() Settings {
+func (s Settings) WithDefaults() Settings { return s.Or(Defaults()) }
+
+// Or returns s with every zero field taken from base: s's settings on top
+// of base's (a scenario's on top of the lab's fast raft timings).
+func (s Settings) Or(base Settings) Settings {
 	v := reflect.ValueOf(&s).Elem()
-	d := reflect.ValueOf(Defaults())
+	d := reflect.ValueOf(base)
 	for _, f := range fields() {
 		if fv := v.Field(f.index); fv.IsZero() {
 			fv.Set(d.Field(f.index))

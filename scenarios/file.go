@@ -11,7 +11,7 @@ import (
 
 	"github.com/raftlab/raftlab/bugs"
 	"github.com/raftlab/raftlab/chaos"
-	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/failpoint"
 )
 
 // FileVersion is the version of the scenario file format.
@@ -37,6 +37,13 @@ type File struct {
 	// failpoint image, as the self-test arms it; 'chaoslab selftest
 	// --list' names them).
 	Bug string `json:"bug,omitempty"`
+	// Node are node settings by flag name ("snapshot-threshold": "64"),
+	// set on top of the scenario's; NewFile writes every setting the run
+	// had, so a file replays the same cluster even if the built-in
+	// scenario changes. Absent: the scenario's.
+	Node map[string]string `json:"node,omitempty"`
+	// Failpoints are armed in every node from its start, besides Bug.
+	Failpoints []StartFailpoint `json:"failpoints,omitempty"`
 	// Windows are the fault windows, in order. An empty list is a run
 	// without faults.
 	Windows []FileWindow `json:"windows"`
@@ -66,7 +73,12 @@ func NewFile(s Scenario, seed uint64, steps []chaos.Step, original []int) File {
 	f := File{
 		Version: FileVersion, Scenario: s.Name, Seed: seed,
 		Duration: s.Duration.String(), Nodes: s.Nodes, Clients: s.Clients, Keys: s.Keys,
-		Windows: []FileWindow{}, Bug: s.Bug,
+		Windows: []FileWindow{}, Bug: s.Bug, Node: nodeMap(s.Node),
+	}
+	for _, fp := range s.Failpoints {
+		if s.Bug == "" || fp != (StartFailpoint{Name: s.Bug, Term: "on"}) {
+			f.Failpoints = append(f.Failpoints, fp)
+		}
 	}
 	ops := s.OpsPerKey
 	f.OpsPerKey = &ops
@@ -84,17 +96,10 @@ func NewFile(s Scenario, seed uint64, steps []chaos.Step, original []int) File {
 	return f
 }
 
-// ArmBug switches the planted bug on in every node of s's cluster and
-// records it in s.Bug.
+// ArmBug switches the planted bug on in every node of s's cluster from
+// its start (a failpoint armed "on") and records it in s.Bug.
 func ArmBug(s Scenario, bug string) Scenario {
-	prev := s.Cluster
-	s.Cluster = func(o cluster.Options) cluster.Options {
-		if prev != nil {
-			o = prev(o)
-		}
-		o.ExtraArgs = append(slices.Clone(o.ExtraArgs), "-failpoints="+bug+"=on")
-		return o
-	}
+	s.Failpoints = append(slices.Clone(s.Failpoints), StartFailpoint{Name: bug, Term: "on"})
 	s.Bug = bug
 	return s
 }
@@ -174,6 +179,20 @@ func (f File) Build() (Scenario, error) {
 	}
 	if f.OpsPerKey != nil {
 		s.OpsPerKey = *f.OpsPerKey
+	}
+	node, err := withNodeMap(s.Node, f.Node)
+	if err != nil {
+		return Scenario{}, err
+	}
+	s.Node = node
+	for i, fp := range f.Failpoints {
+		if fp.Name == "" {
+			return Scenario{}, fmt.Errorf("failpoints[%d]: needs a name", i)
+		}
+		if _, err := failpoint.ParseTerm(fp.Term); err != nil {
+			return Scenario{}, fmt.Errorf("failpoints[%d] (%s): %w", i, fp.Name, err)
+		}
+		s.Failpoints = append(slices.Clone(s.Failpoints), fp)
 	}
 	if f.Bug != "" {
 		if _, ok := bugs.Lookup(f.Bug); !ok {

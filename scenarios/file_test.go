@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/chaos"
-	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/system"
 )
 
 func TestFileRoundTrip(t *testing.T) {
@@ -60,6 +60,10 @@ func TestFileErrors(t *testing.T) {
 			f.Windows = append(f.Windows, f.Windows[0])
 		}, "windows[1]: starts at 2s, before the previous window ends"},
 		"no windows": {func(f *File) { f.Windows = nil }, `"windows" missing`},
+		"node name":  {func(f *File) { f.Node = map[string]string{"snapshot-treshold": "64"} }, `node setting "snapshot-treshold": unknown`},
+		"node value": {func(f *File) { f.Node = map[string]string{"snapshot-interval": "often"} }, "node setting snapshot-interval: "},
+		"node sign":  {func(f *File) { f.Node = map[string]string{"apply-timeout": "-1s"} }, "-apply-timeout: -1s must not be negative"},
+		"failpoint":  {func(f *File) { f.Failpoints = []StartFailpoint{{Name: "snapshot-persist", Term: "boom"}} }, "failpoints[0] (snapshot-persist)"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := good()
@@ -87,11 +91,41 @@ func TestFileBug(t *testing.T) {
 	got, err := f.Build()
 	require.NoError(t, err)
 	assert.Equal(t, "bug-read-no-quorum", got.Bug)
-	require.NotNil(t, got.Cluster)
-	assert.Contains(t, got.Cluster(cluster.Options{}).ExtraArgs, "-failpoints=bug-read-no-quorum=on")
+	assert.Equal(t, []StartFailpoint{{Name: "bug-read-no-quorum", Term: "on"}}, got.Failpoints, "armed once, not once per reload")
+	assert.Contains(t, Needs(got), system.PlantedBugs)
 
 	f.Bug = "bug-nope"
 	_, err = f.Build()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `bug "bug-nope"`)
+}
+
+// Node settings and start failpoints are data in the file: written by flag
+// name, read back on top of the scenario's, and an old file without them
+// keeps the scenario's.
+func TestFileNodeSettings(t *testing.T) {
+	s, _ := Lookup("snapshot-install")
+	require.Equal(t, uint64(64), s.Node.SnapshotThreshold)
+	f := NewFile(s, 4, nil, nil)
+	assert.Equal(t, map[string]string{"snapshot-interval": "250ms", "snapshot-threshold": "64", "snapshot-trailing-logs": "32"}, f.Node)
+	got, err := f.Build()
+	require.NoError(t, err)
+	assert.Equal(t, s.Node, got.Node)
+
+	f.Node = map[string]string{"snapshot-threshold": "10", "election-timeout": "2s"}
+	f.Failpoints = []StartFailpoint{{Name: "snapshot-persist", Term: "1*panic"}}
+	got, err = f.Build()
+	require.NoError(t, err)
+	assert.Equal(t, uint64(10), got.Node.SnapshotThreshold)
+	assert.Equal(t, 2*time.Second, got.Node.ElectionTimeout)
+	assert.Equal(t, uint64(32), got.Node.SnapshotTrailingLogs, "a setting the file does not name is the scenario's")
+	assert.Equal(t, f.Failpoints, got.Failpoints)
+
+	// A version-1 file from before node settings existed.
+	old := filepath.Join(t.TempDir(), "old.json")
+	require.NoError(t, os.WriteFile(old, []byte(`{"version": 1, "scenario": "snapshot-install", "seed": 4, "windows": []}`), 0o644))
+	got, _, err = LoadFile(old)
+	require.NoError(t, err)
+	assert.Equal(t, s.Node, got.Node)
+	assert.Empty(t, got.Failpoints)
 }

@@ -34,8 +34,11 @@ func Needs(s Scenario) []system.Capability {
 	case api.ReadLeader:
 		add(system.ReadLeader)
 	}
-	if s.Cluster != nil {
+	if s.Node != (NodeSettings{}) {
 		add(system.NodeSettings)
+	}
+	if len(s.Failpoints) > 0 {
+		add(system.PlantedBugs)
 	}
 	for _, c := range s.Proves {
 		switch c {
@@ -53,9 +56,12 @@ func Needs(s Scenario) []system.Capability {
 	return out
 }
 
-// nemesisNeeds is what one nemesis needs of the system.
+// nemesisNeeds is what one nemesis needs of the system: the capability of
+// every chaos interface its Inject asserts (system.Implements maps them),
+// so a system that lacks one is told apart before the run, not by a
+// chaos.LacksError in the middle of it (TestNeedsCoverWhatNemesesAssert).
 func nemesisNeeds(n chaos.Nemesis) []system.Capability {
-	switch n.(type) {
+	switch n := n.(type) {
 	case chaos.Kill, chaos.Restart, chaos.CrashAll, chaos.KillMajority, chaos.RollingRestart:
 		return []system.Capability{system.Kill}
 	case chaos.Pause:
@@ -66,10 +72,28 @@ func nemesisNeeds(n chaos.Nemesis) []system.Capability {
 		return []system.Capability{system.Network}
 	case chaos.MemberRemove, chaos.MemberReplace, chaos.GrowShrink:
 		return []system.Capability{system.Membership}
-	case chaos.DiskTruncate, chaos.BitFlip, chaos.DiskLies:
-		return []system.Capability{system.Disk}
+	case chaos.DiskLies:
+		return []system.Capability{system.Disk, system.Kill}
+	// A damaged node that refuses to start is replaced (membership).
+	case chaos.DiskTruncate, chaos.BitFlip, chaos.DirLost, chaos.DirOld:
+		return []system.Capability{system.Disk, system.Kill, system.Membership}
+	// A node that crashed at the point is started again.
 	case chaos.Failpoint:
-		return []system.Capability{system.Failpoints}
+		return []system.Capability{system.Failpoints, system.Kill}
+	case chaos.RestoreCrash:
+		return []system.Capability{system.Failpoints, system.Kill, system.Network}
+	case chaos.Transfer:
+		return []system.Capability{system.LeaderTransfer}
+	case chaos.Compound:
+		var out []system.Capability
+		for _, p := range n.Parts {
+			for _, c := range nemesisNeeds(p.Nemesis) {
+				if !slices.Contains(out, c) {
+					out = append(out, c)
+				}
+			}
+		}
+		return out
 	}
 	return []system.Capability{system.Capability("nemesis:" + n.Name())}
 }

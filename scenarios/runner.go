@@ -173,7 +173,8 @@ func (r *run) execute(ctx context.Context) (*report.Summary, error) {
 		Logger:       r.log,
 		Reach:        o.Reach,
 		ApplyTimeout: time.Second,
-		Tune:         s.Cluster,
+		Node:         s.Node,
+		Failpoints:   s.Failpoints,
 	})
 	tm.ClusterStart = secs(time.Since(t0))
 	if err != nil {

@@ -9,8 +9,9 @@ import (
 
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/chaos"
-	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/nodeflags"
 	"github.com/raftlab/raftlab/report"
+	"github.com/raftlab/raftlab/system"
 )
 
 // Expect is what a scenario's run should find (defined by the report,
@@ -68,8 +69,13 @@ type Scenario struct {
 	// runs by default (see sets.go).
 	CI bool
 
-	// Cluster, if set, adjusts the cluster options (raft timings, limits).
-	Cluster func(cluster.Options) cluster.Options
+	// Node are the node settings the scenario asks of the store (raft
+	// timings, snapshot thresholds: raftkv's flags); a zero field keeps the
+	// system's default. Any non-zero field needs system.NodeSettings.
+	Node NodeSettings
+	// Failpoints are armed in every node from its start (a planted bug:
+	// ArmBug); they need system.PlantedBugs.
+	Failpoints []StartFailpoint
 
 	// Proves are what every run of the scenario must show it exercised
 	// (report.Claim, judged into summary.json's claims): a run that does
@@ -85,6 +91,13 @@ type Scenario struct {
 	// Bug names the planted bug switched on by ArmBug (file.go), if any.
 	Bug string
 }
+
+// NodeSettings are a node's settings as values (package nodeflags: one
+// field per raftkv flag, zero meaning the default).
+type NodeSettings = nodeflags.Settings
+
+// StartFailpoint is a failpoint armed from a node's start (package system).
+type StartFailpoint = system.StartFailpoint
 
 // Claim is a scenario's "did real work" claim (defined by the report, which
 // judges it).
@@ -123,6 +136,14 @@ func (s Scenario) Validate() error {
 	for _, c := range s.Proves {
 		if err := report.CheckClaim(c); err != nil {
 			return fmt.Errorf("%s: %w", s.Name, err)
+		}
+	}
+	if err := s.Node.Validate(); err != nil {
+		return fmt.Errorf("%s: node settings: %w", s.Name, err)
+	}
+	for i, f := range s.Failpoints {
+		if f.Name == "" || f.Term == "" {
+			return fmt.Errorf("%s: failpoints[%d]: needs a name and a term", s.Name, i)
 		}
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/chaos"
-	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/report"
 )
 
@@ -117,12 +116,7 @@ func compoundScenarios() []Scenario {
 			s.Quiet = 1500 * time.Millisecond
 			s.Fault = 3 * time.Second
 			s.OpsPerKey = 40
-			s.Cluster = func(o cluster.Options) cluster.Options {
-				o.SnapshotThreshold = 64
-				o.SnapshotInterval = 250 * time.Millisecond
-				o.SnapshotTrailingLogs = 32
-				return o
-			}
+			s.Node = NodeSettings{SnapshotThreshold: 64, SnapshotInterval: 250 * time.Millisecond, SnapshotTrailingLogs: 32}
 			s.Nemeses = []chaos.Nemesis{compound("loss-kill-follower")}
 			s.Proves = []Claim{report.ClaimCompound, report.ClaimSnapshotsInstalled}
 		}),

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/chaos"
-	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/fault"
 )
 
@@ -14,15 +13,10 @@ import (
 // converge. Whether the point was reached shows in each fault's Detail
 // ("n2 down at heal (crashed at ...)" or "alive at heal").
 func failpointScenarios() []Scenario {
-	snapshots := func(trailing uint64) func(cluster.Options) cluster.Options {
-		return func(o cluster.Options) cluster.Options {
-			// Snapshots every ~100 entries, checked twice a second, so
-			// that a snapshot is taken in every fault window.
-			o.SnapshotThreshold = 100
-			o.SnapshotInterval = 500 * time.Millisecond
-			o.SnapshotTrailingLogs = trailing
-			return o
-		}
+	// Snapshots every ~100 entries, checked twice a second, so that a
+	// snapshot is taken in every fault window.
+	snapshots := func(trailing uint64) NodeSettings {
+		return NodeSettings{SnapshotThreshold: 100, SnapshotInterval: 500 * time.Millisecond, SnapshotTrailingLogs: trailing}
 	}
 	crash := func(point string, t chaos.Target) chaos.Failpoint {
 		return chaos.Failpoint{Target: t, Point: point, Term: "1*panic"}
@@ -61,7 +55,7 @@ func failpointScenarios() []Scenario {
 		with(base("crash-snapshot-persist", "a node or the leader panics while writing a snapshot, after its first key (failpoint snapshot-persist=1*panic; snapshots every 100 entries), then is started; linearizable reads"), func(s *Scenario) {
 			// A half-written snapshot must never be restored: the restarted
 			// node uses its previous snapshot and its log.
-			s.Cluster = snapshots(50)
+			s.Node = snapshots(50)
 			s.Duration = 12 * time.Second // three fault windows
 			s.Quiet = 1500 * time.Millisecond
 			s.Fault = 2500 * time.Millisecond
@@ -74,7 +68,7 @@ func failpointScenarios() []Scenario {
 			// Ten trailing log entries: after one snapshot in the fault
 			// window the follower's next entry is gone from the leader's
 			// log, so healing the network makes the leader send a snapshot.
-			s.Cluster = snapshots(10)
+			s.Node = snapshots(10)
 			s.Duration = 14 * time.Second
 			s.Quiet = 1500 * time.Millisecond
 			s.Fault = 3 * time.Second

@@ -5,7 +5,6 @@ import (
 
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/chaos"
-	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/report"
 )
 
@@ -20,13 +19,8 @@ func levelScenarios() []Scenario {
 	// Snapshots every 64 entries, checked every 250-500 ms: a node always
 	// holds a snapshot a few hundred milliseconds older than its state (what
 	// a node that restores its snapshot at start rolls back to).
-	snapshots := func(trailing uint64) func(cluster.Options) cluster.Options {
-		return func(o cluster.Options) cluster.Options {
-			o.SnapshotThreshold = 64
-			o.SnapshotInterval = 250 * time.Millisecond
-			o.SnapshotTrailingLogs = trailing
-			return o
-		}
+	snapshots := func(trailing uint64) NodeSettings {
+		return NodeSettings{SnapshotThreshold: 64, SnapshotInterval: 250 * time.Millisecond, SnapshotTrailingLogs: trailing}
 	}
 	// Reads dominate and few keys are written often, so the reads of one
 	// node before and after a fault see different values and indexes.
@@ -46,7 +40,7 @@ func levelScenarios() []Scenario {
 			// are kept (raft's default), so the node replays from its log.
 			readHeavy(s)
 			s.ReadLevel = api.ReadStale
-			s.Cluster = snapshots(0)
+			s.Node = snapshots(0)
 			s.Nemeses = []chaos.Nemesis{chaos.Kill{Target: chaos.AnyNode}, chaos.Restart{Target: chaos.AnyNode}}
 		}),
 		with(base("stale-reads-snapshot-install", "stale reads while a follower is cut off long enough that it must install the leader's snapshot; its reads must never go back"), func(s *Scenario) {
@@ -61,7 +55,7 @@ func levelScenarios() []Scenario {
 			// with a single install.
 			readHeavy(s)
 			s.ReadLevel = api.ReadStale
-			s.Cluster = snapshots(32)
+			s.Node = snapshots(32)
 			s.Quiet = time.Second
 			s.Fault = 2 * time.Second
 			s.Nemeses = []chaos.Nemesis{chaos.Partition{Shape: chaos.Isolate, Target: chaos.Follower}}
@@ -78,13 +72,13 @@ func levelScenarios() []Scenario {
 		with(base("leader-reads-restart", "leader reads while the leader or a node is killed or restarted; the stale contract must hold (leader reads are not linearizable by design)"), func(s *Scenario) {
 			readHeavy(s)
 			s.ReadLevel = api.ReadLeader
-			s.Cluster = snapshots(0)
+			s.Node = snapshots(0)
 			s.Nemeses = []chaos.Nemesis{chaos.Kill{Target: chaos.Leader}, chaos.Restart{Target: chaos.Leader}, chaos.Kill{Target: chaos.AnyNode}}
 		}),
 		with(base("mixed-levels", "half the clients read linearizably, half stale, on every node, while nodes are killed, restarted or cut off; each read must meet its level's contract"), func(s *Scenario) {
 			readHeavy(s)
 			s.Levels = []api.ReadLevel{api.ReadLinearizable, api.ReadStale}
-			s.Cluster = snapshots(0)
+			s.Node = snapshots(0)
 			s.Nemeses = []chaos.Nemesis{
 				chaos.Kill{Target: chaos.AnyNode},
 				chaos.Restart{Target: chaos.AnyNode},

@@ -4,19 +4,14 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/chaos"
-	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/report"
 )
 
 // memberScenarios are the membership, whole-cluster and disk scenarios
 // (issue 8). All but disk-lies-majority must stay linearizable.
 func memberScenarios() []Scenario {
-	snapshots := func(o cluster.Options) cluster.Options {
-		// Frequent snapshots, so that a snapshot file exists to damage.
-		o.SnapshotThreshold = 100
-		o.SnapshotInterval = 500 * time.Millisecond
-		return o
-	}
+	// Frequent snapshots, so that a snapshot file exists to damage.
+	snapshots := NodeSettings{SnapshotThreshold: 100, SnapshotInterval: 500 * time.Millisecond}
 	return []Scenario{
 		with(base("membership-remove", "remove the leader or a follower from the configuration while it runs, then add it back; linearizable reads"), func(s *Scenario) {
 			s.Fault = 4 * time.Second
@@ -47,7 +42,7 @@ func memberScenarios() []Scenario {
 			s.Nemeses = []chaos.Nemesis{chaos.KillMajority{}}
 		}),
 		with(base("disk-truncate-one", "crash one node and cut the tail of its raft log, or flip a bit in its log or snapshot, then start it (or replace it if it refuses); linearizable reads"), func(s *Scenario) {
-			s.Cluster = snapshots
+			s.Node = snapshots
 			s.Nemeses = []chaos.Nemesis{
 				chaos.DiskTruncate{Target: chaos.AnyNode},
 				chaos.BitFlip{Target: chaos.AnyNode, File: chaos.FileRaftLog, From: 0.5},
@@ -64,7 +59,7 @@ func memberScenarios() []Scenario {
 			s.Quiet = 2 * time.Second
 			s.Fault = 4 * time.Second
 			s.CI = false
-			s.Cluster = snapshots
+			s.Node = snapshots
 			s.Nemeses = []chaos.Nemesis{
 				chaos.Kill{Target: chaos.Leader}, chaos.Kill{Target: chaos.AnyNode},
 				chaos.Restart{Target: chaos.AnyNode},

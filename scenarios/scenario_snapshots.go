@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/chaos"
-	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/report"
 )
 
@@ -22,12 +21,7 @@ func snapshotScenarios() []Scenario {
 			// snapshot. Killing the leader too moves leadership, so a node
 			// whose state came from an installed snapshot later serves
 			// reads and leads.
-			s.Cluster = func(o cluster.Options) cluster.Options {
-				o.SnapshotThreshold = 64
-				o.SnapshotInterval = 250 * time.Millisecond
-				o.SnapshotTrailingLogs = 32
-				return o
-			}
+			s.Node = NodeSettings{SnapshotThreshold: 64, SnapshotInterval: 250 * time.Millisecond, SnapshotTrailingLogs: 32}
 			// Few live keys, many deletes, and keys retired after about 40
 			// operations (so most keys' last write happened long before the
 			// end): a snapshot restored on top of old state leaves a key

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/raftlab/raftlab/bugs"
-	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/scenarios"
 )
 
@@ -81,13 +80,5 @@ func Arm(s scenarios.Scenario, bug string) scenarios.Scenario {
 	if bug == Baseline {
 		return s
 	}
-	prev := s.Cluster
-	s.Cluster = func(o cluster.Options) cluster.Options {
-		if prev != nil {
-			o = prev(o)
-		}
-		o.ExtraArgs = append(slices.Clone(o.ExtraArgs), "-failpoints="+bug+"=on")
-		return o
-	}
-	return s
+	return scenarios.ArmBug(s, bug)
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/bugs"
-	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/linearizability"
 	"github.com/raftlab/raftlab/readcheck"
 	"github.com/raftlab/raftlab/report"
@@ -42,13 +41,13 @@ func TestPlanCoversEveryBugScenarioAndSeedThenTheBaseline(t *testing.T) {
 }
 
 func TestArmSwitchesTheBugOnInEveryNode(t *testing.T) {
-	s, ok := scenarios.Lookup("disk-truncate-one") // has its own cluster options: kept
+	s, ok := scenarios.Lookup("disk-truncate-one") // has its own node settings: kept
 	require.True(t, ok)
 	armed := Arm(s, "bug-a")
-	o := armed.Cluster(cluster.Options{ExtraArgs: []string{"-x"}})
-	assert.Equal(t, []string{"-x", "-failpoints=bug-a=on"}, o.ExtraArgs)
-	assert.Equal(t, s.Cluster(cluster.Options{}).SnapshotThreshold, o.SnapshotThreshold)
-	assert.Nil(t, Arm(scenarios.Scenario{}, Baseline).Cluster, "the baseline runs the store as it is")
+	assert.Equal(t, []scenarios.StartFailpoint{{Name: "bug-a", Term: "on"}}, armed.Failpoints)
+	assert.Equal(t, s.Node, armed.Node)
+	assert.Empty(t, s.Failpoints, "the built-in scenario is untouched")
+	assert.Empty(t, Arm(scenarios.Scenario{}, Baseline).Failpoints, "the baseline runs the store as it is")
 }
 
 // fakeRunner answers with a violation when the armed failpoint is in
@@ -62,10 +61,11 @@ type fakeRunner struct {
 func (f *fakeRunner) Run(_ context.Context, s scenarios.Scenario, o scenarios.Options) (*report.Summary, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	args := ""
-	if s.Cluster != nil {
-		args = strings.Join(s.Cluster(cluster.Options{}).ExtraArgs, " ")
+	var arms []string
+	for _, fp := range s.Failpoints {
+		arms = append(arms, "-failpoints="+fp.Name+"="+fp.Term)
 	}
+	args := strings.Join(arms, " ")
 	f.asked = append(f.asked, fmt.Sprintf("%s %d %s", s.Name, o.Seed, args))
 	sum := &report.Summary{Verdict: linearizability.Linearizable, Converged: true}
 	for bug := range f.catches {

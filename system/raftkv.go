@@ -3,6 +3,7 @@ package system
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/raftlab/raftlab/api"
@@ -26,6 +27,16 @@ func (Raftkv) Lacks(Capability) string { return "" }
 
 // Start implements System.
 func (r Raftkv) Start(ctx context.Context, cfg Config) (Cluster, error) {
+	c, err := cluster.Start(ctx, r.options(cfg))
+	if err != nil {
+		return nil, err
+	}
+	return Docker{c}, nil
+}
+
+// options are the cluster options of cfg: the lab's fast raft timings and
+// apply timeout, cfg's node settings on top, cfg's failpoints armed.
+func (r Raftkv) options(cfg Config) cluster.Options {
 	o := cluster.Options{
 		Nodes:   cfg.Nodes,
 		LogDir:  cfg.LogDir,
@@ -35,14 +46,15 @@ func (r Raftkv) Start(ctx context.Context, cfg Config) (Cluster, error) {
 		Reach:   cfg.Reach,
 	}.FastRaft()
 	o.ApplyTimeout = cfg.ApplyTimeout
-	if cfg.Tune != nil {
-		o = cfg.Tune(o)
+	o.Settings = cfg.Node.Or(o.Settings)
+	if len(cfg.Failpoints) > 0 {
+		arms := make([]string, 0, len(cfg.Failpoints))
+		for _, f := range cfg.Failpoints {
+			arms = append(arms, f.Name+"="+f.Term)
+		}
+		o.ExtraArgs = append(o.ExtraArgs, "-failpoints="+strings.Join(arms, ";"))
 	}
-	c, err := cluster.Start(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	return Docker{c}, nil
+	return o
 }
 
 // Docker adapts a *cluster.Cluster (of any cluster.Store) to Cluster.

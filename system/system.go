@@ -1,18 +1,22 @@
 // Package system is the seam between the lab and the store it tests: a
 // System builds or finds its image, starts N nodes and hands back a Cluster
-// (the fault handles chaos needs, a workload client per node, the leader
-// and status probe). What a system can be subjected to is a set of
-// Capabilities; a scenario that needs one the system lacks is "not
-// applicable" and never runs (package scenarios).
+// (the core chaos needs, a workload client per node, the leader and status
+// probe, and the fault handles it offers as chaos capability interfaces).
+// What a system can be subjected to is a set of Capabilities, the fault
+// handles among them offered exactly when its Cluster implements their
+// interfaces (Implements); a scenario that needs one the system lacks is
+// "not applicable" and never runs (package scenarios).
 //
 // raftkv (this tree's store, in Docker) is the default System; etcd
 // (package system/etcd) is the second. Adding a third is a new package
-// with a cluster.Store (image, command line, probe, client) and a System
-// value: no scenario and no nemesis changes.
+// with a cluster.Store (image, command line, probe, client), a cluster type
+// embedding the handles it offers, and a System value: no scenario and no
+// nemesis changes (docs/ARCHITECTURE.md).
 package system
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
@@ -21,6 +25,7 @@ import (
 	"github.com/raftlab/raftlab/api"
 	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/nodeflags"
 )
 
 // A System is a store the lab can test.
@@ -43,21 +48,53 @@ type Config struct {
 	// ApplyTimeout bounds a write inside the store where the store has such
 	// a setting (raftkv's -apply-timeout).
 	ApplyTimeout time.Duration
-	// Tune adjusts raftkv's cluster options (raft timings, snapshot
-	// thresholds): scenarios that set it need NodeSettings.
-	Tune func(cluster.Options) cluster.Options
+	// Node are the store's node settings (raftkv's flags: raft timings,
+	// snapshot thresholds) on top of the system's own; a zero field keeps
+	// the system's value. Non-zero needs NodeSettings: a system without it
+	// refuses to start.
+	Node nodeflags.Settings
+	// Failpoints are armed in every node from its start (raftkv's
+	// -failpoints): the self-test's planted bugs, crash points. Needs
+	// PlantedBugs.
+	Failpoints []StartFailpoint
 }
 
-// Cluster is a running system under test. The chaos handles address nodes
-// by id; a handle the system does not support returns an error, and a
-// scenario that needs it is not applicable (see Capability).
+// StartFailpoint is a failpoint armed when a node starts: a planted bug
+// ("bug-...", term "on") or a crash point ("snapshot-persist",
+// "1*panic"); the terms are package failpoint's.
+type StartFailpoint struct {
+	Name string `json:"name"`
+	Term string `json:"term"`
+}
+
+// CheckNoNodeData is what a system without NodeSettings and PlantedBugs
+// answers to a Config that asks for either: an error naming them (the
+// runner never starts one: the scenario is not applicable).
+func CheckNoNodeData(name string, cfg Config) error {
+	var asked []string
+	if cfg.Node != (nodeflags.Settings{}) {
+		asked = append(asked, "node settings "+strings.Join(cfg.Node.Args(), " "))
+	}
+	for _, f := range cfg.Failpoints {
+		asked = append(asked, "failpoint "+f.Name+"="+f.Term)
+	}
+	if len(asked) > 0 {
+		return fmt.Errorf("%s takes no raftkv node settings or start failpoints; asked for %s", name, strings.Join(asked, ", "))
+	}
+	return nil
+}
+
+// Cluster is a running system under test: the core every nemesis needs
+// (chaos.Cluster) and what the runner needs. The fault handles a system
+// offers are the chaos capability interfaces its Cluster value implements
+// (chaos.Killer, chaos.Networker, ...), one per handle Capability
+// (Implements); a system wraps its cluster so that it implements exactly
+// the ones it offers, and a scenario that needs another is not applicable.
 type Cluster interface {
 	chaos.Cluster
 	// Client returns a workload client bound to node id, each call
 	// bounded by timeout.
 	Client(ctx context.Context, id string, timeout time.Duration) (api.KV, error)
-	// WaitReady waits until every node is ready and a write reads back.
-	WaitReady(ctx context.Context) error
 	// Image is the node image the cluster runs.
 	Image() string
 	// Reach is how the lab reaches the nodes (cluster.Reach).
@@ -78,6 +115,7 @@ const (
 	Disk             Capability = "disk"              // damage files of a stopped node
 	Membership       Capability = "membership"        // remove, add, replace members
 	Failpoints       Capability = "failpoints"        // named crash points armed at run time
+	LeaderTransfer   Capability = "leader-transfer"   // move leadership through the store's API
 	PlantedBugs      Capability = "planted-bugs"      // bugs the self-test arms
 	SnapshotCounters Capability = "snapshot-counters" // /status snapshot figures
 	NodeSettings     Capability = "node-settings"     // raftkv's node flags (raft timings, snapshot thresholds)

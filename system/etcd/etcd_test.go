@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/api"
+	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/system"
 )
@@ -35,6 +36,13 @@ func TestCluster(t *testing.T) {
 	c, err := System{}.Start(ctx, system.Config{Nodes: 3, LogDir: t.TempDir()})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close(context.WithoutCancel(ctx)) })
+	// The started cluster offers exactly the handles Lacks says it has.
+	for _, h := range system.Handles() {
+		impl, _ := system.Implements(c, h)
+		assert.Equal(t, System{}.Lacks(h) == "", impl, "%s: Lacks says %q", h, System{}.Lacks(h))
+	}
+	net, ok := c.(chaos.Networker)
+	require.True(t, ok, "etcd's cluster offers the network faults")
 
 	leader, err := c.LeaderID(ctx)
 	require.NoError(t, err)
@@ -80,9 +88,9 @@ func TestCluster(t *testing.T) {
 			others = append(others, id)
 		}
 	}
-	require.NoError(t, c.CutFrom(ctx, leader, others))
+	require.NoError(t, net.CutFrom(ctx, leader, others))
 	for _, o := range others {
-		require.NoError(t, c.CutFrom(ctx, o, []string{leader}))
+		require.NoError(t, net.CutFrom(ctx, o, []string{leader}))
 	}
 	deadline, stop := context.WithTimeout(ctx, 30*time.Second)
 	defer stop()

@@ -3,6 +3,7 @@ package etcd
 import (
 	"context"
 
+	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/cluster"
 	"github.com/raftlab/raftlab/system"
 )
@@ -21,16 +22,17 @@ var lacks = map[system.Capability]string{
 	system.Disk:             "the disk nemeses damage raftkv's files (log, snapshot); none is written for etcd's WAL yet",
 	system.Membership:       "the membership nemeses call raftkv's join/remove API; etcd's member API is not wired to them yet",
 	system.Failpoints:       "the image is built without gofail; raftkv's failpoint names do not exist in etcd",
+	system.LeaderTransfer:   "leadership transfer calls raftkv's /leader/transfer; etcd's MoveLeader is not wired to it yet",
 	system.PlantedBugs:      "the planted bugs are raftkv's",
 	system.SnapshotCounters: "etcd's status has no snapshot counters the lab reads",
 	system.NodeSettings:     "the scenario tunes raftkv's flags (raft timings, snapshot thresholds)",
 	system.ReadLeader:       "etcd offers no lease read level: reads are linearizable or serializable",
 }
 
-// Lacks implements system.System.
+// Lacks implements system.System. A fault handle is offered exactly when
+// Cluster implements its chaos interface.
 func (System) Lacks(c system.Capability) string {
-	switch c {
-	case system.Kill, system.Pause, system.Network, system.ReadStale:
+	if impl, handle := system.Implements(Cluster{}, c); impl || (!handle && c == system.ReadStale) {
 		return ""
 	}
 	if r, ok := lacks[c]; ok {
@@ -41,6 +43,9 @@ func (System) Lacks(c system.Capability) string {
 
 // Start implements system.System.
 func (s System) Start(ctx context.Context, cfg system.Config) (system.Cluster, error) {
+	if err := system.CheckNoNodeData(s.Name(), cfg); err != nil {
+		return nil, err
+	}
 	c, err := cluster.Start(ctx, cluster.Options{
 		Nodes:  cfg.Nodes,
 		LogDir: cfg.LogDir,
@@ -51,7 +56,25 @@ func (s System) Start(ctx context.Context, cfg system.Config) (system.Cluster, e
 	if err != nil {
 		return nil, err
 	}
-	return system.Docker{Cluster: c}, nil
+	d := system.Docker{Cluster: c}
+	return Cluster{Cluster: d, Killer: d, Pauser: d, Networker: d, LinkProber: d}, nil
+}
+
+// Cluster is a running etcd cluster. It offers the pods' kill, pause and
+// network handles and nothing else: package cluster's membership, disk
+// surgery, failpoints and leader transfer speak raftkv's API, so this type
+// does not implement chaos.Members, chaos.Disker, chaos.Failpointer or
+// chaos.LeaderTransferer, and a nemesis needing one fails on it (a
+// scenario needing one is not applicable). The pods' link probe comes
+// along, so the schedule sees its network faults take effect.
+type Cluster struct {
+	system.Cluster
+	chaos.Killer
+	chaos.Pauser
+	chaos.Networker
+	chaos.LinkProber
 }
 
 var _ system.System = System{}
+
+var _ system.Cluster = Cluster{}

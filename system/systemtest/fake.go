@@ -15,13 +15,23 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/api"
+	"github.com/raftlab/raftlab/chaos"
 	"github.com/raftlab/raftlab/system"
 )
 
 // System is the fake system. Has lists its capabilities (nil: kill, pause,
-// network, stale reads).
+// network, stale reads). Of the fault handles it can have kill, pause and
+// network (chaos.Killer, chaos.Pauser, chaos.Networker): its cluster
+// implements the ones Has names and no other.
 type System struct {
 	Has []system.Capability
+}
+
+func (s System) has(c system.Capability) bool {
+	if s.Has == nil {
+		return slices.Contains([]system.Capability{system.Kill, system.Pause, system.Network, system.ReadStale}, c)
+	}
+	return slices.Contains(s.Has, c)
 }
 
 // Name implements system.System.
@@ -29,18 +39,61 @@ func (System) Name() string { return "fake" }
 
 // Lacks implements system.System.
 func (s System) Lacks(c system.Capability) string {
-	has := s.Has
-	if has == nil {
-		has = []system.Capability{system.Kill, system.Pause, system.Network, system.ReadStale}
-	}
-	if slices.Contains(has, c) {
+	impl, handle := system.Implements(s.offer(&Cluster{}), c)
+	if impl || !handle && s.has(c) {
 		return ""
 	}
 	return "the fake does not have it"
 }
 
+// offer wraps c so that it implements the handles s has and no other.
+func (s System) offer(c *Cluster) system.Cluster {
+	k, p, n := s.has(system.Kill), s.has(system.Pause), s.has(system.Network)
+	switch {
+	case k && p && n:
+		return c
+	case k && p:
+		return struct {
+			system.Cluster
+			chaos.Killer
+			chaos.Pauser
+		}{c, c, c}
+	case k && n:
+		return struct {
+			system.Cluster
+			chaos.Killer
+			chaos.Networker
+		}{c, c, c}
+	case p && n:
+		return struct {
+			system.Cluster
+			chaos.Pauser
+			chaos.Networker
+		}{c, c, c}
+	case k:
+		return struct {
+			system.Cluster
+			chaos.Killer
+		}{c, c}
+	case p:
+		return struct {
+			system.Cluster
+			chaos.Pauser
+		}{c, c}
+	case n:
+		return struct {
+			system.Cluster
+			chaos.Networker
+		}{c, c}
+	}
+	return struct{ system.Cluster }{c}
+}
+
 // Start implements system.System.
-func (System) Start(_ context.Context, cfg system.Config) (system.Cluster, error) {
+func (s System) Start(_ context.Context, cfg system.Config) (system.Cluster, error) {
+	if err := system.CheckNoNodeData(s.Name(), cfg); err != nil {
+		return nil, err
+	}
 	n := cfg.Nodes
 	if n == 0 {
 		n = 3
@@ -51,7 +104,7 @@ func (System) Start(_ context.Context, cfg system.Config) (system.Cluster, error
 		c.ids = append(c.ids, id)
 		c.nodes[id] = &node{cut: map[string]bool{}}
 	}
-	return c, nil
+	return s.offer(c), nil
 }
 
 // Cluster is the fake's running cluster.
@@ -132,32 +185,32 @@ func (c *Cluster) set(id string, f func(*node)) error {
 	return nil
 }
 
-// KillNode implements chaos.Cluster.
+// KillNode implements chaos.Killer.
 func (c *Cluster) KillNode(_ context.Context, id string) error {
 	return c.set(id, func(n *node) { n.down = true })
 }
 
-// StopNode implements chaos.Cluster.
+// StopNode implements chaos.Killer.
 func (c *Cluster) StopNode(_ context.Context, id string, _ time.Duration) error {
 	return c.set(id, func(n *node) { n.down = true })
 }
 
-// StartNode implements chaos.Cluster.
+// StartNode implements chaos.Killer.
 func (c *Cluster) StartNode(_ context.Context, id string) error {
 	return c.set(id, func(n *node) { n.down = false })
 }
 
-// PauseNode implements chaos.Cluster.
+// PauseNode implements chaos.Pauser.
 func (c *Cluster) PauseNode(_ context.Context, id string) error {
 	return c.set(id, func(n *node) { n.paused = true })
 }
 
-// ResumeNode implements chaos.Cluster.
+// ResumeNode implements chaos.Pauser.
 func (c *Cluster) ResumeNode(_ context.Context, id string) error {
 	return c.set(id, func(n *node) { n.paused = false })
 }
 
-// CutFrom implements chaos.Cluster: a node cut off from a majority keeps
+// CutFrom implements chaos.Networker: a node cut off from a majority keeps
 // the copy of the data it had.
 func (c *Cluster) CutFrom(_ context.Context, id string, from []string) error {
 	c.mu.Lock()
@@ -178,18 +231,18 @@ func (c *Cluster) CutFrom(_ context.Context, id string, from []string) error {
 	return nil
 }
 
-// DropNode implements chaos.Cluster (no effect in the fake).
+// DropNode implements chaos.Networker (no effect in the fake).
 func (c *Cluster) DropNode(context.Context, string, int) error { return nil }
 
-// LimitNode implements chaos.Cluster (no effect in the fake).
+// LimitNode implements chaos.Networker (no effect in the fake).
 func (c *Cluster) LimitNode(context.Context, string, uint64) error { return nil }
 
-// DelayNode implements chaos.Cluster (no effect in the fake).
+// DelayNode implements chaos.Networker (no effect in the fake).
 func (c *Cluster) DelayNode(_ context.Context, _ string, d, _ time.Duration, _ float64) (string, error) {
 	return d.String(), nil
 }
 
-// HealNode implements chaos.Cluster.
+// HealNode implements chaos.Networker.
 func (c *Cluster) HealNode(_ context.Context, id string) error {
 	return c.set(id, func(n *node) { n.cut, n.frozen = map[string]bool{}, nil })
 }
@@ -204,27 +257,7 @@ func (c *Cluster) HealAll(context.Context) error {
 	return nil
 }
 
-var errUnsupported = errors.New("fake: not supported")
-
-// RemoveMember implements chaos.Membership (unsupported).
-func (c *Cluster) RemoveMember(context.Context, string) error { return errUnsupported }
-
-// AddMember implements chaos.Membership (unsupported).
-func (c *Cluster) AddMember(context.Context, string) error { return errUnsupported }
-
-// DestroyNode implements chaos.Membership (unsupported).
-func (c *Cluster) DestroyNode(context.Context, string) error { return errUnsupported }
-
-// ReplaceNode implements chaos.Membership (unsupported).
-func (c *Cluster) ReplaceNode(context.Context, string) error { return errUnsupported }
-
-// GrowNode implements chaos.Membership (unsupported).
-func (c *Cluster) GrowNode(context.Context) (string, error) { return "", errUnsupported }
-
-// ShrinkNode implements chaos.Membership (unsupported).
-func (c *Cluster) ShrinkNode(context.Context, string) error { return errUnsupported }
-
-// KillNodes implements chaos.Membership.
+// KillNodes implements chaos.Killer.
 func (c *Cluster) KillNodes(ctx context.Context, ids []string) (time.Duration, error) {
 	for _, id := range ids {
 		if err := c.KillNode(ctx, id); err != nil {
@@ -233,19 +266,6 @@ func (c *Cluster) KillNodes(ctx context.Context, ids []string) (time.Duration, e
 	}
 	return 0, nil
 }
-
-// TruncateNodeFile implements chaos.Membership (unsupported).
-func (c *Cluster) TruncateNodeFile(context.Context, string, string, int64, float64) (string, error) {
-	return "", errUnsupported
-}
-
-// FlipNodeBits implements chaos.Membership (unsupported).
-func (c *Cluster) FlipNodeBits(context.Context, string, string, int, float64, uint64) (string, error) {
-	return "", errUnsupported
-}
-
-// ArmFailpoint implements chaos.Cluster (unsupported).
-func (c *Cluster) ArmFailpoint(context.Context, string, string, string) error { return errUnsupported }
 
 // WaitReady implements system.Cluster.
 func (c *Cluster) WaitReady(context.Context) error { return nil }
@@ -337,24 +357,9 @@ func (k kv) CAS(_ context.Context, key, expect, value string) api.Result {
 	})
 }
 
-var _ system.Cluster = (*Cluster)(nil)
-
-// TransferLeader is unsupported: the fake has no raft to hand leadership on.
-func (c *Cluster) TransferLeader(context.Context, string, string) (string, error) {
-	return "", errUnsupported
-}
-
-// SaveNodeDir is unsupported: the fake has no disk.
-func (c *Cluster) SaveNodeDir(context.Context, string, string, string) (string, error) {
-	return "", errUnsupported
-}
-
-// RestoreNodeDir is unsupported: the fake has no disk.
-func (c *Cluster) RestoreNodeDir(context.Context, string, string, string) (string, error) {
-	return "", errUnsupported
-}
-
-// RemoveNodeDir is unsupported: the fake has no disk.
-func (c *Cluster) RemoveNodeDir(context.Context, string, string) (string, error) {
-	return "", errUnsupported
-}
+var (
+	_ system.Cluster  = (*Cluster)(nil)
+	_ chaos.Killer    = (*Cluster)(nil)
+	_ chaos.Pauser    = (*Cluster)(nil)
+	_ chaos.Networker = (*Cluster)(nil)
+)

@@ -3,7 +3,8 @@ package readcheck
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
+	"strings"
 
 	L "github.com/raftlab/raftlab/linearizability"
 )
@@ -12,20 +13,36 @@ import (
 // outcome is unknown: it may take effect at any time after its invocation.
 const never = math.MaxInt64
 
-// checker holds one history's operations and what the passes found.
+// checker holds one history's operations and what the passes found. Keys
+// and values are looked up by string once per operation; the passes work on
+// op indexes, key numbers and flags in slices (a million operations: string
+// maps in the passes cost more than the checks).
 type checker struct {
-	ops   []L.Operation
-	keys  map[string]*keyData
-	order []string // keys, sorted
-	res   *Result
+	ops  []L.Operation
+	keys []*keyData // by key number, in order of first appearance
+	kid  []int32    // op index → key number
+	res  *Result
 	// wOf: for each ok read (op index), the write whose value it returned
-	// (keyData.writeOf), computed once.
+	// (writeOf), computed once.
 	wOf []int32
 	// byRet: the operations that completed, in completion order.
 	byRet []int32
-	// resolved marks unknown writes a read proved applied (op index).
-	resolved map[int32]bool
+	// flags: per op index, what the passes found (flagBad, ...).
+	flags []uint8
 }
+
+const (
+	// flagBad marks reads whose value checks (never written, future)
+	// failed: later passes skip them.
+	flagBad uint8 = 1 << iota
+	// flagObserved marks writes whose value some read returned.
+	flagObserved
+	// flagResolved marks unknown writes a read proved applied.
+	flagResolved
+)
+
+func (c *checker) bad(op int32) bool      { return c.flags[op]&flagBad != 0 }
+func (c *checker) observed(op int32) bool { return c.flags[op]&flagObserved != 0 }
 
 // keyData is one key's operations.
 type keyData struct {
@@ -33,17 +50,12 @@ type keyData struct {
 	// writes: every set, delete and cas that may have taken effect (ok or
 	// unknown), in invocation order; failed: values of writes that
 	// definitely did not.
-	writes  []int32
-	reads   []int32 // ok gets, in invocation order
-	byValue map[string]int32
-	failed  map[string]int32
-	// observed: writes whose value some read returned (op index).
-	observed map[int32]bool
+	writes   []int32
+	reads    []int32 // ok gets, in invocation order
+	failed   []int32 // sets and cas that definitely did not take effect
+	id       int32   // key number
 	evidence bool    // every ok read and write carries an index
 	iw       []int32 // with evidence: the acknowledged writes, by index
-	// lostOK marks reads whose value checks (never written, future) failed:
-	// later passes skip them.
-	bad map[int32]bool
 }
 
 const ambiguous = -4 // a value written by more than one write
@@ -63,21 +75,22 @@ func ret(op *L.Operation) int64 {
 
 // contracts runs every contract check except porcupine's.
 func contracts(events []L.Event, ops []L.Operation) *Result {
-	c := &checker{ops: ops, keys: map[string]*keyData{}, res: &Result{Operations: len(ops)}, resolved: map[int32]bool{}, wOf: make([]int32, len(ops))}
-	levelIdx := map[string]int{}
-	for _, l := range Levels {
-		levelIdx[l] = -1
-	}
+	c := &checker{ops: ops, res: &Result{Operations: len(ops)}, wOf: make([]int32, len(ops)),
+		kid: make([]int32, len(ops)), flags: make([]uint8, len(ops))}
+	keyID := map[string]int32{}
 	var reads [3]int
 	var okReads [3]int
 	present := [3]bool{}
 	for i := range ops {
 		op := &ops[i]
-		kd := c.keys[op.Key]
-		if kd == nil {
-			kd = &keyData{key: op.Key, byValue: map[string]int32{}, evidence: true}
-			c.keys[op.Key] = kd
+		id, ok := keyID[op.Key]
+		if !ok {
+			id = int32(len(c.keys))
+			keyID[op.Key] = id
+			c.keys = append(c.keys, &keyData{key: op.Key, id: id, evidence: true})
 		}
+		c.kid[i] = id
+		kd := c.keys[id]
 		if op.F == L.FGet {
 			li := levelNumber(op.ReadLevel())
 			present[li] = true
@@ -114,39 +127,31 @@ func contracts(events []L.Event, ops []L.Operation) *Result {
 			continue
 		}
 		if !applied(op) {
-			if kd.failed == nil {
-				kd.failed = map[string]int32{}
-			}
-			kd.failed[*op.Value] = int32(i)
+			kd.failed = append(kd.failed, int32(i))
 			continue
 		}
 		kd.writes = append(kd.writes, int32(i))
-		if _, dup := kd.byValue[*op.Value]; dup {
-			kd.byValue[*op.Value] = ambiguous
-		} else {
-			kd.byValue[*op.Value] = int32(i)
-		}
 	}
 	for i, l := range Levels {
 		if present[i] {
 			c.res.Levels = append(c.res.Levels, LevelResult{Level: l, Reads: reads[i], OkReads: okReads[i]})
 		}
 	}
-	c.order = make([]string, 0, len(c.keys))
-	for k, kd := range c.keys {
-		c.order = append(c.order, k)
+	order := make([]*keyData, len(c.keys))
+	copy(order, c.keys)
+	for _, kd := range order {
 		if len(kd.reads) == 0 && !hasAcked(ops, kd) {
 			kd.evidence = false
 		}
 	}
-	sort.Strings(c.order)
-	c.res.Keys = len(c.order)
+	slices.SortFunc(order, func(a, b *keyData) int { return strings.Compare(a.key, b.key) })
+	c.res.Keys = len(order)
 
 	c.byRet = completionOrder(len(events), ops)
 	rt := newRealTime(ops, c.byRet)
-	for _, k := range c.order {
-		kd := c.keys[k]
-		c.values(kd)
+	resolved := 0
+	for _, kd := range order {
+		resolved += c.values(kd)
 		if kd.evidence && c.res.Evidence {
 			c.res.EvidenceKeys++
 			c.byIndex(kd, rt)
@@ -158,7 +163,7 @@ func contracts(events []L.Event, ops []L.Operation) *Result {
 		c.indexRealTime(rt)
 	}
 	c.monotonic(events)
-	c.res.ResolvedWrites = len(c.resolved)
+	c.res.ResolvedWrites = resolved
 	return c.res
 }
 
@@ -202,16 +207,59 @@ func (c *checker) add(kind Kind, read *L.Operation, others []*L.Operation, index
 	c.res.Anomalies = append(c.res.Anomalies, a)
 }
 
+// keyValues maps one key's values to the writes that wrote them. It is
+// built per key when its reads are checked, so that its lookups stay in
+// cache (one map over every key's values cost twice as much).
+type keyValues struct {
+	byValue map[string]int32 // → the write that may have taken effect (ambiguous when several)
+	failed  map[string]int32 // → the (last) write that definitely did not; built on first need
+}
+
+func (c *checker) keyValues(kd *keyData) *keyValues {
+	kv := &keyValues{byValue: make(map[string]int32, len(kd.writes))}
+	for _, w := range kd.writes {
+		op := &c.ops[w]
+		if op.F == L.FDelete {
+			continue
+		}
+		// One map operation when the value is new (the common case).
+		n := len(kv.byValue)
+		kv.byValue[*op.Value] = w
+		if len(kv.byValue) == n {
+			kv.byValue[*op.Value] = ambiguous
+		}
+	}
+	return kv
+}
+
+// failedWrite returns the write that definitely failed with value v, or -1.
+func (kv *keyValues) failedWrite(ops []L.Operation, kd *keyData, v string) int32 {
+	if len(kd.failed) == 0 {
+		return -1
+	}
+	if kv.failed == nil {
+		kv.failed = make(map[string]int32, len(kd.failed))
+		for _, f := range kd.failed {
+			kv.failed[*ops[f].Value] = f
+		}
+	}
+	if f, ok := kv.failed[v]; ok {
+		return f
+	}
+	return -1
+}
+
 // writeOf returns the write whose value read returned: its op index, or -1
-// for absent, or ambiguous / -2 (never written) / -3 (written only by a failed write).
-func (kd *keyData) writeOf(read *L.Operation) int32 {
+// for absent, or ambiguous / -2 (never written) / -3 (written only by a
+// failed write).
+func (kv *keyValues) writeOf(ops []L.Operation, kd *keyData, read *L.Operation) int32 {
 	if read.Value == nil {
 		return -1
 	}
-	if w, ok := kd.byValue[*read.Value]; ok {
+	if w, ok := kv.byValue[*read.Value]; ok {
 		return w
 	}
-	if _, ok := kd.failed[*read.Value]; ok {
+	if kv.failedWrite(ops, kd, *read.Value) >= 0 {
 		return -3
 	}
 	return -2
@@ -219,41 +267,46 @@ func (kd *keyData) writeOf(read *L.Operation) int32 {
 
 // values checks what every read returned against the writes alone: a value
 // never written, or whose write began after the read returned. It marks
-// observed writes and resolves unknown ones that a read proves applied.
-func (c *checker) values(kd *keyData) {
-	kd.observed = map[int32]bool{}
-	kd.bad = map[int32]bool{}
+// observed writes and resolves unknown ones that a read proves applied; it
+// returns how many it resolved.
+func (c *checker) values(kd *keyData) (resolved int) {
+	if len(kd.reads) == 0 {
+		return 0
+	}
+	kv := c.keyValues(kd)
 	for _, ri := range kd.reads {
 		r := &c.ops[ri]
-		w := kd.writeOf(r)
+		w := kv.writeOf(c.ops, kd, r)
 		c.wOf[ri] = w
 		switch {
 		case w == -2:
-			kd.bad[ri] = true
+			c.flags[ri] |= flagBad
 			c.add(NeverWrittenRead, r, nil, nil, fmt.Sprintf(
 				"%s read of %q on %s returned %s, which no operation ever wrote",
 				r.ReadLevel(), r.Key, nodeName(r), show(r.Value)))
 		case w == -3:
-			kd.bad[ri] = true
-			f := &c.ops[kd.failed[*r.Value]]
+			c.flags[ri] |= flagBad
+			f := &c.ops[kv.failedWrite(c.ops, kd, *r.Value)]
 			c.add(NeverWrittenRead, r, []*L.Operation{f}, nil, fmt.Sprintf(
 				"%s read of %q on %s returned %s, written only by a write that definitely failed",
 				r.ReadLevel(), r.Key, nodeName(r), show(r.Value)))
 		case w >= 0:
 			wo := &c.ops[w]
 			if wo.Call > r.Return {
-				kd.bad[ri] = true
+				c.flags[ri] |= flagBad
 				c.add(FutureRead, r, []*L.Operation{wo}, nil, fmt.Sprintf(
 					"%s read of %q on %s returned %s at %s, but the write of that value was invoked only at %s, after the read returned",
 					r.ReadLevel(), r.Key, nodeName(r), show(r.Value), ms(r.Return), ms(wo.Call)))
 				continue
 			}
-			kd.observed[w] = true
-			if wo.Type == L.TypeInfo {
-				c.resolved[w] = true
+			if wo.Type == L.TypeInfo && c.flags[w]&flagResolved == 0 {
+				c.flags[w] |= flagResolved
+				resolved++
 			}
+			c.flags[w] |= flagObserved
 		}
 	}
+	return resolved
 }
 
 func nodeName(op *L.Operation) string {

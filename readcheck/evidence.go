@@ -20,32 +20,66 @@ type realTime struct {
 }
 
 func newRealTime(ops []L.Operation, byRet []int32) *realTime {
-	rt := &realTime{}
+	n := 0
+	for _, o := range byRet {
+		if ops[o].Type == L.TypeOk && ops[o].Index > 0 {
+			n++
+		}
+	}
+	rt := &realTime{all: make([]int32, 0, n), ret: make([]int64, n), best: make([]int32, n)}
 	for _, o := range byRet {
 		if ops[o].Type == L.TypeOk && ops[o].Index > 0 {
 			rt.all = append(rt.all, o)
 		}
 	}
-	rt.ret = make([]int64, len(rt.all))
-	rt.best = make([]int32, len(rt.all))
 	for i, o := range rt.all {
 		rt.ret[i], rt.best[i] = ops[o].Return, o
 		if i > 0 && ops[rt.best[i-1]].Index >= ops[o].Index {
 			rt.best[i] = rt.best[i-1]
 		}
 	}
-	// Sort compact (index, op) pairs: comparing through ops would touch a
-	// large struct per comparison.
-	pairs := make([]indexed, len(rt.all))
-	for i, o := range rt.all {
+	rt.all = sortByIndex(ops, rt.all)
+	return rt
+}
+
+// sortByIndex returns the operations sorted by index, stably (equal indexes
+// keep their order). Log indexes are dense, so when their range is at most a
+// few times their number a counting sort does it in linear time; otherwise
+// compact (index, op) pairs are sorted (comparing through ops would touch a
+// large struct per comparison).
+func sortByIndex(ops []L.Operation, in []int32) []int32 {
+	if len(in) == 0 {
+		return in
+	}
+	lo, hi := ops[in[0]].Index, ops[in[0]].Index
+	for _, o := range in {
+		lo, hi = min(lo, ops[o].Index), max(hi, ops[o].Index)
+	}
+	out := make([]int32, len(in))
+	if span := hi - lo + 1; span <= 4*int64(len(in))+1024 {
+		start := make([]int32, span+1)
+		for _, o := range in {
+			start[ops[o].Index-lo+1]++
+		}
+		for i := 1; i < len(start); i++ {
+			start[i] += start[i-1]
+		}
+		for _, o := range in {
+			k := ops[o].Index - lo
+			out[start[k]] = o
+			start[k]++
+		}
+		return out
+	}
+	pairs := make([]indexed, len(in))
+	for i, o := range in {
 		pairs[i] = indexed{ops[o].Index, o}
 	}
-	slices.SortFunc(pairs, func(a, b indexed) int { return cmp.Compare(a.index, b.index) })
-	rt.all = make([]int32, len(pairs))
+	slices.SortStableFunc(pairs, func(a, b indexed) int { return cmp.Compare(a.index, b.index) })
 	for i, p := range pairs {
-		rt.all[i] = p.op
+		out[i] = p.op
 	}
-	return rt
+	return out
 }
 
 type indexed struct {
@@ -175,7 +209,7 @@ func (c *checker) byIndex(kd *keyData, rt *realTime) {
 	entries := make([]gapEntry, 0, len(kd.reads))
 	for _, ri := range kd.reads {
 		r := &ops[ri]
-		if kd.bad[ri] {
+		if c.bad(ri) {
 			continue
 		}
 		w := c.wOf[ri]
@@ -220,7 +254,7 @@ func (c *checker) byIndex(kd *keyData, rt *realTime) {
 // acknowledged write m sits at an index between w's and the read's.
 func (c *checker) misses(kd *keyData, r *L.Operation, w, m int32) {
 	mo := &c.ops[m]
-	if mo.F != L.FDelete && !kd.observed[m] && r.Call > mo.Return {
+	if mo.F != L.FDelete && !c.observed(m) && r.Call > mo.Return {
 		c.behind(kd, r, w, m, []int64{r.Index, mo.Index})
 		return
 	}

@@ -33,32 +33,39 @@ func newIncarnations(events []L.Event, nodes map[string]bool) incarnations {
 	return inc
 }
 
+// A streamID names the sequence of reads that must never go back: a node
+// incarnation, or (n ≥ 0) a node's n-th incarnation counted by reset events.
+type streamID struct {
+	node, incarnation string
+	n                 int
+}
+
 // stream names the sequence of reads that must never go back that read r
-// belongs to, or "" when r is in none. A read names its node incarnation
-// when the store gave one; otherwise a stale read is served by the node the
-// client talked to, numbered by the reset events before it (a read that
-// straddles one belongs to none). Leader and linearizable reads without an
-// incarnation may be served by whichever node leads: no stream.
-func (inc incarnations) stream(r *L.Operation) string {
+// belongs to; ok is false when r is in none. A read names its node
+// incarnation when the store gave one; otherwise a stale read is served by
+// the node the client talked to, numbered by the reset events before it (a
+// read that straddles one belongs to none). Leader and linearizable reads
+// without an incarnation may be served by whichever node leads: no stream.
+func (inc incarnations) stream(r *L.Operation) (id streamID, ok bool) {
 	if r.Node == "" {
-		return ""
+		return streamID{}, false
 	}
 	if r.Incarnation != "" {
-		return r.Node + "\x00" + r.Incarnation
+		return streamID{r.Node, r.Incarnation, -1}, true
 	}
 	if r.ReadLevel() != L.LevelStale {
-		return ""
+		return streamID{}, false
 	}
 	ts := inc[r.Node]
 	if len(ts) == 0 {
-		return r.Node + "\x00#0"
+		return streamID{node: r.Node}, true
 	}
 	lo := sort.Search(len(ts), func(i int) bool { return ts[i] >= r.Call })
 	hi := sort.Search(len(ts), func(i int) bool { return ts[i] > r.Return })
 	if lo != hi {
-		return ""
+		return streamID{}, false
 	}
-	return fmt.Sprintf("%s\x00#%d", r.Node, lo)
+	return streamID{node: r.Node, n: lo}, true
 }
 
 // pred is the strongest earlier read of a stream: by index, or per key by
@@ -82,15 +89,15 @@ func (c *checker) monotonic(events []L.Event) {
 	inc := newIncarnations(events, nodes)
 	type stream struct{ reads, byRet []int32 }
 	var streams []*stream
-	ids := map[string]int32{}
+	ids := map[streamID]int32{}
 	sid := make([]int32, len(ops))
 	for i := range ops {
 		sid[i] = -1
 		if ops[i].F != L.FGet || ops[i].Type != L.TypeOk {
 			continue
 		}
-		name := inc.stream(&ops[i])
-		if name == "" {
+		name, ok := inc.stream(&ops[i])
+		if !ok {
 			continue
 		}
 		id, ok := ids[name]
@@ -108,11 +115,11 @@ func (c *checker) monotonic(events []L.Event) {
 		}
 	}
 	type dels struct{ calls, maxRet []int64 }
-	delsOf := map[string]*dels{}
+	delsOf := make([]*dels, len(c.keys))
 	for _, st := range streams {
 		reads, byRet := st.reads, st.byRet
 		byIdx := pred{read: -1}
-		byKey := map[string]pred{}
+		byKey := map[int32]pred{}
 		j := 0
 		for _, ri := range reads {
 			r := &ops[ri]
@@ -121,13 +128,13 @@ func (c *checker) monotonic(events []L.Event) {
 				if p.Index > 0 && p.Index > byIdx.at {
 					byIdx = pred{byRet[j], p.Index}
 				}
-				kd := c.keys[p.Key]
-				if kd.evidence && c.res.Evidence || kd.bad[byRet[j]] {
+				k := c.kid[byRet[j]]
+				if c.keys[k].evidence && c.res.Evidence || c.bad(byRet[j]) {
 					continue
 				}
 				if w := c.wOf[byRet[j]]; w >= 0 {
-					if b, ok := byKey[p.Key]; !ok || ops[w].Call > b.at {
-						byKey[p.Key] = pred{byRet[j], ops[w].Call}
+					if b, ok := byKey[k]; !ok || ops[w].Call > b.at {
+						byKey[k] = pred{byRet[j], ops[w].Call}
 					}
 				}
 			}
@@ -135,9 +142,13 @@ func (c *checker) monotonic(events []L.Event) {
 				c.wentBack(r, &ops[byIdx.read])
 				continue
 			}
-			kd := c.keys[r.Key]
-			b, ok := byKey[r.Key]
-			if !ok || kd.bad[ri] || kd.evidence && c.res.Evidence {
+			k := c.kid[ri]
+			kd := c.keys[k]
+			if kd.evidence && c.res.Evidence {
+				continue
+			}
+			b, ok := byKey[k]
+			if !ok || c.bad(ri) {
 				continue
 			}
 			w := c.wOf[ri]
@@ -146,11 +157,11 @@ func (c *checker) monotonic(events []L.Event) {
 			case w >= 0 && ops[w].Type == L.TypeOk:
 				back = ops[w].Return < b.at
 			case w == -1:
-				d := delsOf[r.Key]
+				d := delsOf[k]
 				if d == nil {
 					d = &dels{}
 					d.calls, d.maxRet = c.deletes(kd)
-					delsOf[r.Key] = d
+					delsOf[k] = d
 				}
 				back = latestDeleteReturn(d.calls, d.maxRet, r.Return) < b.at
 			}

@@ -90,7 +90,7 @@ func (c *checker) recency(kd *keyData) {
 	var delCalls, delRet []int64
 	for _, ri := range kd.reads {
 		r := &c.ops[ri]
-		if kd.bad[ri] || r.ReadLevel() != L.LevelLinearizable {
+		if c.bad(ri) || r.ReadLevel() != L.LevelLinearizable {
 			continue
 		}
 		if all == nil {
@@ -126,7 +126,7 @@ func (c *checker) behind(kd *keyData, r *L.Operation, w, missed int32, indexes [
 	if w >= 0 {
 		others = append(others, &c.ops[w])
 	}
-	if m.F != L.FDelete && !kd.observed[missed] {
+	if m.F != L.FDelete && !c.observed(missed) {
 		c.add(LostWrite, r, others, indexes, fmt.Sprintf(
 			"%s of %q was acknowledged at %s and no read ever returned it; the %s read on %s that began at %s returned %s, an older value",
 			opWords(m), m.Key, ms(m.Return), r.ReadLevel(), nodeName(r), ms(r.Call), show(r.Value)))

@@ -373,7 +373,7 @@ func TestFastAgreesWithBruteForce(t *testing.T) {
 					}
 				}
 				nodes := map[string]bool{"n1": true, "n2": true}
-				want := brute(ops, newIncarnations(events, nodes), mode.evidence)
+				want := brute(ops, newIncarnations(events, nil, nodes), mode.evidence)
 				if recency {
 					require.NotEqual(t, L.Linearizable, res.Level(L.LevelLinearizable).Linearizable,
 						"stale read without a linearizability violation: %v\n%s", res.Anomalies, dump(events))

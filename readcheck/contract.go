@@ -29,6 +29,16 @@ type checker struct {
 	byRet []int32
 	// flags: per op index, what the passes found (flagBad, ...).
 	flags []uint8
+	// call, ret, index and level: per op index, its Call, Return, Index and
+	// read level (levelNumber) (compact copies: the passes that jump between
+	// operations touch a few bytes, not an Operation).
+	call, ret, index []int64
+	level            []uint8
+	// failedOf: for reads that returned a value written only by writes
+	// that definitely failed, the last such write.
+	failedOf map[int32]int32
+	// nemesis: the 1-based lines of the nemesis events.
+	nemesis []int32
 }
 
 const (
@@ -39,6 +49,11 @@ const (
 	flagObserved
 	// flagResolved marks unknown writes a read proved applied.
 	flagResolved
+	// flagInfo marks operations whose outcome is unknown.
+	flagInfo
+	// flagDelete marks deletes, flagGet gets.
+	flagDelete
+	flagGet
 )
 
 func (c *checker) bad(op int32) bool      { return c.flags[op]&flagBad != 0 }
@@ -60,8 +75,6 @@ type keyData struct {
 
 const ambiguous = -4 // a value written by more than one write
 
-func isWrite(op *L.Operation) bool { return op.F != L.FGet }
-
 // applied reports whether a write may have taken effect.
 func applied(op *L.Operation) bool { return op.Type == L.TypeOk || op.Type == L.TypeInfo }
 
@@ -76,7 +89,8 @@ func ret(op *L.Operation) int64 {
 // contracts runs every contract check except porcupine's.
 func contracts(events []L.Event, ops []L.Operation) *Result {
 	c := &checker{ops: ops, res: &Result{Operations: len(ops)}, wOf: make([]int32, len(ops)),
-		kid: make([]int32, len(ops)), flags: make([]uint8, len(ops))}
+		kid: make([]int32, len(ops)), flags: make([]uint8, len(ops)),
+		call: make([]int64, len(ops)), ret: make([]int64, len(ops)), index: make([]int64, len(ops)), level: make([]uint8, len(ops))}
 	keyID := map[string]int32{}
 	var reads [3]int
 	var okReads [3]int
@@ -90,9 +104,15 @@ func contracts(events []L.Event, ops []L.Operation) *Result {
 			c.keys = append(c.keys, &keyData{key: op.Key, id: id, evidence: true})
 		}
 		c.kid[i] = id
+		c.call[i], c.ret[i], c.index[i] = op.Call, op.Return, op.Index
 		kd := c.keys[id]
+		if op.F == L.FDelete {
+			c.flags[i] |= flagDelete
+		}
 		if op.F == L.FGet {
+			c.flags[i] |= flagGet
 			li := levelNumber(op.ReadLevel())
+			c.level[i] = uint8(li)
 			present[li] = true
 			reads[li]++
 			if op.Type != L.TypeOk {
@@ -116,6 +136,7 @@ func contracts(events []L.Event, ops []L.Operation) *Result {
 		}
 		if op.Type == L.TypeInfo {
 			c.res.UnknownWrites++
+			c.flags[i] |= flagInfo
 		}
 		if op.F == L.FDelete {
 			if applied(op) {
@@ -147,8 +168,9 @@ func contracts(events []L.Event, ops []L.Operation) *Result {
 	slices.SortFunc(order, func(a, b *keyData) int { return strings.Compare(a.key, b.key) })
 	c.res.Keys = len(order)
 
-	c.byRet = completionOrder(len(events), ops)
-	rt := newRealTime(ops, c.byRet)
+	c.readValues()
+	c.byRet, c.nemesis = completionOrder(len(events), ops)
+	rt := c.newRealTime()
 	resolved := 0
 	for _, kd := range order {
 		resolved += c.values(kd)
@@ -207,62 +229,67 @@ func (c *checker) add(kind Kind, read *L.Operation, others []*L.Operation, index
 	c.res.Anomalies = append(c.res.Anomalies, a)
 }
 
-// keyValues maps one key's values to the writes that wrote them. It is
-// built per key when its reads are checked, so that its lookups stay in
-// cache (one map over every key's values cost twice as much).
-type keyValues struct {
-	byValue map[string]int32 // → the write that may have taken effect (ambiguous when several)
-	failed  map[string]int32 // → the (last) write that definitely did not; built on first need
-}
-
-func (c *checker) keyValues(kd *keyData) *keyValues {
-	kv := &keyValues{byValue: make(map[string]int32, len(kd.writes))}
-	for _, w := range kd.writes {
-		op := &c.ops[w]
-		if op.F == L.FDelete {
+// readValues finds, for every ok read, the write whose value it returned
+// (wOf; see writeOf). Values are hashed in two passes in history order (the
+// strings lie in memory about in that order), into one map per key sized
+// for its writes.
+func (c *checker) readValues() {
+	ops := c.ops
+	vals := make([]map[string]int32, len(c.keys))
+	for i := range ops {
+		op := &ops[i]
+		if op.F == L.FGet || op.F == L.FDelete || op.Value == nil || !applied(op) {
 			continue
 		}
+		m := vals[c.kid[i]]
+		if m == nil {
+			m = make(map[string]int32, len(c.keys[c.kid[i]].writes))
+			vals[c.kid[i]] = m
+		}
 		// One map operation when the value is new (the common case).
-		n := len(kv.byValue)
-		kv.byValue[*op.Value] = w
-		if len(kv.byValue) == n {
-			kv.byValue[*op.Value] = ambiguous
+		n := len(m)
+		m[*op.Value] = int32(i)
+		if len(m) == n {
+			m[*op.Value] = ambiguous
 		}
 	}
-	return kv
-}
-
-// failedWrite returns the write that definitely failed with value v, or -1.
-func (kv *keyValues) failedWrite(ops []L.Operation, kd *keyData, v string) int32 {
-	if len(kd.failed) == 0 {
-		return -1
-	}
-	if kv.failed == nil {
-		kv.failed = make(map[string]int32, len(kd.failed))
-		for _, f := range kd.failed {
-			kv.failed[*ops[f].Value] = f
+	var failed []map[string]int32 // built on first need
+	for i := range ops {
+		op := &ops[i]
+		if op.F != L.FGet || op.Type != L.TypeOk {
+			continue
+		}
+		if op.Value == nil {
+			c.wOf[i] = -1
+			continue
+		}
+		k := c.kid[i]
+		if w, ok := vals[k][*op.Value]; ok {
+			c.wOf[i] = w
+			continue
+		}
+		c.wOf[i] = -2
+		kd := c.keys[k]
+		if len(kd.failed) == 0 {
+			continue
+		}
+		if failed == nil {
+			failed = make([]map[string]int32, len(c.keys))
+		}
+		if failed[k] == nil {
+			failed[k] = make(map[string]int32, len(kd.failed))
+			for _, f := range kd.failed {
+				failed[k][*ops[f].Value] = f
+			}
+		}
+		if f, ok := failed[k][*op.Value]; ok {
+			c.wOf[i] = -3
+			if c.failedOf == nil {
+				c.failedOf = map[int32]int32{}
+			}
+			c.failedOf[int32(i)] = f
 		}
 	}
-	if f, ok := kv.failed[v]; ok {
-		return f
-	}
-	return -1
-}
-
-// writeOf returns the write whose value read returned: its op index, or -1
-// for absent, or ambiguous / -2 (never written) / -3 (written only by a
-// failed write).
-func (kv *keyValues) writeOf(ops []L.Operation, kd *keyData, read *L.Operation) int32 {
-	if read.Value == nil {
-		return -1
-	}
-	if w, ok := kv.byValue[*read.Value]; ok {
-		return w
-	}
-	if kv.failedWrite(ops, kd, *read.Value) >= 0 {
-		return -3
-	}
-	return -2
 }
 
 // values checks what every read returned against the writes alone: a value
@@ -270,36 +297,32 @@ func (kv *keyValues) writeOf(ops []L.Operation, kd *keyData, read *L.Operation) 
 // observed writes and resolves unknown ones that a read proves applied; it
 // returns how many it resolved.
 func (c *checker) values(kd *keyData) (resolved int) {
-	if len(kd.reads) == 0 {
-		return 0
-	}
-	kv := c.keyValues(kd)
 	for _, ri := range kd.reads {
-		r := &c.ops[ri]
-		w := kv.writeOf(c.ops, kd, r)
-		c.wOf[ri] = w
+		w := c.wOf[ri]
 		switch {
 		case w == -2:
+			r := &c.ops[ri]
 			c.flags[ri] |= flagBad
 			c.add(NeverWrittenRead, r, nil, nil, fmt.Sprintf(
 				"%s read of %q on %s returned %s, which no operation ever wrote",
 				r.ReadLevel(), r.Key, nodeName(r), show(r.Value)))
 		case w == -3:
+			r := &c.ops[ri]
 			c.flags[ri] |= flagBad
-			f := &c.ops[kv.failedWrite(c.ops, kd, *r.Value)]
+			f := &c.ops[c.failedOf[ri]]
 			c.add(NeverWrittenRead, r, []*L.Operation{f}, nil, fmt.Sprintf(
 				"%s read of %q on %s returned %s, written only by a write that definitely failed",
 				r.ReadLevel(), r.Key, nodeName(r), show(r.Value)))
 		case w >= 0:
-			wo := &c.ops[w]
-			if wo.Call > r.Return {
+			if c.call[w] > c.ret[ri] {
+				r, wo := &c.ops[ri], &c.ops[w]
 				c.flags[ri] |= flagBad
 				c.add(FutureRead, r, []*L.Operation{wo}, nil, fmt.Sprintf(
 					"%s read of %q on %s returned %s at %s, but the write of that value was invoked only at %s, after the read returned",
 					r.ReadLevel(), r.Key, nodeName(r), show(r.Value), ms(r.Return), ms(wo.Call)))
 				continue
 			}
-			if wo.Type == L.TypeInfo && c.flags[w]&flagResolved == 0 {
+			if c.flags[w]&(flagInfo|flagResolved) == flagInfo {
 				c.flags[w] |= flagResolved
 				resolved++
 			}
@@ -334,19 +357,24 @@ func ms(ns int64) string {
 
 // completionOrder lists the operations that completed in the order of their
 // completions, read off the history's lines (which are in time order): no
-// sorting.
-func completionOrder(events int, ops []L.Operation) []int32 {
+// sorting. The lines no operation holds are the nemesis events': it returns
+// those too, so that no pass reads every event for them.
+func completionOrder(events int, ops []L.Operation) (byRet, nemesis []int32) {
 	at := make([]int32, events+1)
 	for i := range ops {
+		at[ops[i].Line] = -1
 		if ops[i].ReturnLine > 0 {
 			at[ops[i].ReturnLine] = int32(i) + 1
 		}
 	}
-	out := make([]int32, 0, len(ops))
-	for _, o := range at {
-		if o > 0 {
-			out = append(out, o-1)
+	byRet = make([]int32, 0, len(ops))
+	for line, o := range at[1:] {
+		switch {
+		case o > 0:
+			byRet = append(byRet, o-1)
+		case o == 0:
+			nemesis = append(nemesis, int32(line)+1)
 		}
 	}
-	return out
+	return byRet, nemesis
 }

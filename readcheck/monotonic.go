@@ -18,17 +18,30 @@ var resetFaults = map[string]bool{"wipe": true, "truncate": true, "bitflip": tru
 // histories whose completions carry no incarnation.
 type incarnations map[string][]int64 // node → times of its reset events
 
-func newIncarnations(events []L.Event, nodes map[string]bool) incarnations {
+// newIncarnations reads the reset events among the given events (those
+// whose 1-based lines are listed; all when lines is nil). A token of a
+// reset event's value that names no node (nodes nil: any token) is left
+// out, or kept harmlessly: only reads' nodes are looked up.
+func newIncarnations(events []L.Event, lines []int32, nodes map[string]bool) incarnations {
 	inc := incarnations{}
-	for _, e := range events {
+	add := func(e *L.Event) {
 		if !e.IsNemesis() || !resetFaults[e.F] || e.Value == nil {
-			continue
+			return
 		}
 		for _, tok := range strings.FieldsFunc(*e.Value, func(r rune) bool { return r == ' ' || r == ',' || r == '|' }) {
-			if nodes[tok] {
+			if nodes == nil || nodes[tok] {
 				inc[tok] = append(inc[tok], e.Time)
 			}
 		}
+	}
+	if lines == nil {
+		for i := range events {
+			add(&events[i])
+		}
+		return inc
+	}
+	for _, l := range lines {
+		add(&events[l-1])
 	}
 	return inc
 }
@@ -82,11 +95,7 @@ type pred struct {
 // first one returned was invoked (or absent, when no delete can follow it).
 func (c *checker) monotonic(events []L.Event) {
 	ops := c.ops
-	nodes := map[string]bool{}
-	for i := range ops {
-		nodes[ops[i].Node] = true
-	}
-	inc := newIncarnations(events, nodes)
+	inc := newIncarnations(events, c.nemesis, nil)
 	type stream struct{ reads, byRet []int32 }
 	var streams []*stream
 	ids := map[streamID]int32{}
@@ -122,11 +131,9 @@ func (c *checker) monotonic(events []L.Event) {
 		byKey := map[int32]pred{}
 		j := 0
 		for _, ri := range reads {
-			r := &ops[ri]
-			for ; j < len(byRet) && ops[byRet[j]].Return < r.Call; j++ {
-				p := &ops[byRet[j]]
-				if p.Index > 0 && p.Index > byIdx.at {
-					byIdx = pred{byRet[j], p.Index}
+			for ; j < len(byRet) && c.ret[byRet[j]] < c.call[ri]; j++ {
+				if x := c.index[byRet[j]]; x > 0 && x > byIdx.at {
+					byIdx = pred{byRet[j], x}
 				}
 				k := c.kid[byRet[j]]
 				if c.keys[k].evidence && c.res.Evidence || c.bad(byRet[j]) {
@@ -138,8 +145,8 @@ func (c *checker) monotonic(events []L.Event) {
 					}
 				}
 			}
-			if r.Index > 0 && byIdx.read >= 0 && r.Index < byIdx.at {
-				c.wentBack(r, &ops[byIdx.read])
+			if x := c.index[ri]; x > 0 && byIdx.read >= 0 && x < byIdx.at {
+				c.wentBack(&ops[ri], &ops[byIdx.read])
 				continue
 			}
 			k := c.kid[ri]
@@ -151,6 +158,7 @@ func (c *checker) monotonic(events []L.Event) {
 			if !ok || c.bad(ri) {
 				continue
 			}
+			r := &ops[ri]
 			w := c.wOf[ri]
 			back := false
 			switch {

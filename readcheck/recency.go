@@ -47,16 +47,17 @@ type byReturn struct {
 }
 
 func newByReturn(ops []L.Operation, writes []int32, keep func(*L.Operation) bool, better func(a, b *L.Operation) bool) *byReturn {
-	var ws []int32
+	ws := make([]indexed, 0, len(writes)) // (return, write): compact to sort
 	for _, w := range writes {
 		if ops[w].Type == L.TypeOk && keep(&ops[w]) {
-			ws = append(ws, w)
+			ws = append(ws, indexed{ops[w].Return, w})
 		}
 	}
-	slices.SortFunc(ws, func(a, b int32) int { return cmp.Compare(ops[a].Return, ops[b].Return) })
+	slices.SortFunc(ws, func(a, b indexed) int { return cmp.Compare(a.index, b.index) })
 	b := &byReturn{ret: make([]int64, len(ws)), best: make([]int32, len(ws))}
-	for i, w := range ws {
-		b.ret[i] = ops[w].Return
+	for i, p := range ws {
+		w := p.op
+		b.ret[i] = p.index
 		b.best[i] = w
 		if i > 0 && !better(&ops[w], &ops[b.best[i-1]]) {
 			b.best[i] = b.best[i-1]

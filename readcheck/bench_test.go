@@ -1,6 +1,7 @@
 package readcheck
 
 import (
+	"bytes"
 	"context"
 	"runtime"
 	"runtime/metrics"
@@ -87,7 +88,11 @@ func (p *peakHeap) stop(b *testing.B) {
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 }
 
-// BenchmarkContracts1M is the evidence-based check of 1M operations.
+// BenchmarkContracts1M is the evidence-based check of 1M operations. Timed:
+// Contracts on the events in memory, all of it (validating and pairing the
+// events, every contract check, the result); not reading the file
+// (BenchmarkDecode1M) nor porcupine, which 'chaoslab check' runs on top
+// (BenchmarkLinearizability1M).
 func BenchmarkContracts1M(b *testing.B) {
 	events := benchEvents()
 	b.ReportAllocs()
@@ -111,6 +116,27 @@ func BenchmarkLinearizability1M(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := L.Check(context.Background(), events, L.Options{PerKeyTimeout: 5 * time.Minute, MaxHeap: -1}); err != nil {
 			b.Fatal(err)
+		}
+	}
+	p.stop(b)
+}
+
+// BenchmarkDecode1M is what 'chaoslab check' pays before checking: reading
+// the same history from its JSON lines (validated line by line).
+func BenchmarkDecode1M(b *testing.B) {
+	var buf bytes.Buffer
+	if err := L.WriteJSONL(&buf, benchEvents()); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	p := startPeak()
+	for i := 0; i < b.N; i++ {
+		events, err := L.ReadJSONL(bytes.NewReader(data))
+		if err != nil || len(events) != len(benchEvents()) {
+			b.Fatalf("%v: %d events", err, len(events))
 		}
 	}
 	p.stop(b)

@@ -368,6 +368,7 @@ func completionOrder(events int, ops []L.Operation) (byRet, nemesis []int32) {
 		}
 	}
 	byRet = make([]int32, 0, len(ops))
+	nemesis = []int32{} // not nil: none (nil would mean every event to newIncarnations)
 	for line, o := range at[1:] {
 		switch {
 		case o > 0:

@@ -226,7 +226,7 @@ func (c *checker) byIndex(kd *keyData, rt *realTime) {
 		p := sort.Search(len(iwIdx), func(k int) bool { return iwIdx[k] > i }) - 1
 		if c.level[ri] == 0 { // linearizable
 			if acked == nil {
-				acked = newByReturn(ops, kd.writes, anyWrite, func(a, b *L.Operation) bool { return a.Index > b.Index })
+				acked = c.newByReturn(kd.writes, false, c.index)
 			}
 			if m := acked.before(c.call[ri]); m >= 0 && c.index[m] > i {
 				c.behind(kd, &ops[ri], w, m, []int64{i, c.index[m]})

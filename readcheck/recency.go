@@ -46,11 +46,14 @@ type byReturn struct {
 	best []int32 // op index of the prefix's best write
 }
 
-func newByReturn(ops []L.Operation, writes []int32, keep func(*L.Operation) bool, better func(a, b *L.Operation) bool) *byReturn {
+// newByReturn builds it from a key's writes (deletes left out with
+// noDeletes); a write is better than another when its by (the checker's
+// index or call) is higher. It reads the checker's compact per-op arrays.
+func (c *checker) newByReturn(writes []int32, noDeletes bool, by []int64) *byReturn {
 	ws := make([]indexed, 0, len(writes)) // (return, write): compact to sort
 	for _, w := range writes {
-		if ops[w].Type == L.TypeOk && keep(&ops[w]) {
-			ws = append(ws, indexed{ops[w].Return, w})
+		if c.flags[w]&flagInfo == 0 && !(noDeletes && c.flags[w]&flagDelete != 0) {
+			ws = append(ws, indexed{c.ret[w], w})
 		}
 	}
 	slices.SortFunc(ws, func(a, b indexed) int { return cmp.Compare(a.index, b.index) })
@@ -59,7 +62,7 @@ func newByReturn(ops []L.Operation, writes []int32, keep func(*L.Operation) bool
 		w := p.op
 		b.ret[i] = p.index
 		b.best[i] = w
-		if i > 0 && !better(&ops[w], &ops[b.best[i-1]]) {
+		if i > 0 && by[w] <= by[b.best[i-1]] {
 			b.best[i] = b.best[i-1]
 		}
 	}
@@ -73,12 +76,6 @@ func (b *byReturn) before(t int64) int32 {
 		return -1
 	}
 	return b.best[n-1]
-}
-
-func anyWrite(*L.Operation) bool    { return true }
-func notDelete(o *L.Operation) bool { return o.F != L.FDelete }
-func laterCall(a, b *L.Operation) bool {
-	return a.Call > b.Call
 }
 
 // recency finds, without evidence, linearizable reads that are certainly
@@ -95,8 +92,8 @@ func (c *checker) recency(kd *keyData) {
 			continue
 		}
 		if all == nil {
-			all = newByReturn(c.ops, kd.writes, anyWrite, laterCall)
-			sets = newByReturn(c.ops, kd.writes, notDelete, laterCall)
+			all = c.newByReturn(kd.writes, false, c.call)
+			sets = c.newByReturn(kd.writes, true, c.call)
 			delCalls, delRet = c.deletes(kd)
 		}
 		w := c.wOf[ri]

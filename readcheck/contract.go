@@ -23,7 +23,7 @@ type checker struct {
 	kid  []int32    // op index → key number
 	res  *Result
 	// wOf: for each ok read (op index), the write whose value it returned
-	// (writeOf), computed once.
+	// (readValues), computed once.
 	wOf []int32
 	// byRet: the operations that completed, in completion order.
 	byRet []int32
@@ -63,12 +63,10 @@ func (c *checker) observed(op int32) bool { return c.flags[op]&flagObserved != 0
 type keyData struct {
 	key string
 	// writes: every set, delete and cas that may have taken effect (ok or
-	// unknown), in invocation order; failed: values of writes that
-	// definitely did not.
+	// unknown), in invocation order.
 	writes   []int32
 	reads    []int32 // ok gets, in invocation order
 	failed   []int32 // sets and cas that definitely did not take effect
-	id       int32   // key number
 	evidence bool    // every ok read and write carries an index
 	iw       []int32 // with evidence: the acknowledged writes, by index
 }
@@ -101,7 +99,7 @@ func contracts(events []L.Event, ops []L.Operation) *Result {
 		if !ok {
 			id = int32(len(c.keys))
 			keyID[op.Key] = id
-			c.keys = append(c.keys, &keyData{key: op.Key, id: id, evidence: true})
+			c.keys = append(c.keys, &keyData{key: op.Key, evidence: true})
 		}
 		c.kid[i] = id
 		c.call[i], c.ret[i], c.index[i] = op.Call, op.Return, op.Index
@@ -229,10 +227,12 @@ func (c *checker) add(kind Kind, read *L.Operation, others []*L.Operation, index
 	c.res.Anomalies = append(c.res.Anomalies, a)
 }
 
-// readValues finds, for every ok read, the write whose value it returned
-// (wOf; see writeOf). Values are hashed in two passes in history order (the
-// strings lie in memory about in that order), into one map per key sized
-// for its writes.
+// readValues finds, for every ok read, the write whose value it returned:
+// wOf is its op index, or -1 for absent, ambiguous (several writes wrote
+// it), -2 (never written) or -3 (written only by a write that definitely
+// failed; failedOf names it). Values are hashed in two passes in history
+// order (the strings lie in memory about in that order), into one map per
+// key sized for its writes.
 func (c *checker) readValues() {
 	ops := c.ops
 	vals := make([]map[string]int32, len(c.keys))

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/raftlab/raftlab/linearizability"
+	"github.com/raftlab/raftlab/readcheck"
+	"github.com/raftlab/raftlab/scenarios"
 )
 
 //go:embed page.html
@@ -109,6 +111,8 @@ func checkerWords(r Result) string {
 	switch {
 	case r.Status == Skipped || r.Status == Pending || (r.Status == Error && r.Verdict == ""):
 		return ""
+	case r.Contract != "":
+		return contractWords(r)
 	case r.Verdict == linearizability.NotLinearizable && r.Expect.MustFail():
 		return "violation found: planted bug caught"
 	case r.Verdict == linearizability.NotLinearizable:
@@ -123,6 +127,24 @@ func checkerWords(r Result) string {
 		return "linearizable"
 	}
 	return string(r.Verdict)
+}
+
+// contractWords says what the checker found when each read was judged by
+// its level's contract: the verdict per level (the whole history's
+// linearizability mixes levels that do not promise it), and whether a
+// must-fail scenario's expected violation was found.
+func contractWords(r Result) string {
+	w := r.Reads
+	switch {
+	case r.Expect == scenarios.ExpectContractViolation && r.Contract == readcheck.Violated:
+		w = "expected violation found: " + w
+	case r.Expect == scenarios.ExpectContractViolation:
+		w = "expected violation missed: " + w
+	}
+	if !r.Converged && r.Contract == readcheck.OK {
+		w += "; replicas diverged"
+	}
+	return w
 }
 
 func firstLine(s string) string {

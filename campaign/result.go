@@ -61,7 +61,13 @@ type Result struct {
 	// Reason says why a run was skipped, failed to run, or is pending.
 	Reason string `json:"reason,omitempty"`
 
+	// Verdict is porcupine's on the whole history (every read of every
+	// level together); Contract the read contracts' (each read by its
+	// level's), with Reads saying it per level ("" in a campaign.json
+	// written before read contracts).
 	Verdict   linearizability.Verdict `json:"verdict,omitempty"`
+	Contract  readcheck.Verdict       `json:"contract,omitempty"`
+	Reads     string                  `json:"reads,omitempty"`
 	Converged bool                    `json:"converged,omitempty"`
 	Outcome   string                  `json:"outcome,omitempty"`
 	Ops       int                     `json:"ops,omitempty"`
@@ -115,6 +121,9 @@ func (r *Result) record(sum *report.Summary, err error, elapsed time.Duration) {
 	r.Elapsed = round1(elapsed.Seconds())
 	if sum != nil {
 		r.Verdict = sum.Verdict
+		if sum.Contract != "" {
+			r.Contract, r.Reads = sum.Contract, sum.ReadWords()
+		}
 		r.Converged = sum.Converged
 		r.Outcome = sum.Outcome
 		r.Ops = sum.Counts.Ops

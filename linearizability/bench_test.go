@@ -2,16 +2,15 @@ package linearizability
 
 import (
 	"context"
-	"fmt"
-	"math/rand"
 	"runtime"
 	"runtime/metrics"
-	"sort"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/anishathalye/porcupine"
+
+	"github.com/raftlab/raftlab/internal/histgen"
 )
 
 // Benchmarks: our Check next to porcupine called directly on the same
@@ -21,110 +20,18 @@ import (
 //
 // Each reports peak-heap-MiB, the largest Go heap seen while it ran.
 
-// benchHistory generates a history of a linearizable store: clients run
-// operations back to back on random keys (40% get, 35% set, 10% delete, 15%
-// cas); a write ends unknown with probability unknownWrites (it took effect
-// or not, at random) and the client continues under a fresh process.
+// benchHistory generates a history of a linearizable store (histgen):
+// clients run operations back to back on random keys (40% get, 35% set, 10%
+// delete, 15% cas); a write ends unknown with probability unknownWrites (it
+// took effect or not, at random) and the client continues under a fresh
+// process.
 func benchHistory(seed int64, clients, ops, keys int, unknownWrites float64) []Event {
-	rng := rand.New(rand.NewSource(seed))
-	type plan struct {
-		process        int
-		key            int
-		f              string
-		call, lin, ret int64
-		unknown        bool
-		applied        bool
-		value, expect  *string
-		read           *string
-		mismatch       bool
+	h := histgen.History(histgen.Options{Seed: seed, Clients: clients, Ops: ops, Keys: keys,
+		Mix: [4]int{8, 7, 2, 3}, UnknownWrites: unknownWrites})
+	events := make([]Event, len(h))
+	for i := range h {
+		events[i] = Event(h[i])
 	}
-	plans := make([]plan, 0, ops)
-	cursor := make([]int64, clients)
-	proc := make([]int, clients)
-	for c := range proc {
-		proc[c] = c
-	}
-	nextProc := clients
-	for i := 0; i < ops; i++ {
-		c := i % clients
-		p := plan{process: proc[c], key: rng.Intn(keys)}
-		switch r := rng.Intn(20); {
-		case r < 8:
-			p.f = FGet
-		case r < 15:
-			p.f = FSet
-		case r < 17:
-			p.f = FDelete
-		default:
-			p.f = FCAS
-		}
-		p.call = cursor[c] + 1 + int64(rng.Intn(1000))
-		p.lin = p.call + int64(rng.Intn(20000))
-		p.ret = p.lin + int64(rng.Intn(20000))
-		cursor[c] = p.ret
-		p.applied = true
-		if p.f != FGet && rng.Float64() < unknownWrites {
-			p.unknown, p.applied = true, rng.Intn(2) == 0
-			proc[c] = nextProc
-			nextProc++
-		}
-		plans = append(plans, p)
-	}
-	order := make([]int, len(plans))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return plans[order[a]].lin < plans[order[b]].lin })
-	state := make([]*string, keys)
-	seq := 0
-	for _, i := range order {
-		p := &plans[i]
-		if p.f == FSet || p.f == FCAS {
-			seq++
-			p.value = Str(fmt.Sprintf("v%d", seq))
-		}
-		if p.f == FCAS {
-			if cur := state[p.key]; cur != nil && rng.Intn(2) == 0 {
-				p.expect = cur
-			} else {
-				p.expect = Str(fmt.Sprintf("v%d", rng.Intn(seq)))
-			}
-		}
-		if !p.applied {
-			continue
-		}
-		switch p.f {
-		case FGet:
-			p.read = state[p.key]
-		case FSet:
-			state[p.key] = p.value
-		case FDelete:
-			state[p.key] = nil
-		case FCAS:
-			if cur := state[p.key]; cur != nil && *cur == *p.expect {
-				state[p.key] = p.value
-			} else {
-				p.mismatch = true
-			}
-		}
-	}
-	events := make([]Event, 0, 2*len(plans))
-	for i := range plans {
-		p := &plans[i]
-		key := fmt.Sprintf("k%d", p.key)
-		events = append(events, Event{Process: p.process, Type: TypeInvoke, F: p.f, Key: key, Value: p.value, Expect: p.expect, Time: p.call})
-		done := Event{Process: p.process, Type: TypeOk, F: p.f, Key: key, Value: p.value, Time: p.ret}
-		switch {
-		case p.unknown:
-			done.Type, done.Error = TypeInfo, "timeout"
-		case p.f == FGet:
-			done.Value = p.read
-		case p.mismatch:
-			done.Type = TypeFail
-		}
-		events = append(events, done)
-	}
-	sort.SliceStable(events, func(a, b int) bool { return events[a].Time < events[b].Time })
 	return events
 }
 

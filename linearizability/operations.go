@@ -239,14 +239,16 @@ type history struct {
 // completions, in invocation order. Errors are [*LineError]s whose Line is
 // the event's index+1.
 func Pair(events []Event) ([]Operation, error) {
-	h, err := buildHistory(events)
+	v, err := pair(events)
 	if err != nil {
 		return nil, err
 	}
-	return h.ops, nil
+	return v.ops, nil
 }
 
-func buildHistory(events []Event) (*history, error) {
+// pair validates and pairs, without indexing by key (Pair's callers do not
+// need it; for a million operations it is a fifth of the cost).
+func pair(events []Event) (*validator, error) {
 	v := newValidator()
 	v.keep = true
 	v.ops = make([]Operation, 0, len(events)/2+1)
@@ -254,6 +256,14 @@ func buildHistory(events []Event) (*history, error) {
 		if err := v.add(&events[i], i+1); err != nil {
 			return nil, err
 		}
+	}
+	return &v, nil
+}
+
+func buildHistory(events []Event) (*history, error) {
+	v, err := pair(events)
+	if err != nil {
+		return nil, err
 	}
 	h := &history{events: events, ops: v.ops, nemesis: v.nemesis, end: v.end, byKey: map[string][]int{}}
 	for i := range h.ops {

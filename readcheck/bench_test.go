@@ -1,17 +1,16 @@
 package readcheck
 
 import (
+	"bytes"
 	"context"
-	"fmt"
-	"math/rand"
 	"runtime"
 	"runtime/metrics"
-	"sort"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/raftlab/raftlab/internal/histgen"
 	L "github.com/raftlab/raftlab/linearizability"
 )
 
@@ -22,99 +21,21 @@ import (
 //
 // Each reports peak-heap-MiB, the largest Go heap seen while it ran.
 
-// evidenceHistory simulates a correct store with evidence: writes take the
-// next log index at their linearization point; linearizable reads return the
-// state at that point and the log's length; stale and leader reads return the
-// state at their node's applied index, which lags the log by up to 50 entries
-// and never goes back. A fraction of writes end unknown (applied or not).
+// evidenceHistory simulates a correct store with evidence (histgen): writes
+// take the next log index at their linearization point; linearizable reads
+// return the state at that point and the log's length; stale and leader
+// reads return the state at their node's applied index, which lags the log
+// by up to 49 entries and never goes back. 1% of writes end unknown
+// (applied or not).
 func evidenceHistory(seed int64, clients, ops, keys int) []L.Event {
-	rng := rand.New(rand.NewSource(seed))
-	type plan struct {
-		inv, comp      L.Event
-		lin            int64
-		unknown, apply bool
+	h := histgen.History(histgen.Options{Seed: seed, Clients: clients, Ops: ops, Keys: keys,
+		Mix: [4]int{10, 8, 2, 0}, UnknownWrites: 0.01, Evidence: true,
+		Nodes:  []string{"n1", "n2", "n3"},
+		Levels: []string{L.LevelLinearizable, L.LevelStale, L.LevelStale, L.LevelLeader}, MaxLag: 49})
+	events := make([]L.Event, len(h))
+	for i := range h {
+		events[i] = L.Event(h[i])
 	}
-	nodes := []string{"n1", "n2", "n3"}
-	plans := make([]plan, 0, ops)
-	cursor := make([]int64, clients)
-	proc := make([]int, clients)
-	for c := range proc {
-		proc[c] = c
-	}
-	next := clients
-	for i := 0; i < ops; i++ {
-		c := i % clients
-		key := fmt.Sprintf("k%d", rng.Intn(keys))
-		call := cursor[c] + 1 + int64(rng.Intn(1000))
-		lin := call + int64(rng.Intn(20000))
-		ret := lin + int64(rng.Intn(20000))
-		cursor[c] = ret
-		node := nodes[c%len(nodes)]
-		p := plan{lin: lin, apply: true}
-		p.inv = L.Event{Process: proc[c], Type: L.TypeInvoke, Key: key, Time: call, Node: node}
-		switch r := rng.Intn(20); {
-		case r < 10:
-			p.inv.F = L.FGet
-			p.inv.Level = []string{L.LevelLinearizable, L.LevelStale, L.LevelStale, L.LevelLeader}[c%4]
-		case r < 18:
-			p.inv.F, p.inv.Value = L.FSet, L.Str(fmt.Sprintf("v%d", i))
-		default:
-			p.inv.F = L.FDelete
-		}
-		if p.inv.F != L.FGet && rng.Intn(100) == 0 {
-			p.unknown, p.apply = true, rng.Intn(2) == 0
-			proc[c] = next
-			next++
-		}
-		p.comp = p.inv
-		p.comp.Type, p.comp.Time = L.TypeOk, ret
-		if p.unknown {
-			p.comp.Type = L.TypeInfo
-		}
-		plans = append(plans, p)
-	}
-	order := make([]int, len(plans))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return plans[order[a]].lin < plans[order[b]].lin })
-	type version struct {
-		index int64
-		value *string
-	}
-	history := map[string][]version{}
-	applied := map[string]int64{}
-	index := int64(1) // the cluster's first entry (its configuration): every read is served at ≥ 1
-	for _, i := range order {
-		p := &plans[i]
-		if p.inv.F != L.FGet {
-			if !p.apply {
-				continue
-			}
-			index++
-			history[p.inv.Key] = append(history[p.inv.Key], version{index, p.inv.Value})
-			if !p.unknown {
-				p.comp.Index = index
-			}
-			continue
-		}
-		at := index
-		if p.inv.Level != L.LevelLinearizable {
-			at = max(applied[p.inv.Node], index-int64(rng.Intn(50)))
-			applied[p.inv.Node] = at
-		}
-		vs := history[p.inv.Key]
-		n := sort.Search(len(vs), func(k int) bool { return vs[k].index > at })
-		if n > 0 {
-			p.comp.Value = vs[n-1].value
-		}
-		p.comp.Index = at
-	}
-	events := make([]L.Event, 0, 2*len(plans))
-	for _, p := range plans {
-		events = append(events, p.inv, p.comp)
-	}
-	sort.SliceStable(events, func(a, b int) bool { return events[a].Time < events[b].Time })
 	return events
 }
 
@@ -167,7 +88,11 @@ func (p *peakHeap) stop(b *testing.B) {
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 }
 
-// BenchmarkContracts1M is the evidence-based check of 1M operations.
+// BenchmarkContracts1M is the evidence-based check of 1M operations. Timed:
+// Contracts on the events in memory, all of it (validating and pairing the
+// events, every contract check, the result); not reading the file
+// (BenchmarkDecode1M) nor porcupine, which 'chaoslab check' runs on top
+// (BenchmarkLinearizability1M).
 func BenchmarkContracts1M(b *testing.B) {
 	events := benchEvents()
 	b.ReportAllocs()
@@ -191,6 +116,27 @@ func BenchmarkLinearizability1M(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := L.Check(context.Background(), events, L.Options{PerKeyTimeout: 5 * time.Minute, MaxHeap: -1}); err != nil {
 			b.Fatal(err)
+		}
+	}
+	p.stop(b)
+}
+
+// BenchmarkDecode1M is what 'chaoslab check' pays before checking: reading
+// the same history from its JSON lines (validated line by line).
+func BenchmarkDecode1M(b *testing.B) {
+	var buf bytes.Buffer
+	if err := L.WriteJSONL(&buf, benchEvents()); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	p := startPeak()
+	for i := 0; i < b.N; i++ {
+		events, err := L.ReadJSONL(bytes.NewReader(data))
+		if err != nil || len(events) != len(benchEvents()) {
+			b.Fatalf("%v: %d events", err, len(events))
 		}
 	}
 	p.stop(b)

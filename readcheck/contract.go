@@ -3,7 +3,8 @@ package readcheck
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
+	"strings"
 
 	L "github.com/raftlab/raftlab/linearizability"
 )
@@ -12,43 +13,65 @@ import (
 // outcome is unknown: it may take effect at any time after its invocation.
 const never = math.MaxInt64
 
-// checker holds one history's operations and what the passes found.
+// checker holds one history's operations and what the passes found. Keys
+// and values are looked up by string once per operation; the passes work on
+// op indexes, key numbers and flags in slices (a million operations: string
+// maps in the passes cost more than the checks).
 type checker struct {
-	ops   []L.Operation
-	keys  map[string]*keyData
-	order []string // keys, sorted
-	res   *Result
+	ops  []L.Operation
+	keys []*keyData // by key number, in order of first appearance
+	kid  []int32    // op index → key number
+	res  *Result
 	// wOf: for each ok read (op index), the write whose value it returned
-	// (keyData.writeOf), computed once.
+	// (readValues), computed once.
 	wOf []int32
 	// byRet: the operations that completed, in completion order.
 	byRet []int32
-	// resolved marks unknown writes a read proved applied (op index).
-	resolved map[int32]bool
+	// flags: per op index, what the passes found (flagBad, ...).
+	flags []uint8
+	// call, ret, index and level: per op index, its Call, Return, Index and
+	// read level (levelNumber) (compact copies: the passes that jump between
+	// operations touch a few bytes, not an Operation).
+	call, ret, index []int64
+	level            []uint8
+	// failedOf: for reads that returned a value written only by writes
+	// that definitely failed, the last such write.
+	failedOf map[int32]int32
+	// nemesis: the 1-based lines of the nemesis events.
+	nemesis []int32
 }
+
+const (
+	// flagBad marks reads whose value checks (never written, future)
+	// failed: later passes skip them.
+	flagBad uint8 = 1 << iota
+	// flagObserved marks writes whose value some read returned.
+	flagObserved
+	// flagResolved marks unknown writes a read proved applied.
+	flagResolved
+	// flagInfo marks operations whose outcome is unknown.
+	flagInfo
+	// flagDelete marks deletes, flagGet gets.
+	flagDelete
+	flagGet
+)
+
+func (c *checker) bad(op int32) bool      { return c.flags[op]&flagBad != 0 }
+func (c *checker) observed(op int32) bool { return c.flags[op]&flagObserved != 0 }
 
 // keyData is one key's operations.
 type keyData struct {
 	key string
 	// writes: every set, delete and cas that may have taken effect (ok or
-	// unknown), in invocation order; failed: values of writes that
-	// definitely did not.
-	writes  []int32
-	reads   []int32 // ok gets, in invocation order
-	byValue map[string]int32
-	failed  map[string]int32
-	// observed: writes whose value some read returned (op index).
-	observed map[int32]bool
+	// unknown), in invocation order.
+	writes   []int32
+	reads    []int32 // ok gets, in invocation order
+	failed   []int32 // sets and cas that definitely did not take effect
 	evidence bool    // every ok read and write carries an index
 	iw       []int32 // with evidence: the acknowledged writes, by index
-	// lostOK marks reads whose value checks (never written, future) failed:
-	// later passes skip them.
-	bad map[int32]bool
 }
 
 const ambiguous = -4 // a value written by more than one write
-
-func isWrite(op *L.Operation) bool { return op.F != L.FGet }
 
 // applied reports whether a write may have taken effect.
 func applied(op *L.Operation) bool { return op.Type == L.TypeOk || op.Type == L.TypeInfo }
@@ -63,23 +86,31 @@ func ret(op *L.Operation) int64 {
 
 // contracts runs every contract check except porcupine's.
 func contracts(events []L.Event, ops []L.Operation) *Result {
-	c := &checker{ops: ops, keys: map[string]*keyData{}, res: &Result{Operations: len(ops)}, resolved: map[int32]bool{}, wOf: make([]int32, len(ops))}
-	levelIdx := map[string]int{}
-	for _, l := range Levels {
-		levelIdx[l] = -1
-	}
+	c := &checker{ops: ops, res: &Result{Operations: len(ops)}, wOf: make([]int32, len(ops)),
+		kid: make([]int32, len(ops)), flags: make([]uint8, len(ops)),
+		call: make([]int64, len(ops)), ret: make([]int64, len(ops)), index: make([]int64, len(ops)), level: make([]uint8, len(ops))}
+	keyID := map[string]int32{}
 	var reads [3]int
 	var okReads [3]int
 	present := [3]bool{}
 	for i := range ops {
 		op := &ops[i]
-		kd := c.keys[op.Key]
-		if kd == nil {
-			kd = &keyData{key: op.Key, byValue: map[string]int32{}, evidence: true}
-			c.keys[op.Key] = kd
+		id, ok := keyID[op.Key]
+		if !ok {
+			id = int32(len(c.keys))
+			keyID[op.Key] = id
+			c.keys = append(c.keys, &keyData{key: op.Key, evidence: true})
+		}
+		c.kid[i] = id
+		c.call[i], c.ret[i], c.index[i] = op.Call, op.Return, op.Index
+		kd := c.keys[id]
+		if op.F == L.FDelete {
+			c.flags[i] |= flagDelete
 		}
 		if op.F == L.FGet {
+			c.flags[i] |= flagGet
 			li := levelNumber(op.ReadLevel())
+			c.level[i] = uint8(li)
 			present[li] = true
 			reads[li]++
 			if op.Type != L.TypeOk {
@@ -103,6 +134,7 @@ func contracts(events []L.Event, ops []L.Operation) *Result {
 		}
 		if op.Type == L.TypeInfo {
 			c.res.UnknownWrites++
+			c.flags[i] |= flagInfo
 		}
 		if op.F == L.FDelete {
 			if applied(op) {
@@ -114,39 +146,32 @@ func contracts(events []L.Event, ops []L.Operation) *Result {
 			continue
 		}
 		if !applied(op) {
-			if kd.failed == nil {
-				kd.failed = map[string]int32{}
-			}
-			kd.failed[*op.Value] = int32(i)
+			kd.failed = append(kd.failed, int32(i))
 			continue
 		}
 		kd.writes = append(kd.writes, int32(i))
-		if _, dup := kd.byValue[*op.Value]; dup {
-			kd.byValue[*op.Value] = ambiguous
-		} else {
-			kd.byValue[*op.Value] = int32(i)
-		}
 	}
 	for i, l := range Levels {
 		if present[i] {
 			c.res.Levels = append(c.res.Levels, LevelResult{Level: l, Reads: reads[i], OkReads: okReads[i]})
 		}
 	}
-	c.order = make([]string, 0, len(c.keys))
-	for k, kd := range c.keys {
-		c.order = append(c.order, k)
+	order := make([]*keyData, len(c.keys))
+	copy(order, c.keys)
+	for _, kd := range order {
 		if len(kd.reads) == 0 && !hasAcked(ops, kd) {
 			kd.evidence = false
 		}
 	}
-	sort.Strings(c.order)
-	c.res.Keys = len(c.order)
+	slices.SortFunc(order, func(a, b *keyData) int { return strings.Compare(a.key, b.key) })
+	c.res.Keys = len(order)
 
-	c.byRet = completionOrder(len(events), ops)
-	rt := newRealTime(ops, c.byRet)
-	for _, k := range c.order {
-		kd := c.keys[k]
-		c.values(kd)
+	c.readValues()
+	c.byRet, c.nemesis = completionOrder(len(events), ops)
+	rt := c.newRealTime()
+	resolved := 0
+	for _, kd := range order {
+		resolved += c.values(kd)
 		if kd.evidence && c.res.Evidence {
 			c.res.EvidenceKeys++
 			c.byIndex(kd, rt)
@@ -158,7 +183,7 @@ func contracts(events []L.Event, ops []L.Operation) *Result {
 		c.indexRealTime(rt)
 	}
 	c.monotonic(events)
-	c.res.ResolvedWrites = len(c.resolved)
+	c.res.ResolvedWrites = resolved
 	return c.res
 }
 
@@ -202,58 +227,109 @@ func (c *checker) add(kind Kind, read *L.Operation, others []*L.Operation, index
 	c.res.Anomalies = append(c.res.Anomalies, a)
 }
 
-// writeOf returns the write whose value read returned: its op index, or -1
-// for absent, or ambiguous / -2 (never written) / -3 (written only by a failed write).
-func (kd *keyData) writeOf(read *L.Operation) int32 {
-	if read.Value == nil {
-		return -1
+// readValues finds, for every ok read, the write whose value it returned:
+// wOf is its op index, or -1 for absent, ambiguous (several writes wrote
+// it), -2 (never written) or -3 (written only by a write that definitely
+// failed; failedOf names it). Values are hashed in two passes in history
+// order (the strings lie in memory about in that order), into one map per
+// key sized for its writes.
+func (c *checker) readValues() {
+	ops := c.ops
+	vals := make([]map[string]int32, len(c.keys))
+	for i := range ops {
+		op := &ops[i]
+		if op.F == L.FGet || op.F == L.FDelete || op.Value == nil || !applied(op) {
+			continue
+		}
+		m := vals[c.kid[i]]
+		if m == nil {
+			m = make(map[string]int32, len(c.keys[c.kid[i]].writes))
+			vals[c.kid[i]] = m
+		}
+		// One map operation when the value is new (the common case).
+		n := len(m)
+		m[*op.Value] = int32(i)
+		if len(m) == n {
+			m[*op.Value] = ambiguous
+		}
 	}
-	if w, ok := kd.byValue[*read.Value]; ok {
-		return w
+	var failed []map[string]int32 // built on first need
+	for i := range ops {
+		op := &ops[i]
+		if op.F != L.FGet || op.Type != L.TypeOk {
+			continue
+		}
+		if op.Value == nil {
+			c.wOf[i] = -1
+			continue
+		}
+		k := c.kid[i]
+		if w, ok := vals[k][*op.Value]; ok {
+			c.wOf[i] = w
+			continue
+		}
+		c.wOf[i] = -2
+		kd := c.keys[k]
+		if len(kd.failed) == 0 {
+			continue
+		}
+		if failed == nil {
+			failed = make([]map[string]int32, len(c.keys))
+		}
+		if failed[k] == nil {
+			failed[k] = make(map[string]int32, len(kd.failed))
+			for _, f := range kd.failed {
+				failed[k][*ops[f].Value] = f
+			}
+		}
+		if f, ok := failed[k][*op.Value]; ok {
+			c.wOf[i] = -3
+			if c.failedOf == nil {
+				c.failedOf = map[int32]int32{}
+			}
+			c.failedOf[int32(i)] = f
+		}
 	}
-	if _, ok := kd.failed[*read.Value]; ok {
-		return -3
-	}
-	return -2
 }
 
 // values checks what every read returned against the writes alone: a value
 // never written, or whose write began after the read returned. It marks
-// observed writes and resolves unknown ones that a read proves applied.
-func (c *checker) values(kd *keyData) {
-	kd.observed = map[int32]bool{}
-	kd.bad = map[int32]bool{}
+// observed writes and resolves unknown ones that a read proves applied; it
+// returns how many it resolved.
+func (c *checker) values(kd *keyData) (resolved int) {
 	for _, ri := range kd.reads {
-		r := &c.ops[ri]
-		w := kd.writeOf(r)
-		c.wOf[ri] = w
+		w := c.wOf[ri]
 		switch {
 		case w == -2:
-			kd.bad[ri] = true
+			r := &c.ops[ri]
+			c.flags[ri] |= flagBad
 			c.add(NeverWrittenRead, r, nil, nil, fmt.Sprintf(
 				"%s read of %q on %s returned %s, which no operation ever wrote",
 				r.ReadLevel(), r.Key, nodeName(r), show(r.Value)))
 		case w == -3:
-			kd.bad[ri] = true
-			f := &c.ops[kd.failed[*r.Value]]
+			r := &c.ops[ri]
+			c.flags[ri] |= flagBad
+			f := &c.ops[c.failedOf[ri]]
 			c.add(NeverWrittenRead, r, []*L.Operation{f}, nil, fmt.Sprintf(
 				"%s read of %q on %s returned %s, written only by a write that definitely failed",
 				r.ReadLevel(), r.Key, nodeName(r), show(r.Value)))
 		case w >= 0:
-			wo := &c.ops[w]
-			if wo.Call > r.Return {
-				kd.bad[ri] = true
+			if c.call[w] > c.ret[ri] {
+				r, wo := &c.ops[ri], &c.ops[w]
+				c.flags[ri] |= flagBad
 				c.add(FutureRead, r, []*L.Operation{wo}, nil, fmt.Sprintf(
 					"%s read of %q on %s returned %s at %s, but the write of that value was invoked only at %s, after the read returned",
 					r.ReadLevel(), r.Key, nodeName(r), show(r.Value), ms(r.Return), ms(wo.Call)))
 				continue
 			}
-			kd.observed[w] = true
-			if wo.Type == L.TypeInfo {
-				c.resolved[w] = true
+			if c.flags[w]&(flagInfo|flagResolved) == flagInfo {
+				c.flags[w] |= flagResolved
+				resolved++
 			}
+			c.flags[w] |= flagObserved
 		}
 	}
+	return resolved
 }
 
 func nodeName(op *L.Operation) string {
@@ -281,19 +357,25 @@ func ms(ns int64) string {
 
 // completionOrder lists the operations that completed in the order of their
 // completions, read off the history's lines (which are in time order): no
-// sorting.
-func completionOrder(events int, ops []L.Operation) []int32 {
+// sorting. The lines no operation holds are the nemesis events': it returns
+// those too, so that no pass reads every event for them.
+func completionOrder(events int, ops []L.Operation) (byRet, nemesis []int32) {
 	at := make([]int32, events+1)
 	for i := range ops {
+		at[ops[i].Line] = -1
 		if ops[i].ReturnLine > 0 {
 			at[ops[i].ReturnLine] = int32(i) + 1
 		}
 	}
-	out := make([]int32, 0, len(ops))
-	for _, o := range at {
-		if o > 0 {
-			out = append(out, o-1)
+	byRet = make([]int32, 0, len(ops))
+	nemesis = []int32{} // not nil: none (nil would mean every event to newIncarnations)
+	for line, o := range at[1:] {
+		switch {
+		case o > 0:
+			byRet = append(byRet, o-1)
+		case o == 0:
+			nemesis = append(nemesis, int32(line)+1)
 		}
 	}
-	return out
+	return byRet, nemesis
 }

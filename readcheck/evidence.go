@@ -19,35 +19,69 @@ type realTime struct {
 	all  []int32 // the same operations, sorted by index
 }
 
-func newRealTime(ops []L.Operation, byRet []int32) *realTime {
-	rt := &realTime{}
-	for _, o := range byRet {
-		if ops[o].Type == L.TypeOk && ops[o].Index > 0 {
+func (c *checker) newRealTime() *realTime {
+	n := 0
+	for _, o := range c.byRet {
+		if c.index[o] > 0 { // only ok completions carry one
+			n++
+		}
+	}
+	rt := &realTime{all: make([]int32, 0, n), ret: make([]int64, n), best: make([]int32, n)}
+	for _, o := range c.byRet {
+		if c.index[o] > 0 {
 			rt.all = append(rt.all, o)
 		}
 	}
-	rt.ret = make([]int64, len(rt.all))
-	rt.best = make([]int32, len(rt.all))
 	for i, o := range rt.all {
-		rt.ret[i], rt.best[i] = ops[o].Return, o
-		if i > 0 && ops[rt.best[i-1]].Index >= ops[o].Index {
+		rt.ret[i], rt.best[i] = c.ret[o], o
+		if i > 0 && c.index[rt.best[i-1]] >= c.index[o] {
 			rt.best[i] = rt.best[i-1]
 		}
 	}
-	// Sort compact (index, op) pairs: comparing through ops would touch a
-	// large struct per comparison.
-	pairs := make([]indexed, len(rt.all))
-	for i, o := range rt.all {
-		pairs[i] = indexed{ops[o].Index, o}
-	}
-	slices.SortFunc(pairs, func(a, b indexed) int { return cmp.Compare(a.index, b.index) })
-	rt.all = make([]int32, len(pairs))
-	for i, p := range pairs {
-		rt.all[i] = p.op
-	}
+	rt.all = sortByIndex(c.index, rt.all)
 	return rt
 }
 
+// sortByIndex returns the operations sorted by index, stably (equal indexes
+// keep their order). Log indexes are dense, so when their range is at most a
+// few times their number a counting sort does it in linear time; otherwise
+// compact (index, op) pairs are sorted.
+func sortByIndex(index []int64, in []int32) []int32 {
+	if len(in) == 0 {
+		return in
+	}
+	lo, hi := index[in[0]], index[in[0]]
+	for _, o := range in {
+		lo, hi = min(lo, index[o]), max(hi, index[o])
+	}
+	out := make([]int32, len(in))
+	if span := hi - lo + 1; span <= 4*int64(len(in))+1024 {
+		start := make([]int32, span+1)
+		for _, o := range in {
+			start[index[o]-lo+1]++
+		}
+		for i := 1; i < len(start); i++ {
+			start[i] += start[i-1]
+		}
+		for _, o := range in {
+			k := index[o] - lo
+			out[start[k]] = o
+			start[k]++
+		}
+		return out
+	}
+	pairs := make([]indexed, len(in))
+	for i, o := range in {
+		pairs[i] = indexed{index[o], o}
+	}
+	slices.SortStableFunc(pairs, func(a, b indexed) int { return cmp.Compare(a.index, b.index) })
+	for i, p := range pairs {
+		out[i] = p.op
+	}
+	return out
+}
+
+// indexed is an operation with a key to sort it by (an index or a time).
 type indexed struct {
 	index int64
 	op    int32
@@ -67,12 +101,12 @@ func (rt *realTime) highestBefore(t int64) int32 {
 // log index it was applied at did not exist yet). One pass over the
 // operations by decreasing index, keeping the earliest return seen.
 func (c *checker) indexRealTime(rt *realTime) {
-	ops := c.ops
+	ops, index, ret := c.ops, c.index, c.ret
 	var first int32 = -1 // earliest-returning operation of a higher index
 	for hi := len(rt.all); hi > 0; {
 		lo := hi - 1
-		idx := ops[rt.all[lo]].Index
-		for lo > 0 && ops[rt.all[lo-1]].Index == idx {
+		idx := index[rt.all[lo]]
+		for lo > 0 && index[rt.all[lo-1]] == idx {
 			lo--
 		}
 		group := rt.all[lo:hi]
@@ -81,14 +115,14 @@ func (c *checker) indexRealTime(rt *realTime) {
 		var a, b int32 = -1, -1
 		for _, o := range group {
 			switch {
-			case a < 0 || ops[o].Return < ops[a].Return:
+			case a < 0 || ret[o] < ret[a]:
 				a, b = o, a
-			case b < 0 || ops[o].Return < ops[b].Return:
+			case b < 0 || ret[o] < ret[b]:
 				b = o
 			}
 		}
 		for _, w := range group {
-			if !isWrite(&ops[w]) {
+			if c.flags[w]&flagGet != 0 {
 				continue
 			}
 			x := first
@@ -96,10 +130,10 @@ func (c *checker) indexRealTime(rt *realTime) {
 			if other == w {
 				other = b
 			}
-			if other >= 0 && (x < 0 || ops[other].Return < ops[x].Return) {
+			if other >= 0 && (x < 0 || ret[other] < ret[x]) {
 				x = other
 			}
-			if x < 0 || ops[x].Return >= ops[w].Call {
+			if x < 0 || ret[x] >= c.call[w] {
 				continue
 			}
 			wo, xo := &ops[w], &ops[x]
@@ -114,7 +148,7 @@ func (c *checker) indexRealTime(rt *realTime) {
 				"%s of %q was invoked at %s and given index %d, but %s had already returned at %s with index %d: an index cannot be given twice or go back",
 				opWords(wo), wo.Key, ms(wo.Call), wo.Index, describe(xo), ms(xo.Return), xo.Index))
 		}
-		if a >= 0 && (first < 0 || ops[a].Return < ops[first].Return) {
+		if a >= 0 && (first < 0 || ret[a] < ret[first]) {
 			first = a
 		}
 		hi = lo
@@ -151,21 +185,28 @@ const (
 // in one place, after every index that returned before it was invoked.
 func (c *checker) byIndex(kd *keyData, rt *realTime) {
 	ops := c.ops
-	var iw []int32 // acknowledged writes, by index
 	var infoDel int64 = never
+	pairs := make([]indexed, 0, len(kd.writes))
 	for _, w := range kd.writes {
 		switch {
-		case ops[w].Type == L.TypeOk:
-			iw = append(iw, w)
-		case ops[w].F == L.FDelete && ops[w].Call < infoDel:
-			infoDel = ops[w].Call
+		case c.flags[w]&flagInfo == 0: // applied, not unknown: ok
+			pairs = append(pairs, indexed{c.index[w], w})
+		case c.flags[w]&flagDelete != 0 && c.call[w] < infoDel:
+			infoDel = c.call[w]
 		}
 	}
-	slices.SortFunc(iw, func(a, b int32) int { return cmp.Compare(ops[a].Index, ops[b].Index) })
+	// Sorted as compact pairs, and searched in a compact array of indexes:
+	// comparing through ops would touch a large struct per comparison.
+	slices.SortFunc(pairs, func(a, b indexed) int { return cmp.Compare(a.index, b.index) })
+	iw := make([]int32, len(pairs))    // acknowledged writes, by index
+	iwIdx := make([]int64, len(pairs)) // their indexes
+	for k, p := range pairs {
+		iw[k], iwIdx[k] = p.op, p.index
+	}
 	kd.iw = iw
 	for k := 1; k < len(iw); k++ {
-		a, b := &ops[iw[k-1]], &ops[iw[k]]
-		if a.Index == b.Index {
+		if iwIdx[k-1] == iwIdx[k] {
+			a, b := &ops[iw[k-1]], &ops[iw[k]]
 			c.add(IndexContradiction, nil, []*L.Operation{a, b}, []int64{a.Index}, fmt.Sprintf(
 				"%s and %s of %q were both given index %d: one log entry holds one write of a key",
 				opWords(a), opWords(b), a.Key, a.Index))
@@ -174,43 +215,43 @@ func (c *checker) byIndex(kd *keyData, rt *realTime) {
 	var acked *byReturn
 	entries := make([]gapEntry, 0, len(kd.reads))
 	for _, ri := range kd.reads {
-		r := &ops[ri]
-		if kd.bad[ri] {
+		if c.bad(ri) {
 			continue
 		}
 		w := c.wOf[ri]
 		if w == ambiguous {
 			continue
 		}
-		i := r.Index
-		p := sort.Search(len(iw), func(k int) bool { return ops[iw[k]].Index > i }) - 1
-		if r.ReadLevel() == L.LevelLinearizable {
+		i := c.index[ri]
+		p := sort.Search(len(iwIdx), func(k int) bool { return iwIdx[k] > i }) - 1
+		if c.level[ri] == 0 { // linearizable
 			if acked == nil {
-				acked = newByReturn(ops, kd.writes, anyWrite, func(a, b *L.Operation) bool { return a.Index > b.Index })
+				acked = c.newByReturn(kd.writes, false, c.index)
 			}
-			if m := acked.before(r.Call); m >= 0 && ops[m].Index > i {
-				c.behind(kd, r, w, m, []int64{i, ops[m].Index})
+			if m := acked.before(c.call[ri]); m >= 0 && c.index[m] > i {
+				c.behind(kd, &ops[ri], w, m, []int64{i, c.index[m]})
 				continue
 			}
 		}
-		baseAbsent := p < 0 || ops[iw[p]].F == L.FDelete
+		baseAbsent := p < 0 || c.flags[iw[p]]&flagDelete != 0
 		switch {
 		case w == -1 && baseAbsent:
 			entries = append(entries, gapEntry{p, i, base, ri})
-		case w == -1 && infoDel < r.Return:
+		case w == -1 && infoDel < c.ret[ri]:
 			entries = append(entries, gapEntry{p, i, infoDelete, ri})
 		case w == -1:
-			c.misses(kd, r, w, iw[p])
-		case ops[w].Type == L.TypeInfo:
+			c.misses(kd, &ops[ri], w, iw[p])
+		case c.flags[w]&flagInfo != 0:
 			entries = append(entries, gapEntry{p, i, w, ri})
 		case p >= 0 && w == iw[p]:
 			entries = append(entries, gapEntry{p, i, base, ri})
-		case ops[w].Index > i:
+		case c.index[w] > i:
+			r := &ops[ri]
 			c.add(IndexContradiction, r, []*L.Operation{&ops[w]}, []int64{i, ops[w].Index}, fmt.Sprintf(
 				"%s read of %q on %s at index %d returned %s, which was written at index %d, later than the read's own index",
 				r.ReadLevel(), r.Key, nodeName(r), i, show(r.Value), ops[w].Index))
 		default:
-			c.misses(kd, r, w, iw[p])
+			c.misses(kd, &ops[ri], w, iw[p])
 		}
 	}
 	c.placeUnknown(kd, entries, infoDel, rt)
@@ -220,7 +261,7 @@ func (c *checker) byIndex(kd *keyData, rt *realTime) {
 // acknowledged write m sits at an index between w's and the read's.
 func (c *checker) misses(kd *keyData, r *L.Operation, w, m int32) {
 	mo := &c.ops[m]
-	if mo.F != L.FDelete && !kd.observed[m] && r.Call > mo.Return {
+	if mo.F != L.FDelete && !c.observed(m) && r.Call > mo.Return {
 		c.behind(kd, r, w, m, []int64{r.Index, mo.Index})
 		return
 	}

@@ -19,47 +19,67 @@ var resetFaults = map[fault.Kind]bool{fault.Wipe: true, fault.Truncate: true, fa
 // histories whose completions carry no incarnation.
 type incarnations map[string][]int64 // node → times of its reset events
 
-func newIncarnations(events []L.Event, nodes map[string]bool) incarnations {
+// newIncarnations reads the reset events among the given events (those
+// whose 1-based lines are listed; all when lines is nil). A token of a
+// reset event's value that names no node (nodes nil: any token) is left
+// out, or kept harmlessly: only reads' nodes are looked up.
+func newIncarnations(events []L.Event, lines []int32, nodes map[string]bool) incarnations {
 	inc := incarnations{}
-	for _, e := range events {
+	add := func(e *L.Event) {
 		if !e.IsNemesis() || !resetFaults[fault.Kind(e.F)] || e.Value == nil {
-			continue
+			return
 		}
 		for _, tok := range strings.FieldsFunc(*e.Value, func(r rune) bool { return r == ' ' || r == ',' || r == '|' }) {
-			if nodes[tok] {
+			if nodes == nil || nodes[tok] {
 				inc[tok] = append(inc[tok], e.Time)
 			}
 		}
 	}
+	if lines == nil {
+		for i := range events {
+			add(&events[i])
+		}
+		return inc
+	}
+	for _, l := range lines {
+		add(&events[l-1])
+	}
 	return inc
 }
 
+// A streamID names the sequence of reads that must never go back: a node
+// incarnation, or (n ≥ 0) a node's n-th incarnation counted by reset events.
+type streamID struct {
+	node, incarnation string
+	n                 int
+}
+
 // stream names the sequence of reads that must never go back that read r
-// belongs to, or "" when r is in none. A read names its node incarnation
-// when the store gave one; otherwise a stale read is served by the node the
-// client talked to, numbered by the reset events before it (a read that
-// straddles one belongs to none). Leader and linearizable reads without an
-// incarnation may be served by whichever node leads: no stream.
-func (inc incarnations) stream(r *L.Operation) string {
+// belongs to; ok is false when r is in none. A read names its node
+// incarnation when the store gave one; otherwise a stale read is served by
+// the node the client talked to, numbered by the reset events before it (a
+// read that straddles one belongs to none). Leader and linearizable reads
+// without an incarnation may be served by whichever node leads: no stream.
+func (inc incarnations) stream(r *L.Operation) (id streamID, ok bool) {
 	if r.Node == "" {
-		return ""
+		return streamID{}, false
 	}
 	if r.Incarnation != "" {
-		return r.Node + "\x00" + r.Incarnation
+		return streamID{r.Node, r.Incarnation, -1}, true
 	}
 	if r.ReadLevel() != L.LevelStale {
-		return ""
+		return streamID{}, false
 	}
 	ts := inc[r.Node]
 	if len(ts) == 0 {
-		return r.Node + "\x00#0"
+		return streamID{node: r.Node}, true
 	}
 	lo := sort.Search(len(ts), func(i int) bool { return ts[i] >= r.Call })
 	hi := sort.Search(len(ts), func(i int) bool { return ts[i] > r.Return })
 	if lo != hi {
-		return ""
+		return streamID{}, false
 	}
-	return fmt.Sprintf("%s\x00#%d", r.Node, lo)
+	return streamID{node: r.Node, n: lo}, true
 }
 
 // pred is the strongest earlier read of a stream: by index, or per key by
@@ -76,22 +96,18 @@ type pred struct {
 // first one returned was invoked (or absent, when no delete can follow it).
 func (c *checker) monotonic(events []L.Event) {
 	ops := c.ops
-	nodes := map[string]bool{}
-	for i := range ops {
-		nodes[ops[i].Node] = true
-	}
-	inc := newIncarnations(events, nodes)
+	inc := newIncarnations(events, c.nemesis, nil)
 	type stream struct{ reads, byRet []int32 }
 	var streams []*stream
-	ids := map[string]int32{}
+	ids := map[streamID]int32{}
 	sid := make([]int32, len(ops))
 	for i := range ops {
 		sid[i] = -1
 		if ops[i].F != L.FGet || ops[i].Type != L.TypeOk {
 			continue
 		}
-		name := inc.stream(&ops[i])
-		if name == "" {
+		name, ok := inc.stream(&ops[i])
+		if !ok {
 			continue
 		}
 		id, ok := ids[name]
@@ -109,49 +125,52 @@ func (c *checker) monotonic(events []L.Event) {
 		}
 	}
 	type dels struct{ calls, maxRet []int64 }
-	delsOf := map[string]*dels{}
+	delsOf := make([]*dels, len(c.keys))
 	for _, st := range streams {
 		reads, byRet := st.reads, st.byRet
 		byIdx := pred{read: -1}
-		byKey := map[string]pred{}
+		byKey := map[int32]pred{}
 		j := 0
 		for _, ri := range reads {
-			r := &ops[ri]
-			for ; j < len(byRet) && ops[byRet[j]].Return < r.Call; j++ {
-				p := &ops[byRet[j]]
-				if p.Index > 0 && p.Index > byIdx.at {
-					byIdx = pred{byRet[j], p.Index}
+			for ; j < len(byRet) && c.ret[byRet[j]] < c.call[ri]; j++ {
+				if x := c.index[byRet[j]]; x > 0 && x > byIdx.at {
+					byIdx = pred{byRet[j], x}
 				}
-				kd := c.keys[p.Key]
-				if kd.evidence && c.res.Evidence || kd.bad[byRet[j]] {
+				k := c.kid[byRet[j]]
+				if c.keys[k].evidence && c.res.Evidence || c.bad(byRet[j]) {
 					continue
 				}
 				if w := c.wOf[byRet[j]]; w >= 0 {
-					if b, ok := byKey[p.Key]; !ok || ops[w].Call > b.at {
-						byKey[p.Key] = pred{byRet[j], ops[w].Call}
+					if b, ok := byKey[k]; !ok || ops[w].Call > b.at {
+						byKey[k] = pred{byRet[j], ops[w].Call}
 					}
 				}
 			}
-			if r.Index > 0 && byIdx.read >= 0 && r.Index < byIdx.at {
-				c.wentBack(r, &ops[byIdx.read])
+			if x := c.index[ri]; x > 0 && byIdx.read >= 0 && x < byIdx.at {
+				c.wentBack(&ops[ri], &ops[byIdx.read])
 				continue
 			}
-			kd := c.keys[r.Key]
-			b, ok := byKey[r.Key]
-			if !ok || kd.bad[ri] || kd.evidence && c.res.Evidence {
+			k := c.kid[ri]
+			kd := c.keys[k]
+			if kd.evidence && c.res.Evidence {
 				continue
 			}
+			b, ok := byKey[k]
+			if !ok || c.bad(ri) {
+				continue
+			}
+			r := &ops[ri]
 			w := c.wOf[ri]
 			back := false
 			switch {
 			case w >= 0 && ops[w].Type == L.TypeOk:
 				back = ops[w].Return < b.at
 			case w == -1:
-				d := delsOf[r.Key]
+				d := delsOf[k]
 				if d == nil {
 					d = &dels{}
 					d.calls, d.maxRet = c.deletes(kd)
-					delsOf[r.Key] = d
+					delsOf[k] = d
 				}
 				back = latestDeleteReturn(d.calls, d.maxRet, r.Return) < b.at
 			}

@@ -46,19 +46,23 @@ type byReturn struct {
 	best []int32 // op index of the prefix's best write
 }
 
-func newByReturn(ops []L.Operation, writes []int32, keep func(*L.Operation) bool, better func(a, b *L.Operation) bool) *byReturn {
-	var ws []int32
+// newByReturn builds it from a key's writes (deletes left out with
+// noDeletes); a write is better than another when its by (the checker's
+// index or call) is higher. It reads the checker's compact per-op arrays.
+func (c *checker) newByReturn(writes []int32, noDeletes bool, by []int64) *byReturn {
+	ws := make([]indexed, 0, len(writes)) // (return, write): compact to sort
 	for _, w := range writes {
-		if ops[w].Type == L.TypeOk && keep(&ops[w]) {
-			ws = append(ws, w)
+		if c.flags[w]&flagInfo == 0 && !(noDeletes && c.flags[w]&flagDelete != 0) {
+			ws = append(ws, indexed{c.ret[w], w})
 		}
 	}
-	slices.SortFunc(ws, func(a, b int32) int { return cmp.Compare(ops[a].Return, ops[b].Return) })
+	slices.SortFunc(ws, func(a, b indexed) int { return cmp.Compare(a.index, b.index) })
 	b := &byReturn{ret: make([]int64, len(ws)), best: make([]int32, len(ws))}
-	for i, w := range ws {
-		b.ret[i] = ops[w].Return
+	for i, p := range ws {
+		w := p.op
+		b.ret[i] = p.index
 		b.best[i] = w
-		if i > 0 && !better(&ops[w], &ops[b.best[i-1]]) {
+		if i > 0 && by[w] <= by[b.best[i-1]] {
 			b.best[i] = b.best[i-1]
 		}
 	}
@@ -74,12 +78,6 @@ func (b *byReturn) before(t int64) int32 {
 	return b.best[n-1]
 }
 
-func anyWrite(*L.Operation) bool    { return true }
-func notDelete(o *L.Operation) bool { return o.F != L.FDelete }
-func laterCall(a, b *L.Operation) bool {
-	return a.Call > b.Call
-}
-
 // recency finds, without evidence, linearizable reads that are certainly
 // behind an acknowledged write: the read returned a write w, and a write w2
 // acknowledged before the read began was invoked after w was acknowledged (so
@@ -90,12 +88,12 @@ func (c *checker) recency(kd *keyData) {
 	var delCalls, delRet []int64
 	for _, ri := range kd.reads {
 		r := &c.ops[ri]
-		if kd.bad[ri] || r.ReadLevel() != L.LevelLinearizable {
+		if c.bad(ri) || r.ReadLevel() != L.LevelLinearizable {
 			continue
 		}
 		if all == nil {
-			all = newByReturn(c.ops, kd.writes, anyWrite, laterCall)
-			sets = newByReturn(c.ops, kd.writes, notDelete, laterCall)
+			all = c.newByReturn(kd.writes, false, c.call)
+			sets = c.newByReturn(kd.writes, true, c.call)
 			delCalls, delRet = c.deletes(kd)
 		}
 		w := c.wOf[ri]
@@ -126,7 +124,7 @@ func (c *checker) behind(kd *keyData, r *L.Operation, w, missed int32, indexes [
 	if w >= 0 {
 		others = append(others, &c.ops[w])
 	}
-	if m.F != L.FDelete && !kd.observed[missed] {
+	if m.F != L.FDelete && !c.observed(missed) {
 		c.add(LostWrite, r, others, indexes, fmt.Sprintf(
 			"%s of %q was acknowledged at %s and no read ever returned it; the %s read on %s that began at %s returned %s, an older value",
 			opWords(m), m.Key, ms(m.Return), r.ReadLevel(), nodeName(r), ms(r.Call), show(r.Value)))

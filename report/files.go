@@ -323,14 +323,15 @@ func linOnlyViolated(s *Summary) bool {
 }
 
 // writeAnomalyCounterexample writes the sub-history that shows anomaly a
-// (readcheck.Counterexample) next to the run and returns the report's
+// (readcheck.Shrink: cut, then shrunk) next to the run and returns the report's
 // section for it: the anomaly in words and the sub-history's operations.
 func writeAnomalyCounterexample(dir string, events []linearizability.Event, a readcheck.Anomaly) (*Counterexample, error) {
 	start := time.Now()
-	sub, err := readcheck.Counterexample(events, a)
+	shrunk, err := readcheck.Shrink(context.Background(), events, a, readcheck.ShrinkOptions{})
 	if err != nil {
 		return nil, err
 	}
+	sub := shrunk.Events
 	if err := writeFile(filepath.Join(dir, CounterexampleFile), func(w io.Writer) error { return linearizability.WriteJSONL(w, sub) }); err != nil {
 		return nil, err
 	}
@@ -342,7 +343,8 @@ func writeAnomalyCounterexample(dir string, events []linearizability.Event, a re
 	if err != nil {
 		return nil, err
 	}
-	ce := &Counterexample{Key: a.Key, Anomaly: a.Kind, Kept: len(ops), History: CounterexampleFile}
+	ce := &Counterexample{Key: a.Key, Anomaly: a.Kind, Kept: len(ops), History: CounterexampleFile,
+		StoppedEarly: shrunk.StoppedEarly, StopReason: shrunk.StopReason}
 	for _, op := range all {
 		if op.Key == a.Key {
 			ce.Original++

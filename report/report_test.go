@@ -86,6 +86,12 @@ func TestWriteAViolation(t *testing.T) {
 	require.Len(t, got.Faults, 1)
 	assert.Equal(t, "n3 | n1 n2", got.Faults[0].Fault.Value)
 	assert.Equal(t, RunFile, got.Artifacts.Run)
+	// The page's title says the levels' verdicts, not the whole history's
+	// "not linearizable" (the stale reads do not promise linearizability).
+	page, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "stale contract holds</title>")
+	assert.Contains(t, string(page), "<h2>Why the whole history is not linearizable</h2>")
 
 	// The raw JSON keeps the documented top-level fields.
 	raw, err := os.ReadFile(filepath.Join(dir, SummaryFile))

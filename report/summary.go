@@ -230,7 +230,7 @@ func judge(s *Summary) (string, bool) {
 	if s.Interrupted {
 		return "interrupted before the checks", false
 	}
-	parts := []string{s.readWords()}
+	parts := []string{s.ReadWords()}
 	c := s.Convergence
 	switch {
 	case len(c.Diverged) > 0:
@@ -298,9 +298,9 @@ func (s *Summary) mayViolate() bool {
 	return s.Contract == "" || s.Contract == readcheck.Violated || s.Verdict == linearizability.NotLinearizable && s.Expect == ExpectViolation
 }
 
-// readWords states the verdict on the reads: each level by its own
+// ReadWords states the verdict on the reads: each level by its own
 // contract, the weaker levels' linearizability for information.
-func (s *Summary) readWords() string {
+func (s *Summary) ReadWords() string {
 	if s.Contract == "" { // an old summary, or not judged: linearizability alone
 		switch s.Verdict {
 		case linearizability.NotLinearizable:

@@ -4,7 +4,7 @@ package report
 // sections are guarded by their field, so a new panel is one block.
 const reportHTML = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>raftlab {{.S.Scenario}}: {{.S.Verdict}}</title>
+<title>raftlab {{.S.Scenario}}: {{if .S.Contract}}{{.S.ReadWords}}{{else}}{{.S.Verdict}}{{end}}</title>
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1040px;color:#222;padding:0 12px}
 h1{font-size:22px;margin:0 0 8px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
@@ -49,7 +49,7 @@ reads <b>{{.S.ReadLevel}}</b> · workload {{.S.Duration}}s (quiet {{.S.QuietWind
 <p class="meta">Replay: <code>go run ./cmd/chaoslab run --scenario {{.S.Scenario}} --seed {{.S.Seed}} --duration {{.S.Duration}}s --nodes {{.S.Nodes}} --clients {{.S.Clients}} --keys {{.S.Keys}}{{if .S.OpsPerKey}} --ops-per-key {{.S.OpsPerKey}}{{end}}{{if .S.NodeSrc}} --node-src {{.S.NodeSrc}}{{end}}</code> (same faults and operations; real timing differs).
 Rebuild this report from the stored run: <code>go run ./cmd/chaoslab report {{.S.Artifacts.Dir}}</code></p>
 {{with .S.Errors}}<h2 class="err">Problems during the run</h2><ul>{{range .}}<li class="err">{{.}}</li>{{end}}</ul>{{end}}
-{{with .S.Explanations}}<h2>Why it is not linearizable</h2>{{if gt (len $.S.Levels) 1}}<p class="meta">Porcupine on every read of every level together; only the linearizable level's reads promise linearizability (see the levels above).</p>{{end}}{{range .}}<pre>{{.}}</pre>{{end}}{{end}}
+{{with .S.Explanations}}<h2>Why {{if gt (len $.S.Levels) 1}}the whole history is{{else}}it is{{end}} not linearizable</h2>{{if gt (len $.S.Levels) 1}}<p class="meta">Porcupine on every read of every level together; only the linearizable level's reads promise linearizability (see the levels above).</p>{{end}}{{range .}}<pre>{{.}}</pre>{{end}}{{end}}
 
 <h2 id="timeline">Timeline</h2>
 {{.Timeline}}

@@ -63,8 +63,11 @@ type Result struct {
 
 	Verdict   linearizability.Verdict `json:"verdict,omitempty"`
 	Converged bool                    `json:"converged,omitempty"`
-	Outcome   string                  `json:"outcome,omitempty"`
-	Ops       int                     `json:"ops,omitempty"`
+	// Contract is the run's verdict on its reads, each by its level's
+	// contract (report.Summary.ReadContract): what the bug axis judges by.
+	Contract readcheck.Verdict `json:"contract,omitempty"`
+	Outcome  string            `json:"outcome,omitempty"`
+	Ops      int               `json:"ops,omitempty"`
 	// FaultAvailability is the share of operations answered definitely
 	// while faults were in place (nil: no fault window).
 	FaultAvailability *float64 `json:"fault_availability,omitempty"`
@@ -100,6 +103,14 @@ func newResult(m Matrix, j Job) Result {
 		r.Expect = s.Expect
 		r.Duration = s.Duration.Seconds()
 		r.Repro = fmt.Sprintf("chaoslab run --scenario %s --seed %d --duration %s", j.Scenario, j.Seed, s.Duration)
+		if j.Bug != "" {
+			// chaoslab run cannot switch a planted bug on; the self-test
+			// with this bug and seeds 1..seed repeats this run among others.
+			r.Repro = fmt.Sprintf("chaoslab selftest --bugs %s --seeds %d --duration %s", j.Bug, j.Seed, s.Duration)
+			if j.Bug == Unmodified {
+				r.Repro = fmt.Sprintf("chaoslab run --scenario %s --seed %d --duration %s", j.Scenario, j.Seed, s.Duration)
+			}
+		}
 		if m.System != "" && m.System != "raftkv" {
 			r.Repro += " --system " + m.System
 		}
@@ -125,12 +136,15 @@ func (r *Result) record(sum *report.Summary, err error, elapsed time.Duration) {
 		r.FirstViolation = sum.FirstViolation
 		r.Explanations = sum.Explanations
 		r.Recovery = sum.Recovery
+		r.Contract = sum.ReadContract()
 		r.Problems = append([]string(nil), sum.Errors...)
 		if fe := sum.FaultEffect; fe != nil && fe.Failed+fe.Ineffective > 0 {
 			r.Problems = append(r.Problems, fmt.Sprintf("%d of %d fault windows did not take effect: %s", fe.Failed+fe.Ineffective, fe.Windows, fe.Detail))
 		}
 	}
 	switch {
+	case r.Bug != "" && sum != nil && err == nil && !sum.Interrupted:
+		r.Status, r.Reason = judgeBugRun(r.Job, sum)
 	case sum == nil || err != nil || sum.Interrupted:
 		r.Status = Error
 		r.Reason = "the run could not be carried out"
@@ -152,6 +166,49 @@ func (r *Result) record(sum *report.Summary, err error, elapsed time.Duration) {
 	default:
 		r.Status = Fail
 	}
+}
+
+// judgeBugRun is the status of a bug-axis run that was carried out. The
+// expectation is the job's, not the scenario's: a planted bug must be
+// caught (a read broke its level's contract, or the replicas diverged), the
+// unmodified store must come out clean. A run that found nothing but did
+// not test what it should (the checker undecided, keys not read on every
+// node, too few faults took effect, a claim not shown) is unknown: neither
+// a miss nor a clean baseline run. A catch stands whatever the faults did.
+func judgeBugRun(j Job, sum *report.Summary) (Status, string) {
+	caught := sum.ReadContract() == readcheck.Violated || sum.Diverged()
+	var unproven []string
+	switch c := sum.ReadContract(); {
+	case c == readcheck.Unknown, c == "" && sum.Verdict == linearizability.Unknown:
+		unproven = append(unproven, "the checker could not decide")
+	case !sum.Converged:
+		unproven = append(unproven, "keys not read on every node")
+	}
+	if fe := sum.FaultEffect; fe != nil && !fe.OK {
+		unproven = append(unproven, "too few faults took effect: "+fe.Detail)
+	}
+	for _, c := range sum.Claims {
+		if !c.OK {
+			unproven = append(unproven, "claim not shown: "+string(c.Claim)+" ("+c.Detail+")")
+		}
+	}
+	switch {
+	case caught && j.Planted():
+		return Pass, ""
+	case caught:
+		return Fail, "false alarm: the unmodified store broke a read contract or diverged"
+	case len(unproven) > 0:
+		return Unknown, strings.Join(unproven, "; ")
+	case j.Planted():
+		return Fail, "planted bug missed"
+	}
+	return Pass, ""
+}
+
+// Caught reports whether a bug-axis run found what the planted bug does
+// (for the unmodified store: a false alarm).
+func (r Result) Caught() bool {
+	return r.Planted() && r.Status == Pass || r.Bug == Unmodified && r.Status == Fail
 }
 
 // AttemptsMade is how many runs were made for r (1 unless retried).
@@ -200,6 +257,9 @@ func (r Result) Message() string {
 		return r.Reason
 	}
 	msg := r.Outcome
+	if r.Bug != "" && r.Reason != "" {
+		msg = strings.TrimSuffix(r.Reason+" — "+msg, " — ")
+	}
 	if len(r.Explanations) > 0 {
 		first, _, _ := strings.Cut(strings.TrimSpace(r.Explanations[0]), "\n")
 		msg += ": " + first

@@ -176,6 +176,13 @@ func TestJudgeBugRun(t *testing.T) {
 	unread.Converged = false
 	assert.Equal(t, "unknown: unknown", word(base, unread, nil), "keys not read everywhere: the run says nothing")
 
+	// The run's own "as expected" is against its scenario, not the job.
+	r := Result{Job: planted}
+	sum := clean()
+	sum.Outcome = "linearizable, replicas converged — as expected"
+	r.record(sum, nil, time.Second)
+	assert.Equal(t, "planted bug missed — linearizable, replicas converged", r.Message())
+
 	// Judged by contracts: stale reads that are merely not linearizable are
 	// clean on the unmodified store and no catch of a planted bug.
 	stale := &report.Summary{Verdict: linearizability.NotLinearizable, Contract: readcheck.OK, Converged: true}

@@ -128,6 +128,15 @@ func (r *Result) record(sum *report.Summary, err error, elapsed time.Duration) {
 		r.Verdict = sum.Verdict
 		r.Converged = sum.Converged
 		r.Outcome = sum.Outcome
+		if r.Bug != "" {
+			// The run's own "as expected" is against its scenario's
+			// expectation, not the bug axis's (judgeBugRun): cut it.
+			for _, tail := range []string{" — as expected", " — NOT as expected"} {
+				if i := strings.Index(r.Outcome, tail); i >= 0 {
+					r.Outcome = r.Outcome[:i]
+				}
+			}
+		}
 		r.Ops = sum.Counts.Ops
 		if st, ok := sum.Phases[report.PhaseFault]; ok {
 			a := st.Availability

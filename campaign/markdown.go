@@ -106,7 +106,7 @@ func describeMatrix(m *Manifest) string {
 		s += ", shard " + m.Shard.String()
 	}
 	if len(m.Sources) > 1 {
-		s += fmt.Sprintf(", merged from %d shards", len(m.Sources))
+		s += fmt.Sprintf(", merged from %d folders", len(m.Sources))
 	}
 	return s
 }

@@ -37,6 +37,7 @@ func Merge(out string, dirs []string, command string) (*Manifest, error) {
 	var (
 		plain, axis       *Matrix
 		plainDir, axisDir string
+		selfTitle         string
 		// totals are the shard counts each part's folders agree on (0: none sharded).
 		totals = map[bool]int{}
 	)
@@ -59,8 +60,13 @@ func Merge(out string, dirs []string, command string) (*Manifest, error) {
 			}
 			axis, axisDir = &m.Matrix, dir
 		}
-		if merged.Title == "" {
+		// The campaign's title names a merged page; a self-test's only
+		// its own.
+		if merged.Title == "" && len(p.Scenarios) > 0 {
 			merged.Title = m.Title
+		}
+		if selfTitle == "" && len(p.Scenarios) == 0 {
+			selfTitle = m.Title
 		}
 		merged.Budget = max(merged.Budget, m.Budget)
 		if !m.Shard.Whole() {
@@ -111,6 +117,8 @@ func Merge(out string, dirs []string, command string) (*Manifest, error) {
 	}
 	if plain != nil {
 		merged.Matrix = *plain
+	} else {
+		merged.Title = selfTitle
 	}
 	if axis != nil {
 		if merged.Matrix.System != "" {

@@ -100,7 +100,14 @@ func WritePage(w io.Writer, m *Manifest) error {
 			d.Noted = append(d.Noted, r)
 		}
 	}
-	d.Recovery = Recovery(m.Results)
+	// A run with a planted bug on measures the bug, not recovery.
+	var healthy []Result
+	for _, r := range m.Results {
+		if !r.Planted() {
+			healthy = append(healthy, r)
+		}
+	}
+	d.Recovery = Recovery(healthy)
 	if d.Power = m.Power(); d.Power != nil {
 		d.PowerClass = powerSummaryClass(d.Power)
 	}

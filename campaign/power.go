@@ -64,7 +64,10 @@ type Power struct {
 	// BaselineUnknown and BaselineErrors its runs, clean runs, unknown runs
 	// and errors. Only clean runs show the unmodified store clean: "0 false
 	// alarms" over runs that errored proves nothing.
-	FalseAlarms     int `json:"false_alarms"`
+	FalseAlarms int `json:"false_alarms"`
+	// Caught and Runs sum the planted bugs' runs.
+	Caught          int `json:"caught"`
+	Runs            int `json:"runs"`
 	BaselineRuns    int `json:"baseline_runs"`
 	BaselineClean   int `json:"baseline_clean"`
 	BaselineUnknown int `json:"baseline_unknown"`
@@ -118,6 +121,8 @@ func (m *Manifest) Power() *Power {
 		}
 		row.MedianDetect, row.WorstDetect = round1p(report.Median(detect)), round1p(report.Max(detect))
 		row.Seeds, row.CaughtSeeds = len(seeds), len(caught)
+		p.Caught += row.Caught
+		p.Runs += row.Runs
 		p.Bugs = append(p.Bugs, row)
 	}
 	return p

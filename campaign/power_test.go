@@ -302,6 +302,8 @@ func TestMergeACampaignAndASelftest(t *testing.T) {
 	assert.Contains(t, string(page), "Scenario × seed")
 	assert.Contains(t, string(page), "Detection power")
 	assert.Contains(t, string(page), "self-test: 2 planted bugs × their scenarios × 3 seeds (seeds 1–3), and the unmodified store")
+	assert.Contains(t, string(page), "<h1>Chaos campaign and self-test</h1>", "the self-test's own title does not name the merged page")
+	assert.Contains(t, string(page), "2 planted bugs: caught in 9 of 9 runs")
 
 	// Merging again (the merged folder with the self-test) finds every run
 	// in both: refused, as for shards.

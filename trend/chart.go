@@ -70,6 +70,9 @@ func WriteHTML(w io.Writer, lines []Line, regressions []string) error {
 			s.Last = fmt.Sprintf("%d of %d (95%%: %.0f–%.0f%%)", b.Caught, b.Runs, 100*lo, 100*hi)
 			if b.MedianDetect != nil {
 				s.Last += fmt.Sprintf(", median %.1f s to detect", *b.MedianDetect)
+				if b.WorstDetect != nil {
+					s.Last += fmt.Sprintf(" (worst %.1f s)", *b.WorstDetect)
+				}
 			}
 		}
 		s.Points = strings.Join(pts, " ")
@@ -126,9 +129,38 @@ func WriteHTML(w io.Writer, lines []Line, regressions []string) error {
 			rec = append(rec, row)
 		}
 	}
+	// Per scenario: tonight's runs, false alarms and availability during
+	// faults, beside the night before's.
+	type scRow struct {
+		Name, Tonight, Before string
+		Alarm                 bool
+	}
+	var scs []scRow
+	if n > 0 {
+		words := func(f ScenarioFigures, ok bool) string {
+			if !ok {
+				return "—"
+			}
+			w := fmt.Sprintf("%d runs, %d false alarm(s)", f.Runs, f.FalseAlarms)
+			if f.Availability != nil {
+				w += fmt.Sprintf(", %.0f%% available in faults", 100**f.Availability)
+			}
+			return w
+		}
+		for _, k := range sortedKeys(lines[n-1].Scenarios) {
+			f := lines[n-1].Scenarios[k]
+			row := scRow{Name: k, Tonight: words(f, true), Before: "—", Alarm: f.FalseAlarms > 0}
+			if n > 1 {
+				b, ok := lines[n-2].Scenarios[k]
+				row.Before = words(b, ok)
+			}
+			scs = append(scs, row)
+		}
+	}
 	return chartTmpl.Execute(w, map[string]any{
-		"Recovery": rec,
-		"Lines":    lines, "Bugs": bugs, "Bars": bars, "Ticks": ticks, "Regressions": regressions,
+		"Scenarios": scs,
+		"Recovery":  rec,
+		"Lines":     lines, "Bugs": bugs, "Bars": bars, "Ticks": ticks, "Regressions": regressions,
 		"W": chartW, "H": chartH, "PadL": padL, "Right": chartW - padR, "Y0": y(0), "Y50": y(0.5), "Y100": y(1),
 	})
 }
@@ -162,6 +194,9 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #d1d9e0;
 {{range .Bars}}<rect x="{{.X}}" y="{{.Y}}" width="16" height="{{.H}}" fill="#cf222e"><title>{{.Title}}</title></rect><text x="{{.X}}" y="{{.Y}}" dx="8" dy="-3" text-anchor="middle">{{.N}}</text>{{end}}
 {{range .Ticks}}<text x="{{.X}}" y="112" text-anchor="middle">{{.Title}}</text>{{end}}
 </svg>
+{{if .Scenarios}}<h2>Scenarios</h2>
+<table><tr><th>scenario</th><th>tonight</th><th>the night before</th></tr>
+{{range .Scenarios}}<tr><td>{{.Name}}</td><td{{if .Alarm}} style="color:#cf222e;font-weight:600"{{end}}>{{.Tonight}}</td><td>{{.Before}}</td></tr>{{end}}</table>{{end}}
 {{if .Recovery}}<h2>Recovery per fault kind (campaign medians)</h2>
 <table><tr><th>fault kind</th><th>tonight</th><th>the night before</th></tr>
 {{range .Recovery}}<tr><td>{{.Kind}}</td><td>{{.Tonight}}</td><td>{{.Before}}</td></tr>{{end}}</table>{{end}}

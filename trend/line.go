@@ -90,12 +90,20 @@ func (l *Line) FromCampaign(m *campaign.Manifest) {
 		}
 		l.Scenarios[r.Scenario] = f
 	}
-	for _, k := range campaign.Recovery(m.Results) {
+	// Recovery is the campaign's: the bug axis's runs (a planted bug on,
+	// or a self-test's baseline that changes with its bugs) are left out.
+	var plain []campaign.Result
+	for _, r := range m.Results {
+		if r.Bug == "" {
+			plain = append(plain, r)
+		}
+	}
+	for _, k := range campaign.Recovery(plain) {
 		if l.Recovery == nil {
 			l.Recovery = map[string]RecoveryFigures{}
 		}
-		l.Recovery[k.Kind] = RecoveryFigures{Windows: k.Windows, FirstAckMedian: k.FirstAckMedian,
-			FullStrengthMedian: k.FullStrengthMedian, ElectionsPerWindow: k.ElectionsPerWindow}
+		l.Recovery[k.Kind] = RecoveryFigures{Windows: k.Windows, FirstAckMedian: round3(k.FirstAckMedian),
+			FullStrengthMedian: round3(k.FullStrengthMedian), ElectionsPerWindow: math.Round(1000*k.ElectionsPerWindow) / 1000}
 	}
 	for sc, s := range sums {
 		f := l.Scenarios[sc]
@@ -118,6 +126,14 @@ func (l *Line) fromPower(p *campaign.Power) {
 	for _, c := range p.Baseline {
 		l.Scenarios["selftest:"+c.Scenario] = ScenarioFigures{Runs: c.Runs, FalseAlarms: c.Caught}
 	}
+}
+
+func round3(p *float64) *float64 {
+	if p == nil {
+		return nil
+	}
+	v := math.Round(1000**p) / 1000
+	return &v
 }
 
 // Read reads a trend file (missing: no lines).

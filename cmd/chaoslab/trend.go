@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -90,6 +91,10 @@ func runTrend(_ context.Context, e *env, args []string) int {
 	var regs []string
 	if len(lines) > 0 {
 		regs = trend.Regressions(lines[len(lines)-1], l)
+	}
+	if err := os.MkdirAll(filepath.Dir(*file), 0o755); err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab trend: %v\n", err)
+		return exitFailure
 	}
 	if err := trend.Append(*file, l); err != nil {
 		fmt.Fprintf(e.stderr, "chaoslab trend: %v\n", err)

@@ -86,7 +86,7 @@ func Execute(ctx context.Context, m *Manifest, o Options) error {
 			continue
 		case !b.allows(now(), s.Duration):
 			r.Status, r.Reason = Skipped, ReasonBudget
-			p.printf("skip %s seed %d: %s left, a run takes ~%s", r.Scenario, r.Seed,
+			p.printf("skip %s: %s left, a run takes ~%s", r.Label(),
 				(b.total - now().Sub(b.start)).Round(time.Second), b.expected(s.Duration).Round(time.Second))
 			continue
 		}
@@ -112,7 +112,7 @@ func Execute(ctx context.Context, m *Manifest, o Options) error {
 		r.Missed = missed
 		p.finished(*r)
 		p.set(i+1, b.remaining(now(), pendingDurations(m, i+1)))
-		p.printf("%s seed %d: %s — %s (%s)", r.Scenario, r.Seed, r.Status.Label(r.Reason), r.Message(), took.Round(100*time.Millisecond))
+		p.printf("%s: %s — %s (%s)", r.Label(), r.Status.Label(r.Reason), r.Message(), took.Round(100*time.Millisecond))
 		checkpoint()
 	}
 	m.Finished = now().UTC()
@@ -141,7 +141,14 @@ func runOnce(ctx context.Context, o Options, p *progress, b *budget, r *Result, 
 		r.Attempts = n
 	}
 	dir := filepath.Join(o.Out, filepath.FromSlash(r.Dir))
-	p.printf("start %s seed %d (%s workload, expect %s) → %s", r.Scenario, r.Seed, s.Duration, s.Expect, dir)
+	expect := string(s.Expect)
+	switch {
+	case r.Planted():
+		expect = "the planted bug caught"
+	case r.Bug == Unmodified:
+		expect = "clean"
+	}
+	p.printf("start %s (%s workload, expect %s) → %s", r.Label(), s.Duration, expect, dir)
 	t0 := now()
 	sum, err := o.Runner.Run(ctx, s, r.Seed, dir, p.runWriter())
 	took := now().Sub(t0)

@@ -63,11 +63,15 @@ func JUnit(m *Manifest) JUnitSuites {
 	root := JUnitSuites{Name: "chaoslab campaign"}
 	bySuite := map[string]int{}
 	for _, r := range m.Results {
-		i, ok := bySuite[r.Scenario]
+		suite := "chaoslab." + r.Scenario
+		if r.Bug != "" {
+			suite = "chaoslab.selftest." + r.Bug // one suite per planted bug, and the unmodified store's
+		}
+		i, ok := bySuite[suite]
 		if !ok {
 			i = len(root.Suites)
-			bySuite[r.Scenario] = i
-			root.Suites = append(root.Suites, JUnitSuite{Name: "chaoslab." + r.Scenario})
+			bySuite[suite] = i
+			root.Suites = append(root.Suites, JUnitSuite{Name: suite})
 			if !m.Started.IsZero() {
 				root.Suites[i].Timestamp = m.Started.UTC().Format("2006-01-02T15:04:05")
 			}
@@ -75,7 +79,7 @@ func JUnit(m *Manifest) JUnitSuites {
 		s := &root.Suites[i]
 		c := JUnitCase{
 			Name:      caseName(r),
-			Classname: "chaoslab." + r.Scenario,
+			Classname: suite,
 			Time:      r.Elapsed,
 			SystemOut: caseOutput(r),
 		}
@@ -131,7 +135,7 @@ func problemDetails(r Result) string {
 // caseName is "stale-reads seed 1", with "(caught 1 of 3 attempts)" for a
 // must-fail run that was retried: the misses are not hidden behind a pass.
 func caseName(r Result) string {
-	name := fmt.Sprintf("%s seed %d", r.Scenario, r.Seed)
+	name := r.Label()
 	if a := r.AttemptWords(); a != "" {
 		name += " (" + a + ")"
 	}

@@ -25,12 +25,26 @@ func WriteMarkdown(w io.Writer, m *Manifest) error {
 		fmt.Fprintf(&b, "%s.\n\n", strings.ToUpper(l[:1])+l[1:])
 	}
 
-	b.WriteString("| scenario | expect | pass | not as expected | error | skipped | violations |\n")
-	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n")
-	for _, row := range byScenario(m) {
-		st := Count(row.Results)
-		fmt.Fprintf(&b, "| `%s` | %s | %d | %s | %s | %s | %d |\n", row.Scenario, row.Expect,
-			st.Pass, boldIf(st.Fail+st.Unknown), boldIf(st.Error+st.Pending), zeroDash(st.Skipped), st.Violations)
+	if len(m.Matrix.Scenarios) > 0 {
+		b.WriteString("| scenario | expect | pass | not as expected | error | skipped | violations |\n")
+		b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n")
+		for _, row := range byScenario(m) {
+			st := Count(row.Results)
+			fmt.Fprintf(&b, "| `%s` | %s | %d | %s | %s | %s | %d |\n", row.Scenario, row.Expect,
+				st.Pass, boldIf(st.Fail+st.Unknown), boldIf(st.Error+st.Pending), zeroDash(st.Skipped), st.Violations)
+		}
+	}
+	if p := m.Power(); p != nil {
+		b.WriteString("\n### Detection power (self-test)\n\n")
+		b.WriteString("| planted bug | scenario | caught | 95% | missed | unknown | errors | first violation median / worst |\n")
+		b.WriteString("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |\n")
+		for _, r := range p.Bugs {
+			for _, c := range r.Cells {
+				fmt.Fprintf(&b, "| %s | `%s` | %d of %d | %s | %s | %s | %s | %s |\n", r.Name, c.Scenario, c.Caught, c.Runs,
+					interval(c.Caught, c.Runs), boldIf(c.Missed), boldIf(c.Unknown), boldIf(c.Errors), detectWords(c.MedianDetect, c.WorstDetect))
+			}
+		}
+		fmt.Fprintf(&b, "\nUnmodified store: %s.\n", p.BaselineLine())
 	}
 
 	var bad []Result
@@ -46,7 +60,7 @@ func WriteMarkdown(w io.Writer, m *Manifest) error {
 				fmt.Fprintf(&b, "- … and %d more (see index.html)\n", len(bad)-maxListed)
 				break
 			}
-			fmt.Fprintf(&b, "- **%s seed %d** — %s: %s<br>`%s`\n", r.Scenario, r.Seed, r.Status.Label(r.Reason),
+			fmt.Fprintf(&b, "- **%s** — %s: %s<br>`%s`\n", r.Label(), r.Status.Label(r.Reason),
 				mdEscape(oneLine(r.Message(), 200)), r.Repro)
 		}
 	}
@@ -58,17 +72,33 @@ func WriteMarkdown(w io.Writer, m *Manifest) error {
 // describeMatrix says what the campaign ran, in a few words.
 func describeMatrix(m *Manifest) string {
 	mx := m.Matrix
-	seeds := fmt.Sprintf("seed %d", mx.Seeds[0])
-	if n := len(mx.Seeds); n > 1 {
-		seeds = fmt.Sprintf("seeds %d–%d", mx.Seeds[0], mx.Seeds[n-1])
+	var parts []string
+	if len(mx.Scenarios) > 0 {
+		s := fmt.Sprintf("%d scenario%s × %d seed%s (%s)", len(mx.Scenarios), plural(len(mx.Scenarios)),
+			len(mx.Seeds), plural(len(mx.Seeds)), seedRange(mx.Seeds))
+		if mx.Duration > 0 {
+			s += fmt.Sprintf(", %s workloads", mx.Duration)
+		} else if mx.Scale > 1 {
+			s += fmt.Sprintf(", workloads %g× each scenario's own", mx.Scale)
+		}
+		parts = append(parts, s)
 	}
-	s := fmt.Sprintf("%d scenario%s × %d seed%s (%s)", len(mx.Scenarios), plural(len(mx.Scenarios)),
-		len(mx.Seeds), plural(len(mx.Seeds)), seeds)
-	if mx.Duration > 0 {
-		s += fmt.Sprintf(", %s workloads", mx.Duration)
-	} else if mx.Scale > 1 {
-		s += fmt.Sprintf(", workloads %g× each scenario's own", mx.Scale)
+	if a := mx.SelfTest; a != nil {
+		nb, base := 0, ""
+		for _, b := range a.Bugs {
+			if b.Bug == Unmodified {
+				base = ", and the unmodified store"
+			} else {
+				nb++
+			}
+		}
+		s := fmt.Sprintf("self-test: %d planted bug%s × their scenarios × %d seed%s (%s)%s", nb, plural(nb), len(a.Seeds), plural(len(a.Seeds)), seedRange(a.Seeds), base)
+		if a.Duration > 0 {
+			s += fmt.Sprintf(", %s workloads", a.Duration)
+		}
+		parts = append(parts, s)
 	}
+	s := strings.Join(parts, "; ")
 	if m.Budget > 0 {
 		s += fmt.Sprintf(", budget %s", time.Duration(m.Budget*float64(time.Second)))
 	}
@@ -76,9 +106,20 @@ func describeMatrix(m *Manifest) string {
 		s += ", shard " + m.Shard.String()
 	}
 	if len(m.Sources) > 1 {
-		s += fmt.Sprintf(", merged from %d shards", len(m.Sources))
+		s += fmt.Sprintf(", merged from %d folders", len(m.Sources))
 	}
 	return s
+}
+
+// seedRange is "seed 3" or "seeds 3–5".
+func seedRange(seeds []uint64) string {
+	switch len(seeds) {
+	case 0:
+		return "no seed"
+	case 1:
+		return fmt.Sprintf("seed %d", seeds[0])
+	}
+	return fmt.Sprintf("seeds %d–%d", seeds[0], seeds[len(seeds)-1])
 }
 
 // A scenarioRow is one scenario's runs, in seed order.
@@ -103,7 +144,7 @@ func byScenario(m *Manifest) []scenarioRow {
 	}
 	for _, r := range m.Results {
 		i, ok := idx[r.Scenario]
-		if !ok {
+		if !ok || r.Bug != "" {
 			continue
 		}
 		rows[i].Results = append(rows[i].Results, r)

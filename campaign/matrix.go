@@ -1,13 +1,15 @@
 package campaign
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/raftlab/raftlab/scenarios"
 )
 
-// A Matrix is what a campaign runs: every scenario with every seed.
+// A Matrix is what a campaign runs: every scenario with every seed, and,
+// for a self-test, the bug axis (SelfTest).
 type Matrix struct {
 	Scenarios []string `json:"scenarios"`
 	Seeds     []uint64 `json:"seeds"`
@@ -22,6 +24,10 @@ type Matrix struct {
 	CheckTimeout time.Duration `json:"check_timeout_ns,omitempty"`
 	// System is the system under test ("" = raftkv); shards must agree on it.
 	System string `json:"system,omitempty"`
+	// SelfTest, if set, is the bug axis: planted bugs × their scenarios ×
+	// its seeds, and the unmodified store. Its jobs come after the
+	// scenarios × seeds.
+	SelfTest *BugAxis `json:"selftest,omitempty"`
 }
 
 // A Job is one run of the matrix.
@@ -31,10 +37,19 @@ type Job struct {
 	Index    int    `json:"index"`
 	Scenario string `json:"scenario"`
 	Seed     uint64 `json:"seed"`
+	// Bug is set for a job of the bug axis: the planted bug switched on,
+	// or Unmodified.
+	Bug string `json:"bug,omitempty"`
 }
 
-// Name is the job's folder name and JUnit name: scenario-s<seed>.
-func (j Job) Name() string { return fmt.Sprintf("%s-s%d", j.Scenario, j.Seed) }
+// Name is the job's folder name, unique in a matrix: scenario-s<seed>, and
+// for the bug axis <bug>--scenario-s<seed> (the bug without "bug-").
+func (j Job) Name() string {
+	if j.Bug != "" {
+		return fmt.Sprintf("%s--%s-s%d", bugShort(j.Bug), j.Scenario, j.Seed)
+	}
+	return fmt.Sprintf("%s-s%d", j.Scenario, j.Seed)
+}
 
 // Seeds returns n consecutive seeds starting at first: readable, and each
 // names its run exactly.
@@ -56,14 +71,24 @@ func (m Matrix) Jobs() []Job {
 			jobs = append(jobs, Job{Index: len(jobs), Scenario: s, Seed: seed})
 		}
 	}
-	return jobs
+	return append(jobs, m.SelfTest.jobs(len(jobs))...)
 }
 
-// Scenario returns the job's scenario with the matrix's duration applied.
+// plainJobs is the number of jobs before the bug axis's.
+func (m Matrix) plainJobs() int { return len(m.Scenarios) * len(m.Seeds) }
+
+// Scenario returns the job's scenario with the matrix's duration applied
+// and, for the bug axis, its planted bug switched on.
 func (m Matrix) Scenario(j Job) (scenarios.Scenario, error) {
 	s, ok := scenarios.Lookup(j.Scenario)
 	if !ok {
 		return s, fmt.Errorf("unknown scenario %q", j.Scenario)
+	}
+	if j.Bug != "" {
+		if m.SelfTest != nil && m.SelfTest.Duration > 0 {
+			s.Duration = m.SelfTest.Duration
+		}
+		return Arm(s, j.Bug), s.Validate()
 	}
 	if m.Duration > 0 {
 		s.Duration = m.Duration
@@ -75,11 +100,23 @@ func (m Matrix) Scenario(j Job) (scenarios.Scenario, error) {
 
 // Validate reports the first thing wrong with m.
 func (m Matrix) Validate() error {
-	if len(m.Scenarios) == 0 {
+	if len(m.Scenarios) == 0 && m.SelfTest == nil {
 		return fmt.Errorf("no scenarios")
 	}
-	if len(m.Seeds) == 0 {
+	if len(m.Scenarios) > 0 && len(m.Seeds) == 0 {
 		return fmt.Errorf("no seeds")
+	}
+	if a := m.SelfTest; a != nil {
+		switch {
+		case len(a.Bugs) == 0:
+			return errors.New("self-test: no planted bug")
+		case len(a.Seeds) == 0:
+			return errors.New("self-test: no seeds")
+		case a.Duration < 0:
+			return errors.New("self-test: negative duration")
+		case m.System != "":
+			return fmt.Errorf("self-test: planted bugs are raftkv's, the matrix's system is %s", m.System)
+		}
 	}
 	if m.Duration < 0 {
 		return fmt.Errorf("negative duration")
@@ -102,6 +139,9 @@ func (m Matrix) Validate() error {
 
 // Equal reports whether two matrices have the same jobs.
 func (m Matrix) Equal(o Matrix) bool {
+	if !m.SelfTest.equal(o.SelfTest) {
+		return false
+	}
 	if m.Duration != o.Duration || m.Scale != o.Scale || m.CheckTimeout != o.CheckTimeout || m.System != o.System || len(m.Scenarios) != len(o.Scenarios) || len(m.Seeds) != len(o.Seeds) {
 		return false
 	}

@@ -12,8 +12,10 @@ import (
 )
 
 // Merge combines the campaign folders dirs (shards of one matrix, each
-// with its campaign.json) into one manifest for folder out. Every shard
-// must have run the same matrix, and no job may appear twice. Jobs that no
+// with its campaign.json, and a self-test's folders) into one manifest for
+// folder out: the campaign's scenarios × seeds and the self-test's bug
+// axis on one page. Every shard of a part must have run the same part of
+// the matrix, and no job may appear twice. Jobs that no
 // folder reports (a shard whose job died before writing anything) are
 // listed as not run, naming their shard. Run folders are referred to where
 // they are when they lie inside out, and copied into out/runs otherwise,
@@ -27,24 +29,52 @@ func Merge(out string, dirs []string, command string) (*Manifest, error) {
 		return nil, fmt.Errorf("campaign: merge: %w", err)
 	}
 	merged := &Manifest{Version: manifestVersion, Command: command}
-	byIndex := map[int]Result{}
-	from := map[int]string{}
-	total := 0 // the shard count every folder agrees on (0: none sharded)
-	for n, dir := range dirs {
+	byName := map[string]Result{}
+	from := map[string]string{}
+	// A folder holds a campaign's part (scenarios × seeds), a self-test's
+	// part (the bug axis), or both (an earlier merge). Folders of one part
+	// must agree on it (shards of one matrix); the parts are combined.
+	var (
+		plain, axis       *Matrix
+		plainDir, axisDir string
+		selfTitle         string
+		// totals are the shard counts each part's folders agree on (0: none sharded).
+		totals = map[bool]int{}
+	)
+	for _, dir := range dirs {
 		m, err := ReadManifest(dir)
 		if err != nil {
 			return nil, fmt.Errorf("campaign: merge: %w", err)
 		}
-		if n == 0 {
-			merged.Matrix, merged.Title, merged.Budget = m.Matrix, m.Title, m.Budget
-		} else if !m.Matrix.Equal(merged.Matrix) {
-			return nil, fmt.Errorf("campaign: merge: %s ran a different matrix than %s (scenarios, seeds or duration differ)", dir, dirs[0])
-		}
-		if !m.Shard.Whole() {
-			if total != 0 && total != m.Shard.Total {
-				return nil, fmt.Errorf("campaign: merge: %s is shard %s, others are of %d shards", dir, m.Shard, total)
+		p := m.Matrix
+		p.SelfTest = nil
+		if len(p.Scenarios) > 0 {
+			if plain != nil && !p.Equal(*plain) {
+				return nil, fmt.Errorf("campaign: merge: %s ran a different matrix than %s (scenarios, seeds or duration differ)", dir, plainDir)
 			}
-			total = m.Shard.Total
+			plain, plainDir = &p, dir
+		}
+		if m.Matrix.SelfTest != nil {
+			if axis != nil && !m.Matrix.SelfTest.equal(axis.SelfTest) {
+				return nil, fmt.Errorf("campaign: merge: %s ran a different self-test than %s (bugs, scenarios, seeds or duration differ)", dir, axisDir)
+			}
+			axis, axisDir = &m.Matrix, dir
+		}
+		// The campaign's title names a merged page; a self-test's only
+		// its own.
+		if merged.Title == "" && len(p.Scenarios) > 0 {
+			merged.Title = m.Title
+		}
+		if selfTitle == "" && len(p.Scenarios) == 0 {
+			selfTitle = m.Title
+		}
+		merged.Budget = max(merged.Budget, m.Budget)
+		if !m.Shard.Whole() {
+			part := m.Matrix.SelfTest != nil && len(m.Matrix.Scenarios) == 0
+			if t := totals[part]; t != 0 && t != m.Shard.Total {
+				return nil, fmt.Errorf("campaign: merge: %s is shard %s, others are of %d shards", dir, m.Shard, t)
+			}
+			totals[part] = m.Shard.Total
 		}
 		if len(m.Sources) > 0 {
 			merged.Sources = append(merged.Sources, m.Sources...)
@@ -58,7 +88,7 @@ func Merge(out string, dirs []string, command string) (*Manifest, error) {
 			merged.Finished = m.Finished
 		}
 		for _, r := range m.Results {
-			if prev, dup := from[r.Index]; dup {
+			if prev, dup := from[r.Name()]; dup {
 				return nil, fmt.Errorf("campaign: merge: %s is in both %s and %s", r.Name(), prev, dir)
 			}
 			if r.Dir != "" {
@@ -82,18 +112,38 @@ func Merge(out string, dirs []string, command string) (*Manifest, error) {
 			if len(missed) > 0 {
 				r.Missed = missed
 			}
-			byIndex[r.Index], from[r.Index] = r, dir
+			byName[r.Name()], from[r.Name()] = r, dir
+		}
+	}
+	if plain != nil {
+		merged.Matrix = *plain
+	} else {
+		merged.Title = selfTitle
+	}
+	if axis != nil {
+		if merged.Matrix.System != "" {
+			return nil, fmt.Errorf("campaign: merge: %s is a self-test (raftkv's planted bugs), %s ran %s", axisDir, plainDir, merged.Matrix.System)
+		}
+		merged.Matrix.SelfTest = axis.SelfTest
+		if plain == nil {
+			merged.Matrix.CheckTimeout = axis.CheckTimeout
 		}
 	}
 	for _, j := range merged.Matrix.Jobs() {
-		r, ok := byIndex[j.Index]
+		r, ok := byName[j.Name()]
 		if !ok {
 			r = newResult(merged.Matrix, j)
 			r.Reason = "no folder reports it"
-			if total > 1 {
-				r.Reason = fmt.Sprintf("its shard %s reported nothing", Shard{Index: j.Index%total + 1, Total: total})
+			// Within its part, a job's shard is its index modulo the count.
+			part, i := j.Bug != "", j.Index
+			if part {
+				i -= merged.Matrix.plainJobs()
+			}
+			if t := totals[part]; t > 1 {
+				r.Reason = fmt.Sprintf("its shard %s reported nothing", Shard{Index: i%t + 1, Total: t})
 			}
 		}
+		r.Index = j.Index
 		merged.Results = append(merged.Results, r)
 	}
 	if merged.Finished.IsZero() {

@@ -34,6 +34,16 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"first":     firstLine,
 	"lower":     strings.ToLower,
 	"inc":       func(i int) int { return i + 1 },
+	"interval":  interval,
+	"detect":    detectWords,
+	"runWord":   runWord,
+	"cellClass": powerClass,
+	"plural": func(n int, word string) string {
+		if n == 1 {
+			return fmt.Sprintf("%d %s", n, word)
+		}
+		return fmt.Sprintf("%d %ss", n, word)
+	},
 }).Parse(pageSource))
 
 // pageData is what the page template sees.
@@ -50,7 +60,11 @@ type pageData struct {
 	Noted []Result
 	// Recovery are the recovery figures per fault kind over every run.
 	Recovery []KindRecovery
-	Finished string
+	// Power is the bug axis's detection power (nil: no self-test part);
+	// PowerClass colours its summary.
+	Power      *Power
+	PowerClass string
+	Finished   string
 }
 
 type pageRow struct {
@@ -88,7 +102,17 @@ func WritePage(w io.Writer, m *Manifest) error {
 			d.Noted = append(d.Noted, r)
 		}
 	}
-	d.Recovery = Recovery(m.Results)
+	// A run with a planted bug on measures the bug, not recovery.
+	var healthy []Result
+	for _, r := range m.Results {
+		if !r.Planted() {
+			healthy = append(healthy, r)
+		}
+	}
+	d.Recovery = Recovery(healthy)
+	if d.Power = m.Power(); d.Power != nil {
+		d.PowerClass = powerSummaryClass(d.Power)
+	}
 	if !m.Finished.IsZero() {
 		d.Finished = m.Finished.UTC().Format("2006-01-02 15:04 MST")
 	}
@@ -109,9 +133,17 @@ func verdictWords(r Result) string {
 
 func checkerWords(r Result) string {
 	switch {
+	case r.Bug == Unmodified && r.Status == Fail:
+		return "FALSE ALARM"
+	case r.Bug == Unmodified && r.Status == Pass:
+		return "clean"
+	case r.Planted() && r.Status == Pass:
+		return "planted bug caught"
+	case r.Planted() && r.Status == Fail:
+		return "planted bug missed"
 	case r.Status == Skipped || r.Status == Pending || (r.Status == Error && r.Verdict == ""):
 		return ""
-	case r.Contract != "":
+	case r.Reads != "":
 		return contractWords(r)
 	case r.Verdict == linearizability.NotLinearizable && r.Expect.MustFail():
 		return "violation found: planted bug caught"
@@ -145,6 +177,58 @@ func contractWords(r Result) string {
 		w += "; replicas diverged"
 	}
 	return w
+}
+
+// powerClass colours a cell of the bug axis: a bug's cell is pass when
+// every run caught it, fail when none did; a baseline cell is pass only
+// when every run was clean (an error or unknown run leaves it unknown, a
+// false alarm makes it fail).
+func powerClass(c PowerCell) string {
+	baseline := c.Bug == Unmodified
+	switch {
+	case c.Runs == 0:
+		return "skipped"
+	case baseline && c.Caught > 0, !baseline && c.Caught == 0:
+		return "fail"
+	case baseline && c.Clean == c.Runs, !baseline && c.Caught == c.Runs:
+		return "pass"
+	}
+	return "unknown"
+}
+
+// powerSummaryClass colours the bug axis's summary: fail on a false alarm
+// or a bug never caught, unknown when the baseline is not shown clean or a
+// bug was missed in some run, pass otherwise.
+func powerSummaryClass(p *Power) string {
+	class := "pass"
+	if !p.BaselineShown() {
+		class = "unknown"
+	}
+	for _, b := range p.Bugs {
+		switch {
+		case b.Caught == 0:
+			return "fail"
+		case b.Caught < b.Runs:
+			class = "unknown"
+		}
+	}
+	if p.FalseAlarms > 0 {
+		return "fail"
+	}
+	return class
+}
+
+// runWord is a bug-axis run in a word or two, for its link.
+func runWord(r Result) string {
+	switch r.Status {
+	case Error:
+		return "error"
+	case Unknown:
+		return "unknown"
+	case Skipped, Pending:
+		return r.Status.Label(r.Reason)
+	}
+	return checkerWords(r)
 }
 
 func firstLine(s string) string {

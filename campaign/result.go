@@ -63,8 +63,9 @@ type Result struct {
 
 	// Verdict is porcupine's on the whole history (every read of every
 	// level together); Contract the read contracts' (each read by its
-	// level's), with Reads saying it per level ("" in a campaign.json
-	// written before read contracts).
+	// level's: report.Summary.ReadContract, what the bug axis judges by),
+	// with Reads saying it per level ("" in a campaign.json written before
+	// read contracts).
 	Verdict   linearizability.Verdict `json:"verdict,omitempty"`
 	Contract  readcheck.Verdict       `json:"contract,omitempty"`
 	Reads     string                  `json:"reads,omitempty"`
@@ -106,6 +107,14 @@ func newResult(m Matrix, j Job) Result {
 		r.Expect = s.Expect
 		r.Duration = s.Duration.Seconds()
 		r.Repro = fmt.Sprintf("chaoslab run --scenario %s --seed %d --duration %s", j.Scenario, j.Seed, s.Duration)
+		if j.Bug != "" {
+			// chaoslab run cannot switch a planted bug on; the self-test
+			// with this bug and seeds 1..seed repeats this run among others.
+			r.Repro = fmt.Sprintf("chaoslab selftest --bugs %s --seeds %d --duration %s", j.Bug, j.Seed, s.Duration)
+			if j.Bug == Unmodified {
+				r.Repro = fmt.Sprintf("chaoslab run --scenario %s --seed %d --duration %s", j.Scenario, j.Seed, s.Duration)
+			}
+		}
 		if m.System != "" && m.System != "raftkv" {
 			r.Repro += " --system " + m.System
 		}
@@ -121,11 +130,21 @@ func (r *Result) record(sum *report.Summary, err error, elapsed time.Duration) {
 	r.Elapsed = round1(elapsed.Seconds())
 	if sum != nil {
 		r.Verdict = sum.Verdict
+		r.Contract = sum.ReadContract()
 		if sum.Contract != "" {
-			r.Contract, r.Reads = sum.Contract, sum.ReadWords()
+			r.Reads = sum.ReadWords()
 		}
 		r.Converged = sum.Converged
 		r.Outcome = sum.Outcome
+		if r.Bug != "" {
+			// The run's own "as expected" is against its scenario's
+			// expectation, not the bug axis's (judgeBugRun): cut it.
+			for _, tail := range []string{" — as expected", " — NOT as expected"} {
+				if i := strings.Index(r.Outcome, tail); i >= 0 {
+					r.Outcome = r.Outcome[:i]
+				}
+			}
+		}
 		r.Ops = sum.Counts.Ops
 		if st, ok := sum.Phases[report.PhaseFault]; ok {
 			a := st.Availability
@@ -140,6 +159,8 @@ func (r *Result) record(sum *report.Summary, err error, elapsed time.Duration) {
 		}
 	}
 	switch {
+	case r.Bug != "" && sum != nil && err == nil && !sum.Interrupted:
+		r.Status, r.Reason = judgeBugRun(r.Job, sum)
 	case sum == nil || err != nil || sum.Interrupted:
 		r.Status = Error
 		r.Reason = "the run could not be carried out"
@@ -161,6 +182,49 @@ func (r *Result) record(sum *report.Summary, err error, elapsed time.Duration) {
 	default:
 		r.Status = Fail
 	}
+}
+
+// judgeBugRun is the status of a bug-axis run that was carried out. The
+// expectation is the job's, not the scenario's: a planted bug must be
+// caught (a read broke its level's contract, or the replicas diverged), the
+// unmodified store must come out clean. A run that found nothing but did
+// not test what it should (the checker undecided, keys not read on every
+// node, too few faults took effect, a claim not shown) is unknown: neither
+// a miss nor a clean baseline run. A catch stands whatever the faults did.
+func judgeBugRun(j Job, sum *report.Summary) (Status, string) {
+	caught := sum.ReadContract() == readcheck.Violated || sum.Diverged()
+	var unproven []string
+	switch c := sum.ReadContract(); {
+	case c == readcheck.Unknown, c == "" && sum.Verdict == linearizability.Unknown:
+		unproven = append(unproven, "the checker could not decide")
+	case !sum.Converged:
+		unproven = append(unproven, "keys not read on every node")
+	}
+	if fe := sum.FaultEffect; fe != nil && !fe.OK {
+		unproven = append(unproven, "too few faults took effect: "+fe.Detail)
+	}
+	for _, c := range sum.Claims {
+		if !c.OK {
+			unproven = append(unproven, "claim not shown: "+string(c.Claim)+" ("+c.Detail+")")
+		}
+	}
+	switch {
+	case caught && j.Planted():
+		return Pass, ""
+	case caught:
+		return Fail, "false alarm: the unmodified store broke a read contract or diverged"
+	case len(unproven) > 0:
+		return Unknown, strings.Join(unproven, "; ")
+	case j.Planted():
+		return Fail, "planted bug missed"
+	}
+	return Pass, ""
+}
+
+// Caught reports whether a bug-axis run found what the planted bug does
+// (for the unmodified store: a false alarm).
+func (r Result) Caught() bool {
+	return r.Planted() && r.Status == Pass || r.Bug == Unmodified && r.Status == Fail
 }
 
 // AttemptsMade is how many runs were made for r (1 unless retried).
@@ -209,6 +273,9 @@ func (r Result) Message() string {
 		return r.Reason
 	}
 	msg := r.Outcome
+	if r.Bug != "" && r.Reason != "" {
+		msg = strings.TrimSuffix(r.Reason+" — "+msg, " — ")
+	}
 	if len(r.Explanations) > 0 {
 		first, _, _ := strings.Cut(strings.TrimSpace(r.Explanations[0]), "\n")
 		msg += ": " + first

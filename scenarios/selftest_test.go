@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/bugs"
+	"github.com/raftlab/raftlab/campaign"
 	"github.com/raftlab/raftlab/selftest"
 )
 
@@ -35,26 +36,29 @@ func TestSelftestSubset(t *testing.T) {
 	for _, c := range selftest.CISubset {
 		_, ok := bugs.Lookup(c.Bug)
 		require.True(t, ok, "unknown planted bug %s", c.Bug)
-		t.Run(c.Bug+"/"+c.Scenario, func(t *testing.T) {
-			var outs []selftest.Outcome
+		t.Run(c.Bug+"/"+c.Scenarios[0], func(t *testing.T) {
+			var last campaign.Result
 			for attempt := range 3 {
-				c.Seed = seed + uint64(attempt)
+				// Through the campaign's driver, as chaoslab selftest runs it.
+				m := campaign.NewManifest(campaign.Matrix{SelfTest: &campaign.BugAxis{
+					Bugs: []campaign.BugScenarios{c}, Seeds: []uint64{seed + uint64(attempt)}}}, campaign.Shard{}, "TestSelftestSubset")
+				require.Len(t, m.Results, 1)
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-				o := selftest.Run(ctx, []selftest.Case{c}, selftest.Options{Out: t.TempDir()})
+				err := campaign.Execute(ctx, m, campaign.Options{Out: t.TempDir(), Runner: campaign.ScenarioRunner{CheckTimeout: 20 * time.Second}})
 				cancel()
-				require.Len(t, o, 1)
-				require.Empty(t, o[0].Error, "run could not be carried out")
-				outs = append(outs, o[0])
+				require.NoError(t, err)
+				last = m.Results[0]
+				require.NotEqual(t, campaign.Error, last.Status, "run could not be carried out: %s", last.Reason)
 				detect := "—"
-				if o[0].Detect != nil {
-					detect = strconv.FormatFloat(*o[0].Detect, 'f', 1, 64) + "s"
+				if last.FirstViolation != nil {
+					detect = strconv.FormatFloat(*last.FirstViolation, 'f', 1, 64) + "s"
 				}
-				t.Logf("%s: %s (verdict %s, first violation after %s, run %.0fs)", c, o[0].Word(), o[0].Verdict, detect, o[0].Seconds)
-				if o[0].Caught {
+				t.Logf("%s: %s %s (verdict %s, first violation after %s, run %.0fs)", last.Label(), last.Status, last.Reason, last.Verdict, detect, last.Elapsed)
+				if last.Caught() {
 					break
 				}
 			}
-			assert.True(t, outs[len(outs)-1].Caught, "the lab missed %s in %s with %d seeds", c.Bug, c.Scenario, len(outs))
+			assert.True(t, last.Caught(), "the lab missed %s in %s with 3 seeds", c.Bug, c.Scenarios[0])
 		})
 	}
 }

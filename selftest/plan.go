@@ -1,47 +1,30 @@
 package selftest
 
 import (
-	"fmt"
 	"slices"
+	"time"
 
 	"github.com/raftlab/raftlab/bugs"
+	"github.com/raftlab/raftlab/campaign"
 	"github.com/raftlab/raftlab/scenarios"
 )
 
-// Baseline is the Bug of a case that runs the unmodified store.
-const Baseline = ""
-
-// A Case is one run: a planted bug (Baseline: none) in one scenario with
-// one seed.
-type Case struct {
-	Bug      string `json:"bug"`
-	Scenario string `json:"scenario"`
-	Seed     uint64 `json:"seed"`
-}
-
-func (c Case) String() string {
-	b := c.Bug
-	if b == Baseline {
-		b = "unmodified store"
-	}
-	return fmt.Sprintf("%s × %s seed %d", b, c.Scenario, c.Seed)
-}
-
-// Plan lists the runs for the given bugs: each bug in each of its scenarios
-// that exists and must stay linearizable (the others are returned in
-// missing, with the reason), seeds 1..seeds,
-// then, with baseline, the unmodified store in every scenario used, with
-// the same seeds. The order is the bug order, then the scenario order, then
-// the seed: runs of one cell come together.
+// Plan is the self-test's matrix for the given bugs: each bug in each of
+// its scenarios that exists and must stay linearizable (the others are
+// returned in missing, with the reason), seeds 1..seeds, then, with
+// baseline, the unmodified store in every scenario used, with the same
+// seeds. duration, if set, replaces each scenario's workload duration.
+// campaign.Execute runs it, as it runs any campaign.
 //
 // perBug > 0 keeps only each bug's first perBug usable scenarios (the
 // catalogue lists the likeliest catcher first): a cheaper matrix.
-func Plan(bs []bugs.Bug, seeds int, baseline bool, perBug int) (cases []Case, missing []string) {
+func Plan(bs []bugs.Bug, seeds int, baseline bool, perBug int, duration time.Duration) (m campaign.Matrix, missing []string) {
+	axis := &campaign.BugAxis{Seeds: campaign.Seeds(1, seeds), Duration: duration}
 	var used []string
 	for _, b := range bs {
-		taken := 0
+		row := campaign.BugScenarios{Bug: b.Name}
 		for _, name := range b.Scenarios {
-			if perBug > 0 && taken == perBug {
+			if perBug > 0 && len(row.Scenarios) == perBug {
 				break
 			}
 			s, ok := scenarios.Lookup(name)
@@ -55,30 +38,20 @@ func Plan(bs []bugs.Bug, seeds int, baseline bool, perBug int) (cases []Case, mi
 				missing = append(missing, b.Name+": "+name+" (broken on purpose; not a measure)")
 				continue
 			}
-			taken++
+			row.Scenarios = append(row.Scenarios, name)
 			if !slices.Contains(used, name) {
 				used = append(used, name)
 			}
-			for s := 1; s <= seeds; s++ {
-				cases = append(cases, Case{Bug: b.Name, Scenario: name, Seed: uint64(s)})
-			}
+		}
+		if len(row.Scenarios) > 0 {
+			axis.Bugs = append(axis.Bugs, row)
 		}
 	}
-	if baseline {
-		for _, name := range used {
-			for s := 1; s <= seeds; s++ {
-				cases = append(cases, Case{Bug: Baseline, Scenario: name, Seed: uint64(s)})
-			}
-		}
+	if baseline && len(used) > 0 {
+		axis.Bugs = append(axis.Bugs, campaign.BugScenarios{Bug: campaign.Unmodified, Scenarios: used})
 	}
-	return cases, missing
-}
-
-// Arm returns s with the bug switched on at start in every node
-// (raftkv -failpoints=BUG=on; the lab's image is the failpoint build).
-func Arm(s scenarios.Scenario, bug string) scenarios.Scenario {
-	if bug == Baseline {
-		return s
+	if len(axis.Bugs) > 0 {
+		m.SelfTest = axis
 	}
-	return scenarios.ArmBug(s, bug)
+	return m, missing
 }

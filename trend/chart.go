@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"strings"
 )
 
@@ -30,11 +31,34 @@ type series struct {
 	Points       string // SVG polyline points
 	Dots         []dot
 	Last         string // tonight's figure in words
+	Before       string // the night before's
+	// TimePoints and TimeDots draw the median seconds to the first
+	// violation, each dot with a whisker up to the worst.
+	TimePoints string
+	TimeDots   []dot
 }
 
+// A dot is a night's figure; Lo and Hi (y) are its whisker: the 95%
+// interval of a rate, or median to worst of a time.
 type dot struct {
-	X, Y  float64
-	Title string
+	X, Y, Lo, Hi float64
+	Title        string
+}
+
+// timeH is the height of the time-to-detect chart (px).
+const timeH = 170
+
+// bugWords is a night's figures of a bug in words.
+func bugWords(b BugFigures) string {
+	lo, hi := Wilson(b.Caught, b.Runs)
+	w := fmt.Sprintf("%d of %d (95%%: %.0f–%.0f%%)", b.Caught, b.Runs, 100*lo, 100*hi)
+	if b.MedianDetect != nil {
+		w += fmt.Sprintf(", median %.1f s to detect", *b.MedianDetect)
+		if b.WorstDetect != nil {
+			w += fmt.Sprintf(" (worst %.1f s)", *b.WorstDetect)
+		}
+	}
+	return w
 }
 
 // WriteHTML draws the lines as one self-contained page: the bugs' catch
@@ -55,24 +79,53 @@ func WriteHTML(w io.Writer, lines []Line, regressions []string) error {
 			names[b] = true
 		}
 	}
+	// The slowest detection sets the time chart's scale (at least 1 s).
+	maxT := 1.0
+	for _, l := range lines {
+		for _, b := range l.Bugs {
+			for _, v := range []*float64{b.MedianDetect, b.WorstDetect} {
+				if v != nil {
+					maxT = max(maxT, *v)
+				}
+			}
+		}
+	}
+	maxT = math.Ceil(maxT)
+	ty := func(sec float64) float64 { return padT + (1-sec/maxT)*float64(timeH-padT-padB) }
 	var bugs []series
+	nb := len(names)
 	for i, name := range sortedKeys(names) {
-		s := series{Name: name, Colour: palette[i%len(palette)]}
-		var pts []string
+		s := series{Name: name, Colour: palette[i%len(palette)], Last: "not run", Before: "—"}
+		// Bugs side by side around each night, so their whiskers do not hide
+		// one another.
+		off := (float64(i) - float64(nb-1)/2) * 5
+		var pts, tpts []string
 		for j, l := range lines {
 			b, ok := l.Bugs[name]
+			if j == n-2 && ok {
+				s.Before = bugWords(b)
+			}
 			if !ok || b.Runs == 0 {
 				continue
 			}
 			lo, hi := Wilson(b.Caught, b.Runs)
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(j), y(b.Rate())))
-			s.Dots = append(s.Dots, dot{X: x(j), Y: y(b.Rate()), Title: fmt.Sprintf("%s %s: caught %d of %d (95%%: %.0f–%.0f%%)", name, l.Night, b.Caught, b.Runs, 100*lo, 100*hi)})
-			s.Last = fmt.Sprintf("%d of %d (95%%: %.0f–%.0f%%)", b.Caught, b.Runs, 100*lo, 100*hi)
+			px := x(j) + off
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", px, y(b.Rate())))
+			s.Dots = append(s.Dots, dot{X: px, Y: y(b.Rate()), Lo: y(lo), Hi: y(hi), Title: fmt.Sprintf("%s %s: caught %d of %d (95%%: %.0f–%.0f%%)", name, l.Night, b.Caught, b.Runs, 100*lo, 100*hi)})
+			if j == n-1 {
+				s.Last = bugWords(b)
+			}
 			if b.MedianDetect != nil {
-				s.Last += fmt.Sprintf(", median %.1f s to detect", *b.MedianDetect)
+				worst := *b.MedianDetect
+				if b.WorstDetect != nil {
+					worst = *b.WorstDetect
+				}
+				tpts = append(tpts, fmt.Sprintf("%.1f,%.1f", px, ty(*b.MedianDetect)))
+				s.TimeDots = append(s.TimeDots, dot{X: px, Y: ty(*b.MedianDetect), Lo: ty(*b.MedianDetect), Hi: ty(worst),
+					Title: fmt.Sprintf("%s %s: median %.1f s, worst %.1f s to the first violation", name, l.Night, *b.MedianDetect, worst)})
 			}
 		}
-		s.Points = strings.Join(pts, " ")
+		s.Points, s.TimePoints = strings.Join(pts, " "), strings.Join(tpts, " ")
 		bugs = append(bugs, s)
 	}
 	type bar struct {
@@ -126,9 +179,39 @@ func WriteHTML(w io.Writer, lines []Line, regressions []string) error {
 			rec = append(rec, row)
 		}
 	}
+	// Per scenario: tonight's runs, false alarms and availability during
+	// faults, beside the night before's.
+	type scRow struct {
+		Name, Tonight, Before string
+		Alarm                 bool
+	}
+	var scs []scRow
+	if n > 0 {
+		words := func(f ScenarioFigures, ok bool) string {
+			if !ok {
+				return "—"
+			}
+			w := fmt.Sprintf("%d run%s, %d false alarm(s)", f.Runs, map[bool]string{true: "", false: "s"}[f.Runs == 1], f.FalseAlarms)
+			if f.Availability != nil {
+				w += fmt.Sprintf(", %.0f%% available in faults", 100**f.Availability)
+			}
+			return w
+		}
+		for _, k := range sortedKeys(lines[n-1].Scenarios) {
+			f := lines[n-1].Scenarios[k]
+			row := scRow{Name: k, Tonight: words(f, true), Before: "—", Alarm: f.FalseAlarms > 0}
+			if n > 1 {
+				b, ok := lines[n-2].Scenarios[k]
+				row.Before = words(b, ok)
+			}
+			scs = append(scs, row)
+		}
+	}
 	return chartTmpl.Execute(w, map[string]any{
-		"Recovery": rec,
-		"Lines":    lines, "Bugs": bugs, "Bars": bars, "Ticks": ticks, "Regressions": regressions,
+		"Scenarios": scs,
+		"Recovery":  rec,
+		"Lines":     lines, "Bugs": bugs, "Bars": bars, "Ticks": ticks, "Regressions": regressions,
+		"TimeH": timeH, "TY0": ty(0), "TYMax": ty(maxT), "TYHalf": ty(maxT / 2), "MaxT": maxT, "HalfT": maxT / 2,
 		"W": chartW, "H": chartH, "PadL": padL, "Right": chartW - padR, "Y0": y(0), "Y50": y(0.5), "Y100": y(1),
 	})
 }
@@ -152,16 +235,28 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #d1d9e0;
 <line x1="{{.PadL}}" x2="{{.Right}}" y1="{{.Y100}}" y2="{{.Y100}}" stroke="#eef1f4"/><line x1="{{.PadL}}" x2="{{.Right}}" y1="{{.Y50}}" y2="{{.Y50}}" stroke="#eef1f4"/><line x1="{{.PadL}}" x2="{{.Right}}" y1="{{.Y0}}" y2="{{.Y0}}" stroke="#afb8c1"/>
 <text x="30" y="{{.Y100}}" dy="4">100%</text><text x="36" y="{{.Y50}}" dy="4">50%</text><text x="42" y="{{.Y0}}" dy="4">0%</text>
 {{range .Ticks}}<text x="{{.X}}" y="{{.Y}}" text-anchor="middle">{{.Title}}</text>{{end}}
-{{range .Bugs}}<polyline points="{{.Points}}" fill="none" stroke="{{.Colour}}" stroke-width="2"/>{{$c := .Colour}}{{range .Dots}}<circle cx="{{.X}}" cy="{{.Y}}" r="4" fill="{{$c}}"><title>{{.Title}}</title></circle>{{end}}{{end}}
+{{range .Bugs}}<polyline points="{{.Points}}" fill="none" stroke="{{.Colour}}" stroke-width="2"/>{{$c := .Colour}}{{range .Dots}}<line x1="{{.X}}" x2="{{.X}}" y1="{{.Lo}}" y2="{{.Hi}}" stroke="{{$c}}" stroke-width="1.5" opacity=".45"/><circle cx="{{.X}}" cy="{{.Y}}" r="4" fill="{{$c}}"><title>{{.Title}}</title></circle>{{end}}{{end}}
 </svg>
-<table><tr><th>planted bug</th><th>tonight</th></tr>
-{{range .Bugs}}<tr><td><span class="sw" style="background:{{.Colour}}"></span>{{.Name}}</td><td>{{.Last}}</td></tr>{{end}}</table>
+<p class="meta">Dots: the night's rate; bars: its 95% (Wilson) interval — a few runs say little.</p>
+<table><tr><th>planted bug</th><th>tonight</th><th>the night before</th></tr>
+{{range .Bugs}}<tr><td><span class="sw" style="background:{{.Colour}}"></span>{{.Name}}</td><td>{{.Last}}</td><td>{{.Before}}</td></tr>{{end}}</table>
+<h2>Time to the first violation per planted bug</h2>
+<svg width="{{.W}}" height="{{.TimeH}}" viewBox="0 0 {{.W}} {{.TimeH}}" role="img" aria-label="time to detect">
+<line x1="{{.PadL}}" x2="{{.Right}}" y1="{{.TYMax}}" y2="{{.TYMax}}" stroke="#eef1f4"/><line x1="{{.PadL}}" x2="{{.Right}}" y1="{{.TYHalf}}" y2="{{.TYHalf}}" stroke="#eef1f4"/><line x1="{{.PadL}}" x2="{{.Right}}" y1="{{.TY0}}" y2="{{.TY0}}" stroke="#afb8c1"/>
+<text x="62" y="{{.TYMax}}" dy="4" text-anchor="end">{{printf "%.0f s" .MaxT}}</text><text x="62" y="{{.TYHalf}}" dy="4" text-anchor="end">{{printf "%.1f s" .HalfT}}</text><text x="62" y="{{.TY0}}" dy="4" text-anchor="end">0 s</text>
+{{range .Ticks}}<text x="{{.X}}" y="{{$.TimeH}}" dy="-8" text-anchor="middle">{{.Title}}</text>{{end}}
+{{range .Bugs}}<polyline points="{{.TimePoints}}" fill="none" stroke="{{.Colour}}" stroke-width="2"/>{{$c := .Colour}}{{range .TimeDots}}<line x1="{{.X}}" x2="{{.X}}" y1="{{.Lo}}" y2="{{.Hi}}" stroke="{{$c}}" stroke-width="1.5" opacity=".45"/><circle cx="{{.X}}" cy="{{.Hi}}" r="2.5" fill="#fff" stroke="{{$c}}"/><circle cx="{{.X}}" cy="{{.Y}}" r="4" fill="{{$c}}"><title>{{.Title}}</title></circle>{{end}}{{end}}
+</svg>
+<p class="meta">Seconds of workload until the first violation, over the caught runs: dots the median, open circles the worst.</p>
 <h2>False alarms per night</h2>
 <svg width="{{.W}}" height="120" viewBox="0 0 {{.W}} 120" role="img" aria-label="false alarms">
 <line x1="{{.PadL}}" x2="{{.Right}}" y1="96" y2="96" stroke="#afb8c1"/>
 {{range .Bars}}<rect x="{{.X}}" y="{{.Y}}" width="16" height="{{.H}}" fill="#cf222e"><title>{{.Title}}</title></rect><text x="{{.X}}" y="{{.Y}}" dx="8" dy="-3" text-anchor="middle">{{.N}}</text>{{end}}
 {{range .Ticks}}<text x="{{.X}}" y="112" text-anchor="middle">{{.Title}}</text>{{end}}
 </svg>
+{{if .Scenarios}}<h2>Scenarios</h2>
+<table><tr><th>scenario</th><th>tonight</th><th>the night before</th></tr>
+{{range .Scenarios}}<tr><td>{{.Name}}</td><td{{if .Alarm}} style="color:#cf222e;font-weight:600"{{end}}>{{.Tonight}}</td><td>{{.Before}}</td></tr>{{end}}</table>{{end}}
 {{if .Recovery}}<h2>Recovery per fault kind (campaign medians)</h2>
 <table><tr><th>fault kind</th><th>tonight</th><th>the night before</th></tr>
 {{range .Recovery}}<tr><td>{{.Kind}}</td><td>{{.Tonight}}</td><td>{{.Before}}</td></tr>{{end}}</table>{{end}}

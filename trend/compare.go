@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/raftlab/raftlab/selftest"
+	"github.com/raftlab/raftlab/campaign"
 )
 
-// Wilson is selftest.Wilson: the 95% interval of k catches in n runs.
-func Wilson(k, n int) (lo, hi float64) { return selftest.Wilson(k, n) }
+// Wilson is campaign.Wilson: the 95% interval of k catches in n runs.
+func Wilson(k, n int) (lo, hi float64) { return campaign.Wilson(k, n) }
 
 // Regressions compares tonight with the night before and lists what fails
 // the job:

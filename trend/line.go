@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"sort"
 
 	"github.com/raftlab/raftlab/campaign"
 	"github.com/raftlab/raftlab/scenarios"
-	"github.com/raftlab/raftlab/selftest"
 )
 
 // A Line is one night.
@@ -20,7 +18,8 @@ type Line struct {
 	Night string `json:"night"`
 	// Bugs are the self-test's planted bugs: caught in Caught of Runs runs
 	// (over all its scenarios and seeds; errored and unknown runs are runs
-	// that did not catch), with the median seconds to the first violation.
+	// that did not catch), with the median and the worst seconds to the
+	// first violation over its caught runs.
 	Bugs map[string]BugFigures `json:"bugs,omitempty"`
 	// Scenarios are the campaign's scenarios (and the self-test's
 	// unmodified store, as "selftest:<scenario>").
@@ -43,6 +42,7 @@ type BugFigures struct {
 	Caught       int      `json:"caught"`
 	Runs         int      `json:"runs"`
 	MedianDetect *float64 `json:"median_detect_s,omitempty"`
+	WorstDetect  *float64 `json:"worst_detect_s,omitempty"`
 }
 
 // Rate is Caught / Runs (0 with no runs).
@@ -64,15 +64,20 @@ type ScenarioFigures struct {
 	Availability *float64 `json:"availability,omitempty"`
 }
 
-// FromCampaign fills l's scenarios from a campaign's manifest.
+// FromCampaign fills l's scenarios from a campaign's manifest, and its
+// bugs from the manifest's bug axis (a self-test, or a nightly page that
+// merged one).
 func (l *Line) FromCampaign(m *campaign.Manifest) {
 	if l.Scenarios == nil {
 		l.Scenarios = map[string]ScenarioFigures{}
 	}
 	sums := map[string][2]float64{}
+	if p := m.Power(); p != nil {
+		l.fromPower(p)
+	}
 	for _, r := range m.Results {
-		if r.Status == campaign.Skipped || r.Status == campaign.Pending {
-			continue
+		if r.Status == campaign.Skipped || r.Status == campaign.Pending || r.Bug != "" {
+			continue // not run, or the bug axis's (fromPower)
 		}
 		f := l.Scenarios[r.Scenario]
 		f.Runs++
@@ -85,12 +90,20 @@ func (l *Line) FromCampaign(m *campaign.Manifest) {
 		}
 		l.Scenarios[r.Scenario] = f
 	}
-	for _, k := range campaign.Recovery(m.Results) {
+	// Recovery is the campaign's: the bug axis's runs (a planted bug on,
+	// or a self-test's baseline that changes with its bugs) are left out.
+	var plain []campaign.Result
+	for _, r := range m.Results {
+		if r.Bug == "" {
+			plain = append(plain, r)
+		}
+	}
+	for _, k := range campaign.Recovery(plain) {
 		if l.Recovery == nil {
 			l.Recovery = map[string]RecoveryFigures{}
 		}
-		l.Recovery[k.Kind] = RecoveryFigures{Windows: k.Windows, FirstAckMedian: k.FirstAckMedian,
-			FullStrengthMedian: k.FullStrengthMedian, ElectionsPerWindow: k.ElectionsPerWindow}
+		l.Recovery[k.Kind] = RecoveryFigures{Windows: k.Windows, FirstAckMedian: round3(k.FirstAckMedian),
+			FullStrengthMedian: round3(k.FullStrengthMedian), ElectionsPerWindow: math.Round(1000*k.ElectionsPerWindow) / 1000}
 	}
 	for sc, s := range sums {
 		f := l.Scenarios[sc]
@@ -100,35 +113,27 @@ func (l *Line) FromCampaign(m *campaign.Manifest) {
 	}
 }
 
-// FromSelftest fills l's bugs, and the unmodified store's false alarms,
-// from a self-test's matrix.
-func (l *Line) FromSelftest(m *selftest.Matrix) {
+// fromPower fills l's bugs, and the unmodified store's false alarms, from
+// a campaign's bug axis (the self-test). A bug's rate is over every run
+// started: errored and unknown runs are runs that did not catch.
+func (l *Line) fromPower(p *campaign.Power) {
 	if l.Bugs == nil {
 		l.Bugs = map[string]BugFigures{}
 	}
-	if l.Scenarios == nil {
-		l.Scenarios = map[string]ScenarioFigures{}
+	for _, r := range p.Bugs {
+		l.Bugs[r.Name] = BugFigures{Caught: r.Caught, Runs: r.Runs, MedianDetect: r.MedianDetect, WorstDetect: r.WorstDetect}
 	}
-	for _, r := range m.Bugs {
-		var b BugFigures
-		var detects []float64
-		for _, c := range r.Cells {
-			b.Caught += c.Caught
-			b.Runs += c.Runs
-			if c.MedianDetect != nil {
-				detects = append(detects, *c.MedianDetect)
-			}
-		}
-		if len(detects) > 0 {
-			sort.Float64s(detects)
-			v := detects[len(detects)/2]
-			b.MedianDetect = &v
-		}
-		l.Bugs[r.Name] = b
-	}
-	for _, c := range m.Baseline {
+	for _, c := range p.Baseline {
 		l.Scenarios["selftest:"+c.Scenario] = ScenarioFigures{Runs: c.Runs, FalseAlarms: c.Caught}
 	}
+}
+
+func round3(p *float64) *float64 {
+	if p == nil {
+		return nil
+	}
+	v := math.Round(1000**p) / 1000
+	return &v
 }
 
 // Read reads a trend file (missing: no lines).

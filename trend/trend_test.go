@@ -12,7 +12,6 @@ import (
 	"github.com/raftlab/raftlab/campaign"
 	"github.com/raftlab/raftlab/linearizability"
 	"github.com/raftlab/raftlab/scenarios"
-	"github.com/raftlab/raftlab/selftest"
 )
 
 func night(name string, bugs map[string][2]int, falseAlarms map[string]int) Line {
@@ -65,15 +64,37 @@ func TestLinesFromACampaignAndASelftest(t *testing.T) {
 	assert.Equal(t, 0, l.Scenarios["stale-reads"].FalseAlarms, "a must-fail scenario's violation is no false alarm")
 	assert.Equal(t, 0.8, *l.Scenarios["kill-leader"].Availability)
 
-	d := 2.5
-	st := &selftest.Matrix{
-		Bugs:     []selftest.BugRow{{Cells: []selftest.Cell{{Scenario: "kill-leader", Runs: 3, Caught: 2, MedianDetect: &d}, {Scenario: "pause", Runs: 3, Caught: 1, Errors: 2}}}},
-		Baseline: []selftest.Cell{{Scenario: "kill-leader", Runs: 3, Caught: 1}},
+	// A manifest with a bug axis (the self-test, alone or merged into the
+	// nightly page): per bug its catches over every run started, the
+	// unmodified store's false alarms per scenario.
+	axis := &campaign.BugAxis{Seeds: []uint64{1, 2, 3}, Bugs: []campaign.BugScenarios{
+		{Bug: "bug-a", Scenarios: []string{"kill-leader", "pause"}},
+		{Bug: campaign.Unmodified, Scenarios: []string{"kill-leader"}},
+	}}
+	m = campaign.NewManifest(campaign.Matrix{Scenarios: []string{"pause"}, Seeds: []uint64{7}, SelfTest: axis}, campaign.Shard{}, "test")
+	detect := []float64{2.5, 1.5, 4}
+	for i := range m.Results {
+		r := &m.Results[i]
+		switch {
+		case r.Bug == "":
+			r.Status, r.Verdict, r.Converged = campaign.Pass, linearizability.Linearizable, true
+		case r.Bug == campaign.Unmodified && r.Seed == 1:
+			r.Status = campaign.Fail // a false alarm
+		case r.Bug == campaign.Unmodified:
+			r.Status = campaign.Pass
+		case r.Scenario == "kill-leader" && r.Seed < 3, r.Scenario == "pause" && r.Seed == 1:
+			r.Status, r.FirstViolation = campaign.Pass, &detect[0] // caught
+			detect = detect[1:]
+		default:
+			r.Status = campaign.Error // errored: a run that did not catch
+		}
 	}
-	st.Bugs[0].Name = "bug-a"
-	l.FromSelftest(st)
-	assert.Equal(t, BugFigures{Caught: 3, Runs: 6, MedianDetect: &d}, l.Bugs["bug-a"], "errored runs are runs that did not catch")
-	assert.Equal(t, 1, l.Scenarios["selftest:kill-leader"].FalseAlarms)
+	var l2 Line
+	l2.FromCampaign(m)
+	med, worst := 2.5, 4.0
+	assert.Equal(t, BugFigures{Caught: 3, Runs: 6, MedianDetect: &med, WorstDetect: &worst}, l2.Bugs["bug-a"], "errored runs are runs that did not catch")
+	assert.Equal(t, ScenarioFigures{Runs: 3, FalseAlarms: 1}, l2.Scenarios["selftest:kill-leader"])
+	assert.Equal(t, 1, l2.Scenarios["pause"].Runs, "the bug axis's runs are not the campaign's")
 }
 
 // Two nights appended to a file, read back and drawn (the page is kept with

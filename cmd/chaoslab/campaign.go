@@ -84,7 +84,10 @@ the first); runs not started are "skipped (budget)".
 'merge' combines shard folders (each with its campaign.json) into OUT: one
 page, JUnit file, summary and manifest; run folders outside OUT are copied
 in. Runs that no shard reports are listed as not run (an error). A single
-folder rebuilds its own page.
+folder rebuilds its own page. A self-test's folder (chaoslab selftest --out)
+merges with a campaign's shards: one page, the scenario × seed matrix and
+below it the detection power (planted bugs × scenarios × seeds, and the
+unmodified store).
 
 Exit codes: 0 every run had its expected verdict; 1 some run had a definite
 unexpected verdict (a violation where none was expected, a planted bug not

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -13,9 +14,11 @@ import (
 	"syscall"
 	"time"
 
+	tclog "github.com/testcontainers/testcontainers-go/log"
+
 	"github.com/raftlab/raftlab/bugs"
+	"github.com/raftlab/raftlab/campaign"
 	"github.com/raftlab/raftlab/cluster"
-	"github.com/raftlab/raftlab/scenarios"
 	"github.com/raftlab/raftlab/selftest"
 	"github.com/raftlab/raftlab/system"
 	"github.com/raftlab/raftlab/system/systems"
@@ -31,10 +34,15 @@ func init() {
 
 Runs each planted bug of the store (a named unsafe behaviour built into the
 failpoint image and switched on at start) through the scenarios meant to catch
-it, for seeds 1..N, then the unmodified store through the same scenarios, one
-run after another. Prints and writes (selftest.html, selftest.json) the matrix
-bug × scenario → caught in k of n seeds, with the median seconds of workload
-until the first violation (a read that breaks its level's contract). Needs a Docker engine.
+it, for seeds 1..N, and the unmodified store through the same scenarios, one
+run after another (seed by seed). The self-test is a campaign with a bug axis:
+the campaign's driver runs it and it writes a campaign's files into --out
+(index.html, campaign.json, junit.xml, summary.md; 'chaoslab campaign merge'
+puts it on one page with a campaign). Prints the matrix bug × scenario →
+caught k of n with its 95% interval, the median and worst seconds of workload
+until the first violation (a read that breaks its level's contract), and the
+unmodified store's clean runs, false alarms, unknowns and errors. Needs a
+Docker engine.
 
   --bugs NAMES     planted bugs to run, comma-separated (default: all; --list shows them)
   --seeds N        seeds per bug and scenario (default 3)
@@ -144,16 +152,19 @@ func runSelftest(ctx context.Context, e *env, args []string) int {
 		}
 		return exitOK
 	}
-	cases, missing := selftest.Plan(f.bugs, f.seeds, f.baseline, f.perBug)
+	mx, missing := selftest.Plan(f.bugs, f.seeds, f.baseline, f.perBug, f.duration)
 	for _, m := range missing {
 		fmt.Fprintf(e.stderr, "chaoslab selftest: skipped %s\n", m)
 	}
-	if len(cases) == 0 {
-		fmt.Fprintln(e.stderr, "chaoslab selftest: nothing to run")
+	if err := mx.Validate(); err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab selftest: nothing to run: %v\n", err)
 		return exitUsage
 	}
+	_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true") // see runRun
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go removeOnSecondSignal(ctx, e, "selftest")
+	tclog.SetDefault(tclog.NewNoopLogger()) // its banner would break the live line
 	if err := cluster.CheckDocker(ctx); err != nil {
 		fmt.Fprintf(e.stderr, "chaoslab selftest: %v\n", err)
 		return exitFailure
@@ -162,48 +173,40 @@ func runSelftest(ctx context.Context, e *env, args []string) int {
 	if f.out == "" {
 		f.out = filepath.Join("results", "selftest-"+time.Now().Format("20060102-150405"))
 	}
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
+	m := campaign.NewManifest(mx, campaign.Shard{}, "chaoslab selftest "+shellJoin(args))
+	m.Title = "Self-test: what the lab catches"
+	fmt.Fprintf(e.stderr, "chaoslab selftest: %d runs (%d planted bugs, %d seeds each%s) into %s\n",
+		len(m.Results), len(f.bugs), f.seeds, map[bool]string{true: ", plus the unmodified store", false: ""}[f.baseline], f.out)
+	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	err = campaign.Execute(ctx, m, campaign.Options{
+		Out:         f.out,
+		Runner:      campaign.ScenarioRunner{Logger: logger, CheckTimeout: 20 * time.Second, ProgressTTY: e.stderrTTY},
+		Progress:    e.stderr,
+		ProgressTTY: e.stderrTTY,
+		Checkpoint:  func(m *campaign.Manifest) error { return campaign.Write(f.out, m) },
+	})
+	p := m.Power()
+	_ = p.WriteText(e.stdout)
+	fmt.Fprintf(e.stdout, "page: %s\n", filepath.Join(f.out, campaign.PageFile))
+	switch {
+	case ctx.Err() != nil:
+		return exitInterrupted
+	case err != nil:
 		fmt.Fprintf(e.stderr, "chaoslab selftest: %v\n", err)
 		return exitFailure
 	}
-	fmt.Fprintf(e.stderr, "chaoslab selftest: %d runs (%d planted bugs, %d seeds each%s) into %s\n",
-		len(cases), len(f.bugs), f.seeds, map[bool]string{true: ", plus the unmodified store", false: ""}[f.baseline], f.out)
-	outs := selftest.Run(ctx, cases, selftest.Options{
-		Duration: f.duration, Out: f.out, Progress: e.stderr,
-		RunOptions: scenarios.Options{CheckTimeout: 20 * time.Second},
-	})
-	m := selftest.Aggregate(f.bugs, outs)
-	_ = m.WriteText(e.stdout)
-	werr := errors.Join(
-		writeTo(filepath.Join(f.out, selftest.JSONFile), m.WriteJSON),
-		writeTo(filepath.Join(f.out, selftest.HTMLFile), func(w io.Writer) error { return m.WriteHTML(w, f.out) }),
-	)
-	if werr != nil {
-		fmt.Fprintf(e.stderr, "chaoslab selftest: %v\n", werr)
+	if t := m.Tally(); t.Error == t.Runs {
 		return exitFailure
 	}
-	fmt.Fprintf(e.stdout, "page: %s\n", filepath.Join(f.out, selftest.HTMLFile))
-	if ctx.Err() != nil {
-		return exitInterrupted
-	}
-	errs := 0
-	for _, o := range outs {
-		if o.Error != "" {
-			errs++
-		}
-	}
-	if errs == len(outs) {
-		return exitFailure
-	}
-	weak := m.Weak(f.minRate)
-	if len(weak) > 0 || m.FalseAlarms > 0 {
-		fmt.Fprintf(e.stdout, "missed too often (< %.0f%% of seeds): %s; false alarms: %d\n", 100*f.minRate, strings.Join(weak, ", "), m.FalseAlarms)
+	weak := p.Weak(f.minRate)
+	if len(weak) > 0 || p.FalseAlarms > 0 {
+		fmt.Fprintf(e.stdout, "missed too often (< %.0f%% of seeds): %s; false alarms: %d\n", 100*f.minRate, strings.Join(weak, ", "), p.FalseAlarms)
 		return exitNotLinear
 	}
-	if f.baseline && !m.BaselineShown() {
+	if f.baseline && !p.BaselineShown() {
 		// An errored or unknown run of the unmodified store is not a clean
 		// one: the baseline is not shown.
-		fmt.Fprintf(e.stdout, "the unmodified store is not shown clean: %s\n", m.BaselineLine())
+		fmt.Fprintf(e.stdout, "the unmodified store is not shown clean: %s\n", p.BaselineLine())
 		return exitUnknown
 	}
 	return exitOK

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/campaign"
-	"github.com/raftlab/raftlab/selftest"
 	"github.com/raftlab/raftlab/trend"
 )
 
@@ -23,16 +21,17 @@ func init() {
                       [--night NAME] [--html OUT.html]
 
 Adds one line for tonight to TREND.jsonl (created when missing): per planted
-bug, the self-test's catch rate and median time to detect (--selftest DIR,
-the folder with selftest.json); per scenario, the campaign's false alarms and
-availability during faults (--campaign DIR, the folder with campaign.json),
-and the self-test's unmodified store's false alarms. Draws every line as a
-small chart (--html, default trend.html beside the file). Compares tonight
-with the line before.
+bug, the self-test's catch rate and median and worst time to the first
+violation; per scenario, the campaign's false alarms and availability during
+faults, and the self-test's unmodified store's false alarms. Both come from
+campaign folders (campaign.json): a campaign, a self-test (a campaign with a
+bug axis) or a page that merged both. Draws every line as a small chart
+(--html, default trend.html beside the file). Compares tonight with the line
+before.
 
   --file F       the trend file, one JSON line per night
   --campaign D   tonight's (merged) campaign folder
-  --selftest D   tonight's self-test folder
+  --selftest D   tonight's self-test folder, when not merged into --campaign
   --night NAME   tonight's name (default: today's date, UTC)
   --html OUT     the chart page (default: trend.html beside --file)
 
@@ -78,29 +77,24 @@ func runTrend(_ context.Context, e *env, args []string) int {
 		return exitUnreadable
 	}
 	l := trend.Line{Night: *night}
-	if *camp != "" {
-		m, err := campaign.ReadManifest(*camp)
+	for _, dir := range []string{*camp, *self} {
+		if dir == "" {
+			continue
+		}
+		m, err := campaign.ReadManifest(dir)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "chaoslab trend: %v\n", err)
 			return exitUnreadable
 		}
 		l.FromCampaign(m)
 	}
-	if *self != "" {
-		b, err := os.ReadFile(filepath.Join(*self, selftest.JSONFile))
-		var m selftest.Matrix
-		if err == nil {
-			err = json.Unmarshal(b, &m)
-		}
-		if err != nil {
-			fmt.Fprintf(e.stderr, "chaoslab trend: self-test %s: %v\n", *self, err)
-			return exitUnreadable
-		}
-		l.FromSelftest(&m)
-	}
 	var regs []string
 	if len(lines) > 0 {
 		regs = trend.Regressions(lines[len(lines)-1], l)
+	}
+	if err := os.MkdirAll(filepath.Dir(*file), 0o755); err != nil {
+		fmt.Fprintf(e.stderr, "chaoslab trend: %v\n", err)
+		return exitFailure
 	}
 	if err := trend.Append(*file, l); err != nil {
 		fmt.Fprintf(e.stderr, "chaoslab trend: %v\n", err)

@@ -1,10 +1,10 @@
-package selftest
+package campaign
 
 import "math"
 
 // Wilson returns the 95% Wilson score interval of k catches in n runs:
 // what "caught k of n" says about the true catch rate (3 of 3 is 44–100%).
-// The self-test page shows it beside every rate, and package trend judges
+// The self-test section of the page shows it beside every rate, and package trend judges
 // a night's drop against it.
 func Wilson(k, n int) (lo, hi float64) {
 	if n == 0 {

@@ -15,19 +15,20 @@ import (
 // on the release that had it") for the catch rate on both releases.
 func singleNodeScenarios() []Scenario {
 	return []Scenario{
-		with(base("crash-single-node", "a cluster of ONE node, SIGKILLed under a high write rate in every fault window, then started with its data; linearizable reads (etcd#14370: etcd v3.5.0-v3.5.4 lose acknowledged writes here)"), func(s *Scenario) {
+		with(base("crash-single-node", "a cluster of ONE node, SIGKILLed under a high write rate every 4 s, then started with its data; linearizable reads (etcd#14370: etcd v3.5.0-v3.5.4 lose acknowledged writes here)"), func(s *Scenario) {
 			s.Nodes = 1
-			// Eight clients writing with almost no pause: each kill finds
+			// Twelve clients writing with almost no pause: each kill finds
 			// writes just acknowledged.
-			s.Clients = 8
+			s.Clients = 12
 			s.Think = time.Millisecond
 			// Rotating keys: a retired key is never written again, so a
 			// lost last write stays visible to the final reads.
 			s.OpsPerKey = 20
-			// A kill every 2.5 s: seven in a run.
-			s.Duration = 20 * time.Second
-			s.Quiet = time.Second
-			s.Fault = 1500 * time.Millisecond
+			// A kill every 4 s, six in a run: a restarted etcd takes 1-2 s
+			// to answer again, the rest of the quiet window is writes.
+			s.Duration = 24 * time.Second
+			s.Quiet = 3 * time.Second
+			s.Fault = time.Second
 			s.Nemeses = []chaos.Nemesis{chaos.Kill{Target: chaos.Leader}}
 			// Not in `go test ./scenarios`: it is for the nightly runs on
 			// the affected and the fixed etcd release.

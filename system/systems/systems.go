@@ -42,7 +42,7 @@ func Lookup(name string, src Source) (system.System, error) {
 	case "", "raftkv":
 		return system.Raftkv{NodeSrc: src.NodeSrc, Image: src.Image}, nil
 	}
-	if name == "etcd" || strings.HasPrefix(name, "etcd@") {
+	if name == "etcd" || strings.HasPrefix(name, "etcd@") || strings.HasPrefix(name, "etcd+") {
 		if src.NodeSrc != "" {
 			return nil, fmt.Errorf("--node-src builds raftkv from a checkout; etcd %s is built from system/etcd/server (or pass --image)", etcd.Version)
 		}

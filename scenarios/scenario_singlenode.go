@@ -10,9 +10,10 @@ import (
 // commits an entry the moment it appends it, so the order of "write it to
 // the log" and "apply it and answer the client" is all that keeps an
 // acknowledged write durable: a store that answers first loses the write
-// when it crashes before the log write. etcd v3.5.0 to v3.5.4 did
-// (etcd-io/etcd#14370, fixed in v3.5.5); see docs/DESIGN.md ("A real bug,
-// on the release that had it") for the catch rate on both releases.
+// when it crashes before the log write. etcd up to v3.5.4 did
+// (etcd-io/etcd#14370, fixed in v3.5.5 and v3.4.21); see docs/DESIGN.md
+// ("A real bug, on the release that had it") and README.md for the catch
+// rate on the affected and the fixed release.
 func singleNodeScenarios() []Scenario {
 	return []Scenario{
 		with(base("crash-single-node", "a cluster of ONE node, SIGKILLed under a high write rate every 4 s, then started with its data; linearizable reads (etcd#14370: etcd v3.5.0-v3.5.4 lose acknowledged writes here)"), func(s *Scenario) {

@@ -25,7 +25,7 @@ type Release struct {
 var Releases = []Release{
 	{Version: Version, Module: serverModule, Note: "the default: the current v3.6"},
 	{Version: "v3.5.4", Module: "system/etcd/server-v3.5.4", Gofail: true,
-		Note: "the last release with etcd#14370 (a single member acknowledges a write before its WAL holds it)"},
+		Note: "the last v3.5 release with etcd#14370 (a single member acknowledges a write before its WAL holds it)"},
 	{Version: "v3.5.5", Module: "system/etcd/server-v3.5.5", Gofail: true,
 		Note: "the release that fixed etcd#14370"},
 }

@@ -38,8 +38,7 @@ func Lookup(name string, src Source) (system.System, error) {
 	if src.NodeSrc != "" && src.Image != "" {
 		return nil, errors.New("--node-src and --image are exclusive: the store comes from a source tree or from a ready image")
 	}
-	switch name {
-	case "", "raftkv":
+	if name == "" || name == "raftkv" {
 		return system.Raftkv{NodeSrc: src.NodeSrc, Image: src.Image}, nil
 	}
 	if name == "etcd" || strings.HasPrefix(name, "etcd@") || strings.HasPrefix(name, "etcd+") {

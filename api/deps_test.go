@@ -18,7 +18,7 @@ func TestLabDoesNotLinkTheStore(t *testing.T) {
 	labPackages := []string{"api", "nodeflags", "cluster", "chaos", "scenarios", "report", "campaign", "selftest",
 		"system", "system/etcd", "system/systems", "system/systemtest", "compare", "cmd/chaoslab"}
 	forbidden := []string{"github.com/hashicorp/raft", "github.com/dgraph-io/badger",
-		"go.etcd.io/etcd/server", "go.etcd.io/raft", "go.etcd.io/bbolt"}
+		"go.etcd.io/etcd/server", "go.etcd.io/raft", "go.etcd.io/etcd/raft", "go.etcd.io/bbolt", "go.etcd.io/gofail"}
 	for _, p := range labPackages {
 		out, err := exec.Command("go", "list", "-deps", "-test", "github.com/raftlab/raftlab/"+p).CombinedOutput()
 		require.NoError(t, err, "go list %s: %s", p, out)

@@ -22,6 +22,9 @@ type ImageSpec struct {
 	Repo       string   // e.g. raftlab/etcd
 	Binaries   []Binary // compiled in order; the first is the entrypoint
 	Entrypoint []string // the image's ENTRYPOINT (default: the first binary)
+	// TagPrefix, when set, starts the tag (e.g. "v3.5.4-"): the tag is
+	// Repo:TagPrefix<content hash>, so that it names a release.
+	TagPrefix string
 }
 
 // Binary is one static binary of an image.
@@ -68,7 +71,7 @@ func BuildSpecImage(ctx context.Context, spec ImageSpec) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	tag := spec.Repo + ":" + sum[:12]
+	tag := spec.Repo + ":" + spec.TagPrefix + sum[:12]
 	if _, err := cl.ImageInspect(ctx, tag); err == nil {
 		slog.Debug("cluster: image up to date", "tag", tag, "compile", compiled.Round(time.Millisecond))
 		return tag, nil

@@ -343,6 +343,7 @@ func All() []Scenario {
 	all = append(all, failpointScenarios()...)
 	all = append(all, levelScenarios()...)
 	all = append(all, compoundScenarios()...)
+	all = append(all, singleNodeScenarios()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return all
 }

@@ -52,3 +52,27 @@ func TestSelftestSystem(t *testing.T) {
 	_, err := parseSelftestFlags([]string{"--system", "raftkv", "--list"})
 	assert.NoError(t, err)
 }
+
+// An etcd release is part of the system's name, so every command that
+// names a system takes it: run, campaign, compare's list, list.
+func TestEtcdReleaseNames(t *testing.T) {
+	f, err := parseRunFlags([]string{"--system", "etcd@v3.5.4+slow-wal", "--scenario", "crash-single-node"})
+	require.NoError(t, err)
+	assert.Equal(t, "etcd@v3.5.4+slow-wal", f.system.Name())
+	c, err := parseCampaignFlags([]string{"--system", "etcd@v3.5.5", "--scenarios", "crash-single-node", "--seed", "1"})
+	require.NoError(t, err)
+	assert.Equal(t, "etcd@v3.5.5", c.matrix.System)
+	cf, err := parseCompareFlags([]string{"--systems", "etcd@v3.5.4+slow-wal,etcd@v3.5.5+slow-wal", "--scenarios", "crash-single-node"})
+	require.NoError(t, err)
+	require.Len(t, cf.systems, 2)
+	assert.Equal(t, "etcd@v3.5.5+slow-wal", cf.systems[1].Name())
+	_, err = parseRunFlags([]string{"--system", "etcd@v3.5.3"})
+	assert.ErrorContains(t, err, "--system: etcd v3.5.3 is not built by the lab (known: v3.6.16, v3.5.4, v3.5.5")
+	_, err = parseRunFlags([]string{"--system", "etcd+slow-wal"})
+	assert.ErrorContains(t, err, "built without them")
+
+	var out, errb strings.Builder
+	code := runList(t.Context(), &env{stdout: &out, stderr: &errb}, []string{"--system", "etcd@v3.5.4+slow-wal"})
+	require.Equal(t, exitOK, code, errb.String())
+	assert.Regexp(t, `(?m)^crash-single-node\s+runs\s`, out.String())
+}

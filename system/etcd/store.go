@@ -11,7 +11,8 @@ import (
 	"github.com/raftlab/raftlab/cluster"
 )
 
-// Version is the etcd release the image builds (server/go.mod).
+// Version is the default etcd release (server/go.mod); Releases lists the
+// others the lab builds.
 const Version = "v3.6.16"
 
 // Timings of the members: etcd's defaults (100 ms heartbeats, 1 s election
@@ -27,8 +28,13 @@ const (
 // start together from a static member list.
 type Store struct {
 	// Image, when set, is a ready etcd image (its entrypoint etcd); else
-	// the image is built from server/ (see BuildImage).
+	// the image of Release is built (see BuildRelease).
 	Image string
+	// Release is the etcd release to build (zero: the default).
+	Release Release
+	// Failpoints, when set, are gofail failpoints armed at start
+	// (NAME=TERMS[;NAME=TERMS]); only a gofail release has them.
+	Failpoints string
 }
 
 // Name implements cluster.Store.
@@ -39,16 +45,19 @@ func (s Store) NodeImage(ctx context.Context, _ string) (string, error) {
 	if s.Image != "" {
 		return s.Image, nil
 	}
-	return BuildImage(ctx)
+	if s.Release.Version == "" {
+		return BuildImage(ctx)
+	}
+	return BuildRelease(ctx, s.Release)
 }
 
 // Args implements cluster.Store: one member of a new cluster of all.
-func (Store) Args(self cluster.NodeSpec, all []cluster.NodeSpec, _ string) []string {
+func (s Store) Args(self cluster.NodeSpec, all []cluster.NodeSpec, _ string) []string {
 	var initial []string
 	for _, n := range all {
 		initial = append(initial, n.ID+"=http://"+n.RaftAddr)
 	}
-	return []string{
+	args := []string{
 		"--name", self.ID,
 		"--data-dir", "/data/etcd",
 		"--listen-client-urls", "http://0.0.0.0:" + strconv.Itoa(cluster.HTTPPort),
@@ -62,6 +71,11 @@ func (Store) Args(self cluster.NodeSpec, all []cluster.NodeSpec, _ string) []str
 		"--election-timeout", strconv.Itoa(ElectionMillis),
 		"--log-level", "info",
 	}
+	if s.Failpoints != "" {
+		// Read by the gofail release's main (server-vX/main.go), not etcd.
+		args = append(args, "--raftlab-failpoints", s.Failpoints)
+	}
+	return args
 }
 
 // Probe implements cluster.Store.

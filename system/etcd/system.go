@@ -12,16 +12,32 @@ import (
 type System struct {
 	// Image, when set, runs a ready etcd image instead of building one.
 	Image string
+	// Version is the release to build ("" = the default, Version); see
+	// Releases.
+	Version string
+	// Variant, when set, names failpoints armed at start (Variants); only a
+	// gofail release has them.
+	Variant string
 }
 
-// Name implements system.System.
-func (System) Name() string { return "etcd" }
+// Name implements system.System: "etcd", or with a release and a variant
+// "etcd@v3.5.4+slow-wal" (what ParseName reads back).
+func (s System) Name() string {
+	n := "etcd"
+	if s.Version != "" {
+		n += "@" + s.Version
+	}
+	if s.Variant != "" {
+		n += "+" + s.Variant
+	}
+	return n
+}
 
 // lacks says why etcd lacks a capability here.
 var lacks = map[system.Capability]string{
 	system.Disk:             "the disk nemeses damage raftkv's files (log, snapshot); none is written for etcd's WAL yet",
 	system.Membership:       "the membership nemeses call raftkv's join/remove API; etcd's member API is not wired to them yet",
-	system.Failpoints:       "the image is built without gofail; raftkv's failpoint names do not exist in etcd",
+	system.Failpoints:       "raftkv's failpoint names do not exist in etcd, and etcd's gofail points are armed at start (a variant such as etcd@v3.5.4+slow-wal), not per fault window",
 	system.LeaderTransfer:   "leadership transfer calls raftkv's /leader/transfer; etcd's MoveLeader is not wired to it yet",
 	system.PlantedBugs:      "the planted bugs are raftkv's",
 	system.SnapshotCounters: "etcd's status has no snapshot counters the lab reads",
@@ -46,12 +62,16 @@ func (s System) Start(ctx context.Context, cfg system.Config) (system.Cluster, e
 	if err := system.CheckNoNodeData(s.Name(), cfg); err != nil {
 		return nil, err
 	}
+	store, err := s.store()
+	if err != nil {
+		return nil, err
+	}
 	c, err := cluster.Start(ctx, cluster.Options{
 		Nodes:  cfg.Nodes,
 		LogDir: cfg.LogDir,
 		Logger: cfg.Logger,
 		Reach:  cfg.Reach,
-		Store:  Store{Image: s.Image},
+		Store:  store,
 	})
 	if err != nil {
 		return nil, err

@@ -26,24 +26,34 @@ type Source struct {
 	Image   string
 }
 
-// Names are the built-in systems, the default first.
+// Names are the built-in systems, the default first. etcd also takes a
+// release and a variant: etcd@v3.5.4, etcd@v3.5.4+slow-wal (etcd.ParseName).
 func Names() []string { return []string{"raftkv", "etcd"} }
 
-// Lookup returns the system named name ("" = Default).
+// Lookup returns the system named name ("" = Default). A release of etcd
+// is part of the name (etcd@VERSION) rather than a flag of its own, so that
+// every place that names a system takes it: --system, compare's --systems
+// list, $RAFTLAB_SYSTEM, the folders and pages that show the system.
 func Lookup(name string, src Source) (system.System, error) {
 	if src.NodeSrc != "" && src.Image != "" {
 		return nil, errors.New("--node-src and --image are exclusive: the store comes from a source tree or from a ready image")
 	}
-	switch name {
-	case "", "raftkv":
+	if name == "" || name == "raftkv" {
 		return system.Raftkv{NodeSrc: src.NodeSrc, Image: src.Image}, nil
-	case "etcd":
+	}
+	if name == "etcd" || strings.HasPrefix(name, "etcd@") || strings.HasPrefix(name, "etcd+") {
 		if src.NodeSrc != "" {
 			return nil, fmt.Errorf("--node-src builds raftkv from a checkout; etcd %s is built from system/etcd/server (or pass --image)", etcd.Version)
 		}
-		return etcd.System{Image: src.Image}, nil
+		s, err := etcd.ParseName(name)
+		if err != nil {
+			return nil, err
+		}
+		s.Image = src.Image
+		return s, nil
 	}
-	return nil, fmt.Errorf("unknown system %q (known: %s)", name, strings.Join(Names(), ", "))
+	return nil, fmt.Errorf("unknown system %q (known: %s; etcd@VERSION for a release: %s)", name,
+		strings.Join(Names(), ", "), strings.Join(etcd.ReleaseVersions(), ", "))
 }
 
 // Environment variables of FromEnv: the test suites' --node-src and --image.

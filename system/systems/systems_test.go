@@ -23,6 +23,11 @@ func TestLookup(t *testing.T) {
 	assert.ErrorContains(t, err, "exclusive")
 	_, err = Lookup("zk", Source{})
 	assert.ErrorContains(t, err, "unknown system")
+	s, err = Lookup("etcd@v3.5.4+slow-wal", Source{})
+	require.NoError(t, err)
+	assert.Equal(t, etcd.System{Version: "v3.5.4", Variant: "slow-wal"}, s)
+	_, err = Lookup("etcd@v9.9.9", Source{})
+	assert.ErrorContains(t, err, "not built by the lab")
 }
 
 func TestFromEnv(t *testing.T) {

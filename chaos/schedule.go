@@ -128,7 +128,7 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 		termBefore := maxTerm(statusAll(tctx, c))
 		cancel()
 		w := Window{Nemesis: nem.Name(), Start: rec.Now(), TermBefore: termBefore}
-		ictx, cancel := context.WithTimeout(ctx, o.StepTimeout)
+		ictx, cancel := context.WithTimeout(ctx, stepTimeout(nem, o.StepTimeout))
 		f, err := nem.Inject(ictx, c, rand.New(rand.NewPCG(st.Seed, 0)))
 		cancel()
 		if err != nil {
@@ -137,7 +137,7 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 				errs = append(errs, err)
 			}
 			o.Logger.Warn("chaos: injection failed; healing everything", "nemesis", nem.Name(), "err", err)
-			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.StepTimeout)
+			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stepTimeout(nem, o.StepTimeout))
 			if herr := HealAll(hctx, c); herr != nil {
 				errs = append(errs, fmt.Errorf("heal after failed %s: %w", nem.Name(), herr))
 			}
@@ -167,7 +167,7 @@ func (s Schedule) Run(ctx context.Context, c Cluster, rec Recorder, o RunOptions
 		waitUntil(ctx, begin.Add(st.At+st.Length))
 
 		w.Healing = rec.Now()
-		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.StepTimeout)
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stepTimeout(nem, o.StepTimeout))
 		err = f.Heal(hctx)
 		if err != nil {
 			o.Logger.Warn("chaos: heal failed; healing everything", "fault", f.String(), "err", err)

@@ -235,7 +235,7 @@ func runFromSummary(dir string) (Run, error) {
 			Name: s.Scenario, Description: s.Description, Expect: s.Expect, Nodes: s.Nodes, Clients: s.Clients,
 			Keys: s.Keys, ReadLevel: s.ReadLevel, Nemeses: s.Nemeses, Duration: s.Duration,
 			FaultWindow: s.FaultWindow, QuietWindow: s.QuietWindow,
-			OpsPerKey: s.OpsPerKey, NodeImage: s.NodeImage, NodeSrc: s.NodeSrc,
+			OpsPerKey: s.OpsPerKey, NodeImage: s.NodeImage, NodeSrc: s.NodeSrc, System: s.System,
 		},
 		Seed: s.Seed, Started: s.Started, CheckTimeout: 20, Faults: s.Faults, Convergence: s.Convergence,
 		Timings: s.Timings, Errors: s.Errors, Interrupted: s.Interrupted, Nodes: s.NodeFigures,

@@ -406,3 +406,21 @@ func TestHistoryWithoutLevelsReadsAtTheScenarioLevel(t *testing.T) {
 	assert.Equal(t, 1, sum.Levels[0].Reads, "the final read is linearizable")
 	assert.Equal(t, linearizability.LevelStale, sum.Levels[1].Level)
 }
+
+// The replay command names the system when it is not the default one, so
+// an etcd run's page repeats an etcd run.
+func TestReplayNamesTheSystem(t *testing.T) {
+	for system, want := range map[string]string{
+		"":                     "chaoslab run --scenario",
+		"raftkv":               "chaoslab run --scenario",
+		"etcd@v3.5.4+slow-wal": "chaoslab run --system etcd@v3.5.4+slow-wal --scenario",
+	} {
+		in, _, _ := fakeRun(t, true)
+		in.Scenario.System = system
+		s := Summarize(in)
+		assert.Equal(t, system, s.System)
+		var b bytes.Buffer
+		require.NoError(t, WriteHTML(&b, in, s))
+		assert.Contains(t, b.String(), want, "system %q", system)
+	}
+}

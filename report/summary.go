@@ -43,6 +43,9 @@ type Summary struct {
 	// the source tree it was built from, when not this one.
 	NodeImage string `json:"node_image,omitempty"`
 	NodeSrc   string `json:"node_src,omitempty"`
+	// System is the system under test (Scenario.System; "" before systems
+	// existed: raftkv), so the page's replay command names it.
+	System string `json:"system,omitempty"`
 	// Reach is how the clients reached the nodes (Run.Reach).
 	Reach string `json:"reach,omitempty"`
 
@@ -182,7 +185,7 @@ func Summarize(in Input) *Summary {
 		Scenario: sc.Name, Description: sc.Description, Expect: sc.Expect, Seed: r.Seed, Started: r.Started,
 		Nodes: sc.Nodes, Clients: sc.Clients, Keys: sc.Keys, ReadLevel: sc.ReadLevel, Nemeses: sc.Nemeses,
 		Duration: sc.Duration, FaultWindow: sc.FaultWindow, QuietWindow: sc.QuietWindow,
-		OpsPerKey: sc.OpsPerKey, NodeImage: sc.NodeImage, NodeSrc: sc.NodeSrc,
+		OpsPerKey: sc.OpsPerKey, NodeImage: sc.NodeImage, NodeSrc: sc.NodeSrc, System: sc.System,
 		Interrupted: r.Interrupted, Convergence: r.Convergence, Converged: r.Convergence.Converged,
 		NodeFigures: r.Nodes, Timings: r.Timings, Errors: r.Errors, Faults: r.Faults,
 		Verdict: linearizability.Unknown, Rebuilt: in.Rebuilt, Reach: r.Reach,

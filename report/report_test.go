@@ -413,7 +413,7 @@ func TestReplayNamesTheSystem(t *testing.T) {
 	for system, want := range map[string]string{
 		"":                     "chaoslab run --scenario",
 		"raftkv":               "chaoslab run --scenario",
-		"etcd@v3.5.4+slow-wal": "chaoslab run --system etcd@v3.5.4+slow-wal --scenario",
+		"etcd@v3.5.4+slow-wal": "chaoslab run --system etcd@v3.5.4&#43;slow-wal --scenario", // + escaped; a browser shows +
 	} {
 		in, _, _ := fakeRun(t, true)
 		in.Scenario.System = system

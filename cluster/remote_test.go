@@ -1,20 +1,11 @@
 package cluster
 
 import (
-	"bufio"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"io"
-	"net"
-	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftlab/raftlab/api"
+	"github.com/raftlab/raftlab/internal/enginefwd"
 )
 
 // remoteChildEnv marks the test binary re-run by TestThroughARemoteEngine.
@@ -58,11 +50,11 @@ func TestThroughARemoteEngine(t *testing.T) {
 		t.Skipf("the engine is already reached over %s (%s): this test serves a local socket", upstream.Scheme, dc.DaemonHost())
 	}
 	network, address := upstream.Scheme, upstream.Path
-	fw, err := newForwarder(remoteEngineAddr+":0", network, address)
+	fw, err := enginefwd.New(remoteEngineAddr+":0", network, address)
 	require.NoError(t, err)
-	t.Cleanup(fw.close)
+	t.Cleanup(fw.Close)
 
-	dockerHost := "tcp://" + fw.ln.Addr().String()
+	dockerHost := "tcp://" + fw.Addr()
 	cmd := exec.CommandContext(ctx, os.Args[0],
 		"-test.run=^TestThroughARemoteEngine$", "-test.count=1", "-test.v", "-test.timeout=3m")
 	cmd.Env = append(os.Environ(), "DOCKER_HOST="+dockerHost, remoteChildEnv+"=1",
@@ -70,12 +62,12 @@ func TestThroughARemoteEngine(t *testing.T) {
 	t0 := time.Now()
 	out, err := cmd.CombinedOutput()
 	t.Logf("child with DOCKER_HOST=%s took %s; forwarder carried %d connections (%d refused):\n%s",
-		dockerHost, time.Since(t0).Round(time.Millisecond), fw.accepted.Load(), fw.refused.Load(), out)
+		dockerHost, time.Since(t0).Round(time.Millisecond), fw.Accepted.Load(), fw.Refused.Load(), out)
 	require.NoError(t, err, "the scenario through the TCP engine failed")
 	assert.Contains(t, string(out), "--- PASS: TestThroughARemoteEngine")
 	assert.NotContains(t, string(out), "--- SKIP")
 	// Every Docker call went through the forwarder: the child never saw the socket.
-	assert.Positive(t, fw.accepted.Load(), "no Docker call went through the forwarder")
+	assert.Positive(t, fw.Accepted.Load(), "no Docker call went through the forwarder")
 }
 
 // remoteEngineScenario runs in the child: DOCKER_HOST is the forwarder.
@@ -127,129 +119,4 @@ func remoteEngineScenario(t *testing.T) {
 	eventually(t, ctx, "restarted "+leader.ID()+" catches up", func() bool {
 		return readsAs(ctx, cl, "remote", "after", api.ReadStale)
 	})
-}
-
-// forwarder serves a Docker engine's socket on a TCP listener, as a remote
-// engine would be served, for connections of this user only.
-type forwarder struct {
-	ln                net.Listener
-	network, address  string
-	accepted, refused atomic.Int64
-	wg                sync.WaitGroup
-	mu                sync.Mutex
-	conns             map[net.Conn]struct{}
-	closed            bool
-}
-
-func newForwarder(listen, network, address string) (*forwarder, error) {
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return nil, fmt.Errorf("forwarder: listen %s: %w", listen, err)
-	}
-	f := &forwarder{ln: ln, network: network, address: address, conns: map[net.Conn]struct{}{}}
-	f.wg.Add(1)
-	go f.serve()
-	return f, nil
-}
-
-func (f *forwarder) serve() {
-	defer f.wg.Done()
-	for {
-		c, err := f.ln.Accept()
-		if err != nil {
-			return // closed
-		}
-		// Loopback is open to every local user; the engine is root's.
-		if uid, err := peerUID(c); err != nil || uid != os.Getuid() {
-			f.refused.Add(1)
-			_ = c.Close()
-			continue
-		}
-		f.accepted.Add(1)
-		f.wg.Add(1)
-		go f.pipe(c)
-	}
-}
-
-// track registers a connection for close; false once closing.
-func (f *forwarder) track(c net.Conn) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.closed {
-		return false
-	}
-	f.conns[c] = struct{}{}
-	return true
-}
-
-// pipe copies both ways; each direction's end is passed on as a half-close
-// (the API's hijacked exec streams rely on it).
-func (f *forwarder) pipe(down net.Conn) {
-	defer f.wg.Done()
-	up, err := net.Dial(f.network, f.address)
-	if err != nil || !f.track(down) || !f.track(up) {
-		_ = down.Close()
-		if up != nil {
-			_ = up.Close()
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	cp := func(dst, src net.Conn) {
-		defer wg.Done()
-		_, _ = io.Copy(dst, src)
-		if cw, ok := dst.(interface{ CloseWrite() error }); ok {
-			_ = cw.CloseWrite()
-		}
-	}
-	wg.Add(2)
-	go cp(up, down)
-	go cp(down, up)
-	wg.Wait()
-	_ = up.Close()
-	_ = down.Close()
-	f.mu.Lock()
-	delete(f.conns, up)
-	delete(f.conns, down)
-	f.mu.Unlock()
-}
-
-func (f *forwarder) close() {
-	_ = f.ln.Close()
-	f.mu.Lock()
-	f.closed = true
-	for c := range f.conns {
-		_ = c.Close()
-	}
-	f.mu.Unlock()
-	f.wg.Wait()
-}
-
-// peerUID is the uid owning the other end of a loopback TCP connection,
-// from /proc/net/tcp (the row whose local address is the peer's).
-func peerUID(c net.Conn) (int, error) {
-	peer, err := netip.ParseAddrPort(c.RemoteAddr().String())
-	if err != nil {
-		return 0, err
-	}
-	if !peer.Addr().Unmap().Is4() {
-		return 0, errors.New("peerUID: IPv4 only")
-	}
-	a := peer.Addr().Unmap().As4()
-	// /proc/net/tcp prints the address as a host-order (little-endian) word.
-	want := strings.ToUpper(hex.EncodeToString([]byte{a[3], a[2], a[1], a[0]})) +
-		fmt.Sprintf(":%04X", peer.Port())
-	fh, err := os.Open("/proc/net/tcp")
-	if err != nil {
-		return 0, err
-	}
-	defer fh.Close()
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		if len(fs) > 7 && fs[1] == want {
-			return strconv.Atoi(fs[7])
-		}
-	}
-	return 0, fmt.Errorf("peerUID: %s not in /proc/net/tcp", c.RemoteAddr())
 }

@@ -38,12 +38,8 @@ func (d DiskTruncate) Name() string { return "disk-truncate-" + d.Target.String(
 
 // Inject kills the chosen node and truncates its log.
 func (d DiskTruncate) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, error) {
-	var (
-		kc Killer
-		dc Disker
-		mc Members
-	)
-	if err := need(c, d.Name(), &kc, &dc, &mc); err != nil {
+	kc, dc, mc, err := surgeryHandles(c, d.Name())
+	if err != nil {
 		return nil, err
 	}
 	id, err := pickTarget(ctx, c, d.Target, rng)
@@ -88,12 +84,8 @@ func (b BitFlip) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault,
 	if b.File != FileRaftLog && b.File != FileSnapshot {
 		return nil, fmt.Errorf("chaos: bitflip: unknown file %q (want %s or %s)", b.File, FileRaftLog, FileSnapshot)
 	}
-	var (
-		kc Killer
-		dc Disker
-		mc Members
-	)
-	if err := need(c, b.Name(), &kc, &dc, &mc); err != nil {
+	kc, dc, mc, err := surgeryHandles(c, b.Name())
+	if err != nil {
 		return nil, err
 	}
 	id, err := pickTarget(ctx, c, b.Target, rng)

@@ -41,3 +41,16 @@ func need(c Cluster, nemesis string, into ...any) error {
 	}
 	return nil
 }
+
+// surgeryHandles are the handles of a nemesis that works on a stopped
+// node's files: stop and start it, change its files, and replace it when
+// it cannot come back (the disk and operator-error nemeses).
+func surgeryHandles(c Cluster, nemesis string) (Killer, Disker, Members, error) {
+	var (
+		kc Killer
+		dc Disker
+		mc Members
+	)
+	err := need(c, nemesis, &kc, &dc, &mc)
+	return kc, dc, mc, err
+}

@@ -74,12 +74,8 @@ func (d DirLost) InjectAt(ctx context.Context, c Cluster, id string, rng *rand.R
 	if err := checkDir(d.Dir); err != nil {
 		return nil, err
 	}
-	var (
-		kc Killer
-		dc Disker
-		mc Members
-	)
-	if err := need(c, d.Name(), &kc, &dc, &mc); err != nil {
+	kc, dc, mc, err := surgeryHandles(c, d.Name())
+	if err != nil {
 		return nil, err
 	}
 	before := appliedOf(ctx, c, id)
@@ -157,12 +153,8 @@ func (d DirOld) Inject(ctx context.Context, c Cluster, rng *rand.Rand) (*Fault, 
 	if err := checkDir(d.Dir); err != nil {
 		return nil, err
 	}
-	var (
-		kc Killer
-		dc Disker
-		mc Members
-	)
-	if err := need(c, d.Name(), &kc, &dc, &mc); err != nil {
+	kc, dc, mc, err := surgeryHandles(c, d.Name())
+	if err != nil {
 		return nil, err
 	}
 	id, err := pickTarget(ctx, c, d.Target, rng)

@@ -3,9 +3,7 @@ package etcd
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,7 +46,9 @@ func prepareGofail(ctx context.Context, root string, r Release) error {
 		return fmt.Errorf("gofail build of etcd %s: %w", r.Version, err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := copyTree(src, tmp); err != nil {
+	// os.CopyFS writes files 0o666 (plus the source's execute bits): the
+	// copy is writable, unlike the module cache's.
+	if err := os.CopyFS(tmp, os.DirFS(src)); err != nil {
 		return fmt.Errorf("gofail build of etcd %s: copy %s: %w", r.Version, src, err)
 	}
 	args := []string{"run", gofailTool, "enable"}
@@ -104,30 +104,4 @@ func goCmd(ctx context.Context, dir string, args ...string) ([]byte, error) {
 		return out, fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 	return out, nil
-}
-
-// copyTree copies the regular files and directories of src into dst (which
-// exists), writable: the module cache's copies are read-only.
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.IsDir():
-			return os.MkdirAll(target, 0o755)
-		case !d.Type().IsRegular():
-			return errors.New(p + ": not a regular file")
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
 }

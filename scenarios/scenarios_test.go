@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/raftlab/raftlab/cluster"
+	"github.com/raftlab/raftlab/linearizability"
 	"github.com/raftlab/raftlab/readcheck"
 	"github.com/raftlab/raftlab/report"
 	"github.com/raftlab/raftlab/system"
@@ -71,7 +72,15 @@ func runScenarioOn(t *testing.T, s Scenario, sys system.System) *report.Summary 
 		if err != nil {
 			t.Fatalf("rebuild %s: %v", out, err)
 		}
-		if again.Verdict != sum.Verdict || again.Outcome != sum.Outcome || again.Counts != sum.Counts ||
+		// The checker's budget per key is wall time: a key undecided in the
+		// run may be decided in the rebuild (or the other way round) on a
+		// loaded machine, and the verdict's sentence counts keys. Verdict
+		// and sentence are compared when every key was decided both times.
+		decided := allKeysDecided(sum) && allKeysDecided(again)
+		if !decided {
+			t.Logf("a key's check ran out of its time budget in the run or the rebuild: verdicts not compared (run: %s; rebuilt: %s)", sum.Outcome, again.Outcome)
+		}
+		if decided && (again.Verdict != sum.Verdict || again.Outcome != sum.Outcome) || again.Counts != sum.Counts ||
 			!reflect.DeepEqual(again.Windows, sum.Windows) || !reflect.DeepEqual(again.Phases, sum.Phases) {
 			t.Errorf("rebuilt summary differs:\n%+v\nfrom the run's\n%+v", again, sum)
 		}
@@ -217,4 +226,28 @@ func TestScenarios(t *testing.T) {
 			}
 		})
 	}
+}
+
+// allKeysDecided reports whether every key of the whole history and every
+// read level's check came to a verdict within the checker's time budget.
+func allKeysDecided(s *report.Summary) bool {
+	for _, k := range s.KeyVerdicts {
+		if k.Verdict == linearizability.Unknown {
+			return false
+		}
+	}
+	for _, l := range s.Levels {
+		if l.Linearizable == linearizability.Unknown {
+			return false
+		}
+		if l.Check == nil {
+			continue
+		}
+		for _, k := range l.Check.Keys {
+			if k.Verdict == linearizability.Unknown {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -592,7 +592,11 @@ func (c *Cluster) HealAll(ctx context.Context) error {
 		case "paused":
 			err = n.Resume(ctx)
 		case "exited", "created":
-			err = n.Start(ctx)
+			// A removed member of a MemberAPI store comes back empty
+			// (Rejoin below); its old process would only be turned away.
+			if !n.Left() || c.memberAPI() == nil {
+				err = n.Start(ctx)
+			}
 		case "absent":
 			destroyed = append(destroyed, n)
 		}

@@ -55,7 +55,7 @@ func (c *Cluster) AddNode(ctx context.Context) (*Node, error) {
 	n := c.newNode()
 	err = n.createHolder(ctx)
 	if err == nil {
-		err = n.createNode(ctx, leader.HTTPAddr())
+		err = c.createMember(ctx, n, leader)
 	}
 	if err == nil {
 		err = n.WaitReady(ctx)
@@ -144,9 +144,16 @@ func (c *Cluster) removeMember(ctx context.Context, n *Node, self bool) (*Node, 
 		if err != nil || l == nil || (l == n && !self) {
 			return false, nil
 		}
-		cl, err := l.labClient(ctx)
-		if err != nil || cl.RemoveMember(ctx, n.id) != nil {
-			return false, nil
+		if m := c.memberAPI(); m != nil {
+			ep, err := l.Endpoint(ctx)
+			if err != nil || m.RemoveMember(ctx, ep, n.spec()) != nil {
+				return false, nil
+			}
+		} else {
+			cl, err := l.labClient(ctx)
+			if err != nil || cl.RemoveMember(ctx, n.id) != nil {
+				return false, nil
+			}
 		}
 		leader = l
 		return true, nil
@@ -184,6 +191,9 @@ func (n *Node) Left() bool {
 // its id and addresses, as its own -join would) and returns when it is
 // ready.
 func (n *Node) Rejoin(ctx context.Context) error {
+	if n.c.memberAPI() != nil {
+		return n.rejoinEmpty(ctx)
+	}
 	st, err := n.ContainerState(ctx)
 	if err != nil {
 		return fmt.Errorf("%s: rejoin: %w", n.id, err)
@@ -268,8 +278,37 @@ func (n *Node) Replace(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("replace: %w", err)
 	}
-	if err := n.createNode(ctx, leader.HTTPAddr()); err != nil {
+	if err := n.c.createMember(ctx, n, leader); err != nil {
 		return fmt.Errorf("replace: %w", err)
 	}
-	return n.WaitReady(ctx)
+	if err := n.WaitReady(ctx); err != nil {
+		return err
+	}
+	// A new member in the configuration: no longer one that left.
+	n.mu.Lock()
+	n.left = false
+	n.mu.Unlock()
+	return nil
+}
+
+// rejoinEmpty is Rejoin for a store with a MemberAPI (etcd): a removed
+// member's id is burnt, so the node comes back the way an operator re-adds
+// it, as a new member with an empty disk: its container and volume are
+// deleted (log saved, as Destroy does), it is announced through the leader
+// and started with the configuration. Its reads start a new incarnation
+// (the history's member-add).
+func (n *Node) rejoinEmpty(ctx context.Context) error {
+	if err := n.Destroy(ctx); err != nil {
+		return fmt.Errorf("%s: rejoin: %w", n.id, err)
+	}
+	if err := n.c.createMember(ctx, n, nil); err != nil {
+		return fmt.Errorf("%s: rejoin: %w", n.id, err)
+	}
+	if err := n.WaitReady(ctx); err != nil {
+		return fmt.Errorf("rejoin: %w", err)
+	}
+	n.mu.Lock()
+	n.left = false
+	n.mu.Unlock()
+	return nil
 }

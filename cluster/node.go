@@ -39,6 +39,9 @@ type Node struct {
 	endpoint string // cached http://host:port
 	wipes    int
 	left     bool // removed from the configuration by Leave, not yet rejoined
+	// initial is the configuration a member announced through the store's
+	// MemberAPI starts with (nil: the cluster's nodes).
+	initial []NodeSpec
 }
 
 // ID is the node's raft server id and DNS alias: n1, n2, ...
@@ -153,9 +156,13 @@ func (n *Node) createNode(ctx context.Context, join string) error {
 
 // args is the node's command line, as its store writes it.
 func (n *Node) args(join string) []string {
-	var all []NodeSpec
-	for _, m := range n.c.Nodes() {
-		all = append(all, m.spec())
+	n.mu.Lock()
+	all := n.initial
+	n.mu.Unlock()
+	if all == nil {
+		for _, m := range n.c.Nodes() {
+			all = append(all, m.spec())
+		}
 	}
 	return n.c.store().Args(n.spec(), all, join)
 }

@@ -48,6 +48,13 @@ func Needs(s Scenario) []system.Capability {
 			add(system.Membership)
 		case report.ClaimAllRestarted:
 			add(system.Kill)
+		// Judged from the run's own fault windows: a compound window needs
+		// only what its parts need (the nemeses above say it).
+		case report.ClaimCompound:
+		case report.ClaimLeaderTransferred:
+			add(system.LeaderTransfer)
+		case report.ClaimOperatorError:
+			add(system.Disk, system.Membership)
 		default:
 			add(system.Capability("claim:" + string(c)))
 		}

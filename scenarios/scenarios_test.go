@@ -108,10 +108,14 @@ func runScenarioOn(t *testing.T, s Scenario, sys system.System) *report.Summary 
 // RAFTLAB_SCENARIOS names the scenarios to run: a set ("ci", the default;
 // "all", "safe", "must-fail") or a comma-separated list of names.
 // RAFTLAB_SYSTEM names the system they run on (raftkv by default; see
-// package systems). Whatever it names, kill-leader, partition-leader and
-// stale-reads also run on etcd when selected (subtests etcd/<name>):
-// linearizable reads stay linearizable under a killed or cut-off leader,
-// and serializable reads are caught as raftkv's stale reads are.
+// package systems). Whatever it names, the scenarios of etcdInCI also run
+// on etcd when selected (subtests etcd/<name>).
+// etcdInCI are the scenarios TestScenarios also runs on etcd: linearizable
+// reads stay linearizable under a killed or cut-off leader and while a
+// member is removed and added back through etcd's member API, and
+// serializable reads are caught as raftkv's stale reads are.
+var etcdInCI = map[string]bool{"kill-leader": true, "partition-leader": true, "stale-reads": true, "membership-remove": true}
+
 func TestScenarios(t *testing.T) {
 	spec := os.Getenv("RAFTLAB_SCENARIOS")
 	if spec == "" {
@@ -140,7 +144,7 @@ func TestScenarios(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, s := range selected {
-			if s.Name == "kill-leader" || s.Name == "partition-leader" || s.Name == "stale-reads" {
+			if etcdInCI[s.Name] {
 				jobs = append(jobs, job{"etcd/" + s.Name, s, etcdSys})
 			}
 		}

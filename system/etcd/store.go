@@ -51,8 +51,14 @@ func (s Store) NodeImage(ctx context.Context, _ string) (string, error) {
 	return BuildRelease(ctx, s.Release)
 }
 
-// Args implements cluster.Store: one member of a new cluster of all.
-func (s Store) Args(self cluster.NodeSpec, all []cluster.NodeSpec, _ string) []string {
+// Args implements cluster.Store: one member of a new cluster of all, or,
+// with join, a member announced through MemberAdd joining the existing
+// configuration all.
+func (s Store) Args(self cluster.NodeSpec, all []cluster.NodeSpec, join string) []string {
+	state := "new"
+	if join != "" {
+		state = "existing"
+	}
 	var initial []string
 	for _, n := range all {
 		initial = append(initial, n.ID+"=http://"+n.RaftAddr)
@@ -65,7 +71,7 @@ func (s Store) Args(self cluster.NodeSpec, all []cluster.NodeSpec, _ string) []s
 		"--listen-peer-urls", "http://0.0.0.0:" + strconv.Itoa(cluster.RaftPort),
 		"--initial-advertise-peer-urls", "http://" + self.RaftAddr,
 		"--initial-cluster", strings.Join(initial, ","),
-		"--initial-cluster-state", "new",
+		"--initial-cluster-state", state,
 		"--initial-cluster-token", "raftlab",
 		"--heartbeat-interval", strconv.Itoa(HeartbeatMillis),
 		"--election-timeout", strconv.Itoa(ElectionMillis),

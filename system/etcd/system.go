@@ -35,10 +35,8 @@ func (s System) Name() string {
 
 // lacks says why etcd lacks a capability here.
 var lacks = map[system.Capability]string{
-	system.Disk:             "the disk nemeses damage raftkv's files (log, snapshot); none is written for etcd's WAL yet",
-	system.Membership:       "the membership nemeses call raftkv's join/remove API; etcd's member API is not wired to them yet",
+	system.Disk:             "the disk nemeses damage raftkv's files (raft log, snapshot, state machine); etcd's WAL segments are preallocated (a cut tail is zeros) and its applied state lives in bbolt beside them, so none is written for etcd yet",
 	system.Failpoints:       "raftkv's failpoint names do not exist in etcd, and etcd's gofail points are armed at start (a variant such as etcd@v3.5.4+slow-wal), not per fault window",
-	system.LeaderTransfer:   "leadership transfer calls raftkv's /leader/transfer; etcd's MoveLeader is not wired to it yet",
 	system.PlantedBugs:      "the planted bugs are raftkv's",
 	system.SnapshotCounters: "etcd's status has no snapshot counters the lab reads",
 	system.NodeSettings:     "the scenario tunes raftkv's flags (raft timings, snapshot thresholds)",
@@ -77,22 +75,26 @@ func (s System) Start(ctx context.Context, cfg system.Config) (system.Cluster, e
 		return nil, err
 	}
 	d := system.Docker{Cluster: c}
-	return Cluster{Cluster: d, Killer: d, Pauser: d, Networker: d, LinkProber: d}, nil
+	return Cluster{Cluster: d, Killer: d, Pauser: d, Networker: d, Members: d, LinkProber: d, nodes: c}, nil
 }
 
 // Cluster is a running etcd cluster. It offers the pods' kill, pause and
-// network handles and nothing else: package cluster's membership, disk
-// surgery, failpoints and leader transfer speak raftkv's API, so this type
-// does not implement chaos.Members, chaos.Disker, chaos.Failpointer or
-// chaos.LeaderTransferer, and a nemesis needing one fails on it (a
-// scenario needing one is not applicable). The pods' link probe comes
-// along, so the schedule sees its network faults take effect.
+// network handles, membership (package cluster's node lifecycle with
+// etcd's member API: Store is a cluster.MemberAPI) and leader transfer
+// (etcd's MoveLeader, TransferLeader), and nothing else: package cluster's
+// disk surgery and failpoints speak raftkv's files and API, so this type
+// does not implement chaos.Disker or chaos.Failpointer, and a nemesis
+// needing one fails on it (a scenario needing one is not applicable). The
+// pods' link probe comes along, so the schedule sees its network faults
+// take effect.
 type Cluster struct {
 	system.Cluster
 	chaos.Killer
 	chaos.Pauser
 	chaos.Networker
+	chaos.Members
 	chaos.LinkProber
+	nodes *cluster.Cluster
 }
 
 var _ system.System = System{}

@@ -115,4 +115,75 @@ func TestCluster(t *testing.T) {
 	require.NoError(t, c.HealAll(ctx))
 	require.NoError(t, c.WaitReady(ctx))
 	_ = cluster.HTTPPort
+
+	membershipAndTransfer(ctx, t, c)
+}
+
+// membershipAndTransfer moves leadership with MoveLeader, removes a member
+// through etcd's member API and adds it back (a new member id: a new
+// incarnation), and grows and shrinks the cluster, each change seen in
+// etcd's own member list.
+func membershipAndTransfer(ctx context.Context, t *testing.T, c system.Cluster) {
+	tr, ok := c.(chaos.LeaderTransferer)
+	require.True(t, ok, "etcd's cluster offers leader transfer")
+	mem, ok := c.(chaos.Members)
+	require.True(t, ok, "etcd's cluster offers membership")
+	members := func(via string) []api.Member {
+		st, err := c.NodeStatus(ctx, via)
+		require.NoError(t, err)
+		return st.Members
+	}
+
+	old, err := c.LeaderID(ctx)
+	require.NoError(t, err)
+	var follower string
+	for _, id := range c.NodeIDs() {
+		if id != old {
+			follower = id
+			break
+		}
+	}
+	to, err := tr.TransferLeader(ctx, follower, follower)
+	require.NoError(t, err, "asked through a follower, the leader hands over")
+	assert.Equal(t, follower, to)
+	waitFor(ctx, t, "the new leader agreed on", func() bool { l, err := c.LeaderID(ctx); return err == nil && l == follower })
+
+	// Remove the old leader (now a follower) and add it back empty.
+	kv, err := c.Client(ctx, old, 3*time.Second)
+	require.NoError(t, err)
+	before := kv.(*Client).GetReply(ctx, "k", api.ReadStale).Member
+	require.NoError(t, mem.RemoveMember(ctx, old))
+	assert.Len(t, members(follower), 2)
+	require.NoError(t, mem.AddMember(ctx, old))
+	require.NoError(t, c.WaitReady(ctx))
+	assert.Len(t, members(follower), 3)
+	kv, err = c.Client(ctx, old, 3*time.Second)
+	require.NoError(t, err)
+	after := kv.(*Client).GetReply(ctx, "k", api.ReadStale)
+	require.Equal(t, api.OK, after.Outcome, "%v", after.Err)
+	assert.NotEqual(t, before, after.Member, "a member added back is a new member")
+
+	// Grow by one voter and shrink back.
+	id, err := mem.GrowNode(ctx)
+	require.NoError(t, err)
+	assert.Len(t, members(follower), 4)
+	require.NoError(t, mem.ShrinkNode(ctx, id))
+	assert.Len(t, members(follower), 3)
+	require.NoError(t, c.WaitReady(ctx))
+}
+
+// waitFor polls cond until it holds or a minute passes.
+func waitFor(ctx context.Context, t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-wctx.Done():
+			t.Fatalf("waiting for %s: %v", what, wctx.Err())
+		case <-tick.C:
+		}
+	}
 }

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -59,21 +58,10 @@ func (c *Cluster) KillNodes(ctx context.Context, ids []string) (time.Duration, e
 	return c.KillAll(ctx, nodes...)
 }
 
-// fileGlobs maps the file names of package chaos to globs on the volume.
-var fileGlobs = map[string]string{"raft-log": RaftLogFiles, "snapshot": SnapshotFiles, "state-machine": StateMachineFiles}
-
-func fileGlob(file string) (string, error) {
-	g, ok := fileGlobs[file]
-	if !ok {
-		return "", fmt.Errorf("cluster: unknown node file %q (want raft-log, snapshot or state-machine)", file)
-	}
-	return g, nil
-}
-
 // TruncateNodeFile is Node.Truncate by id and file name ("raft-log",
 // "snapshot").
 func (c *Cluster) TruncateNodeFile(ctx context.Context, id, file string, bytes int64, keep float64) (string, error) {
-	g, err := fileGlob(file)
+	f, err := c.diskFile(file)
 	if err != nil {
 		return "", err
 	}
@@ -81,7 +69,7 @@ func (c *Cluster) TruncateNodeFile(ctx context.Context, id, file string, bytes i
 	if err != nil {
 		return "", err
 	}
-	ch, err := n.Truncate(ctx, g, bytes, keep)
+	ch, err := n.truncate(ctx, f, bytes, keep)
 	if err != nil {
 		return "", err
 	}
@@ -90,7 +78,7 @@ func (c *Cluster) TruncateNodeFile(ctx context.Context, id, file string, bytes i
 
 // FlipNodeBits is Node.FlipBits by id and file name.
 func (c *Cluster) FlipNodeBits(ctx context.Context, id, file string, bits int, from float64, seed uint64) (string, error) {
-	g, err := fileGlob(file)
+	f, err := c.diskFile(file)
 	if err != nil {
 		return "", err
 	}
@@ -98,7 +86,7 @@ func (c *Cluster) FlipNodeBits(ctx context.Context, id, file string, bits int, f
 	if err != nil {
 		return "", err
 	}
-	ch, err := n.FlipBits(ctx, g, bits, from, seed)
+	ch, err := n.flipBits(ctx, f, bits, from, seed)
 	if err != nil {
 		return "", err
 	}

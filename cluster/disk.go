@@ -39,16 +39,37 @@ type DiskChange = fault.DiskChange
 // the node's volume, keeping at least the fraction keep (0..1) of it: a lost
 // tail of a write-ahead log. The node must be down (Kill or Stop first).
 func (n *Node) Truncate(ctx context.Context, glob string, bytes int64, keep float64) (DiskChange, error) {
-	return n.diskFault(ctx, "truncate", "-glob", glob,
-		"-bytes", strconv.FormatInt(bytes, 10), "-keep-ratio", strconv.FormatFloat(keep, 'f', -1, 64))
+	return n.truncate(ctx, DiskFile{Glob: glob}, bytes, keep)
+}
+
+// truncate is Truncate of a store's file; a preallocated file's written
+// tail is zeroed instead of cut.
+func (n *Node) truncate(ctx context.Context, f DiskFile, bytes int64, keep float64) (DiskChange, error) {
+	return n.diskFault(ctx, f.args("truncate",
+		"-bytes", strconv.FormatInt(bytes, 10), "-keep-ratio", strconv.FormatFloat(keep, 'f', -1, 64))...)
+}
+
+// args are netfault disk's operation op and flags for the file, then more.
+func (f DiskFile) args(op string, more ...string) []string {
+	a := []string{op, "-glob", f.Glob}
+	if f.Preallocated {
+		a = append(a, "-written")
+	}
+	return append(a, more...)
 }
 
 // FlipBits flips bits random bits (chosen by seed) in the newest file
 // matching glob on the node's volume, none in the first fraction skip (0..1)
 // of it: silent media corruption. The node must be down.
 func (n *Node) FlipBits(ctx context.Context, glob string, bits int, skip float64, seed uint64) (DiskChange, error) {
-	return n.diskFault(ctx, "bitflip", "-glob", glob, "-bits", strconv.Itoa(bits),
-		"-keep-ratio", strconv.FormatFloat(skip, 'f', -1, 64), "-seed", strconv.FormatUint(seed, 10))
+	return n.flipBits(ctx, DiskFile{Glob: glob}, bits, skip, seed)
+}
+
+// flipBits is FlipBits in a store's file (a preallocated one's written
+// part).
+func (n *Node) flipBits(ctx context.Context, f DiskFile, bits int, skip float64, seed uint64) (DiskChange, error) {
+	return n.diskFault(ctx, f.args("bitflip", "-bits", strconv.Itoa(bits),
+		"-keep-ratio", strconv.FormatFloat(skip, 'f', -1, 64), "-seed", strconv.FormatUint(seed, 10))...)
 }
 
 // diskFault runs `netfault disk` in a short-lived helper container of the

@@ -57,25 +57,31 @@ func (n *Node) dirOp(ctx context.Context, args ...string) (DirChange, error) {
 
 // SaveNodeDir is Node.SaveDir by id; it describes what it did.
 func (c *Cluster) SaveNodeDir(ctx context.Context, id, dir, copy string) (string, error) {
-	return c.dirByID(id, func(n *Node) (DirChange, error) { return n.SaveDir(ctx, dir, copy) })
+	return c.dirByID(id, dir, func(n *Node, dir string) (DirChange, error) { return n.SaveDir(ctx, dir, copy) })
 }
 
 // RestoreNodeDir is Node.RestoreDir by id.
 func (c *Cluster) RestoreNodeDir(ctx context.Context, id, dir, copy string) (string, error) {
-	return c.dirByID(id, func(n *Node) (DirChange, error) { return n.RestoreDir(ctx, dir, copy) })
+	return c.dirByID(id, dir, func(n *Node, dir string) (DirChange, error) { return n.RestoreDir(ctx, dir, copy) })
 }
 
 // RemoveNodeDir is Node.RemoveDir by id.
 func (c *Cluster) RemoveNodeDir(ctx context.Context, id, dir string) (string, error) {
-	return c.dirByID(id, func(n *Node) (DirChange, error) { return n.RemoveDir(ctx, dir) })
+	return c.dirByID(id, dir, func(n *Node, dir string) (DirChange, error) { return n.RemoveDir(ctx, dir) })
 }
 
-func (c *Cluster) dirByID(id string, f func(*Node) (DirChange, error)) (string, error) {
+// dirByID runs f on node id with the store's directory of the chaos name
+// dir.
+func (c *Cluster) dirByID(id, dir string, f func(*Node, string) (DirChange, error)) (string, error) {
+	path, err := c.diskDir(dir)
+	if err != nil {
+		return "", err
+	}
 	n, err := c.byID(id)
 	if err != nil {
 		return "", err
 	}
-	ch, err := f(n)
+	ch, err := f(n, path)
 	if err != nil {
 		return "", err
 	}

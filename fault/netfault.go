@@ -80,6 +80,9 @@ type DiskChange struct {
 	Size    int64   `json:"size"`
 	NewSize int64   `json:"new_size"`
 	Flipped []int64 `json:"flipped,omitempty"` // byte offsets of flipped bits
+	// Written: the file is preallocated, Size and NewSize are its written
+	// part (up to its last non-zero byte), and a cut tail was zeroed.
+	Written bool `json:"written,omitempty"`
 }
 
 // String is the change as people read it.
@@ -90,6 +93,9 @@ func (d DiskChange) String() string {
 			s += " " + strconv.FormatInt(o, 10)
 		}
 		return s + " of " + strconv.FormatInt(d.Size, 10)
+	}
+	if d.Written {
+		return fmt.Sprintf("%s: %d → %d written bytes (the rest zeroed)", d.File, d.Size, d.NewSize)
 	}
 	return fmt.Sprintf("%s: %d → %d bytes", d.File, d.Size, d.NewSize)
 }

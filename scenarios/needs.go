@@ -79,8 +79,10 @@ func nemesisNeeds(n chaos.Nemesis) []system.Capability {
 		return []system.Capability{system.Network}
 	case chaos.MemberRemove, chaos.MemberReplace, chaos.GrowShrink:
 		return []system.Capability{system.Membership}
+	// Its expectation (acknowledged writes lost) needs a store whose state
+	// follows its log; one that stalls instead is not applicable.
 	case chaos.DiskLies:
-		return []system.Capability{system.Disk, system.Kill}
+		return []system.Capability{system.Disk, system.Kill, system.StateFromLog}
 	// A damaged node that refuses to start is replaced (membership).
 	case chaos.DiskTruncate, chaos.BitFlip, chaos.DirLost, chaos.DirOld:
 		return []system.Capability{system.Disk, system.Kill, system.Membership}

@@ -49,6 +49,15 @@ func memberScenarios() []Scenario {
 				chaos.BitFlip{Target: chaos.AnyNode, File: chaos.FileSnapshot},
 			}
 		}),
+		// disk-truncate-one with each store's own settings, so that it
+		// applies to every system with disk faults (etcd: the WAL's
+		// written tail is zeroed, a flipped bit is caught by its CRCs).
+		with(base("disk-log-damage", "crash one node and lose the tail of its raft log (the last writes never reached the disk), or flip a bit in its log, then start it (or replace it if it refuses); the store's default settings; linearizable reads"), func(s *Scenario) {
+			s.Nemeses = []chaos.Nemesis{
+				chaos.DiskTruncate{Target: chaos.AnyNode},
+				chaos.BitFlip{Target: chaos.AnyNode, File: chaos.FileRaftLog, From: 0.5},
+			}
+		}),
 		with(base("nightly-mix", "five nodes, every safe fault in turn (kills, crashes, pauses, every partition shape, loss, slowness, membership, disk damage), rotating keys; linearizable reads"), func(s *Scenario) {
 			// Long by default and not in the CI set: the nightly campaign
 			// runs it with many seeds. Keys rotate so each key's history

@@ -103,18 +103,20 @@ func (unknownNemesis) Name() string { return "mystery" }
 
 // TestEtcdApplicable: the CI scenarios the etcd system can run include the
 // three the issue asks for, membership (etcd's member API), leader
-// transfer (MoveLeader) and the compound faults made of those; raftkv-only
-// ones (lease reads, raftkv's failpoints, disk surgery) are not
-// applicable, with a reason.
+// transfer (MoveLeader), operator errors with its WAL and backend
+// directories and the compound faults made of those; raftkv-only ones
+// (lease reads, raftkv's failpoints and node settings, the lying disk's
+// must-fail expectation) are not applicable, with a reason.
 func TestEtcdApplicable(t *testing.T) {
 	for _, name := range []string{"kill-leader", "partition-leader", "stale-reads", "pause", "mixed",
 		"membership-remove", "membership-replace", "grow-shrink", "stale-reads-membership", "leader-transfer",
-		"compound-partition-crash", "compound-restart-isolated", "compound-membership"} {
+		"compound-partition-crash", "compound-restart-isolated", "compound-membership",
+		"disk-operator-error", "compound-raft-dir-lost"} {
 		s, _ := Lookup(name)
 		ok, why := Applicable(s, etcd.System{})
 		assert.True(t, ok, "%s: %s", name, why)
 	}
-	for _, name := range []string{"leader-reads-partition", "crash-batch-commit", "disk-truncate-one", "disk-operator-error"} {
+	for _, name := range []string{"leader-reads-partition", "crash-batch-commit", "disk-truncate-one", "disk-lies-majority"} {
 		s, _ := Lookup(name)
 		ok, why := Applicable(s, etcd.System{})
 		assert.False(t, ok, name)

@@ -121,6 +121,11 @@ const (
 	NodeSettings     Capability = "node-settings"     // raftkv's node flags (raft timings, snapshot thresholds)
 	ReadStale        Capability = "read-stale"        // a local read of any replica
 	ReadLeader       Capability = "read-leader"       // a lease read at the leader
+	// StateFromLog: the store's applied state is rebuilt from (or trusts)
+	// its raft log after a crash, so a lying disk's lost log tail loses
+	// acknowledged writes (the must-fail disk-lies expectation) instead of
+	// stalling the store.
+	StateFromLog Capability = "state-from-log"
 )
 
 // NotApplicable says why s cannot run a scenario needing needs, or "".

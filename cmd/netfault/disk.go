@@ -39,6 +39,11 @@ func disk(args []string) (any, error) {
 	keep := fs.Int64("keep", 0, "truncate: never cut below this size; bitflip: flip no bit before this offset")
 	// -keep-ratio is the same floor as a fraction of the file's size.
 	keepRatio := fs.Float64("keep-ratio", 0, "like -keep, as a fraction of the file (0..1)")
+	// A preallocated file (etcd's WAL segments: 64 MiB of zeros filled
+	// from the front) ends, as far as the store is concerned, at its last
+	// non-zero byte; a write that never reached the disk reads back as
+	// zeros there, so truncate zeroes instead of cutting.
+	written := fs.Bool("written", false, "the file is preallocated: its written part ends at its last non-zero byte; truncate zeroes the cut bytes (the file keeps its size), bitflip flips only in the written part")
 	bits := fs.Int("bits", 1, "bitflip: bits to flip")
 	seed := fs.Uint64("seed", 1, "bitflip: seed of the offsets")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -65,7 +70,13 @@ func disk(args []string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ch := fault.DiskChange{File: file, Size: st.Size(), NewSize: st.Size()}
+	ch := fault.DiskChange{File: file, Size: st.Size(), NewSize: st.Size(), Written: *written}
+	if *written {
+		if ch.Size, err = writtenSize(file, st.Size()); err != nil {
+			return nil, err
+		}
+		ch.NewSize = ch.Size
+	}
 	switch op {
 	case "truncate":
 		if *bytes < 0 || *keep < 0 || *keepRatio < 0 || *keepRatio > 1 {
@@ -73,7 +84,11 @@ func disk(args []string) (any, error) {
 		}
 		floor := max(min(*keep, ch.Size), int64(*keepRatio*float64(ch.Size)))
 		ch.NewSize = max(ch.Size-*bytes, floor)
-		if err := os.Truncate(file, ch.NewSize); err != nil {
+		if *written {
+			if err := zeroRange(file, ch.NewSize, ch.Size); err != nil {
+				return nil, err
+			}
+		} else if err := os.Truncate(file, ch.NewSize); err != nil {
 			return nil, err
 		}
 	case "bitflip":
@@ -109,4 +124,45 @@ func disk(args []string) (any, error) {
 		return nil, fmt.Errorf("unknown disk operation %q (want truncate or bitflip)", op)
 	}
 	return ch, nil
+}
+
+// writtenSize is the offset just past the last non-zero byte of a file of
+// size bytes (0 for a file of zeros), read backwards in blocks.
+func writtenSize(file string, size int64) (int64, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	buf := make([]byte, 1<<20)
+	for end := size; end > 0; {
+		start := max(end-int64(len(buf)), 0)
+		b := buf[:end-start]
+		if _, err := f.ReadAt(b, start); err != nil {
+			return 0, fmt.Errorf("%s: %w", file, err)
+		}
+		for i := len(b) - 1; i >= 0; i-- {
+			if b[i] != 0 {
+				return start + int64(i) + 1, nil
+			}
+		}
+		end = start
+	}
+	return 0, nil
+}
+
+// zeroRange overwrites bytes [from, to) of file with zeros and syncs it.
+func zeroRange(file string, from, to int64) error {
+	if to <= from {
+		return nil
+	}
+	f, err := os.OpenFile(file, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(make([]byte, to-from), from); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return f.Sync()
 }

@@ -39,6 +39,44 @@ func TestDiskTruncateCutsTheNewestFileNeverBelowKeep(t *testing.T) {
 	assert.Equal(t, int64(100), st.Size(), "older file untouched")
 }
 
+// TestDiskWrittenPartOfAPreallocatedFile: with -written, a file's end is
+// its last non-zero byte (etcd's WAL segments are preallocated zeros):
+// truncate zeroes the cut bytes and keeps the file's size, bitflip flips
+// only written bytes.
+func TestDiskWrittenPartOfAPreallocatedFile(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "0.wal")
+	data := append(bytes.Repeat([]byte{0x5A}, 100), make([]byte, 900)...)
+	require.NoError(t, os.WriteFile(f, data, 0o644))
+
+	out, err := disk([]string{"bitflip", "-dir", dir, "-glob", "*.wal", "-written", "-bits", "20", "-seed", "3"})
+	require.NoError(t, err)
+	ch := out.(fault.DiskChange)
+	assert.Equal(t, int64(100), ch.Size, "the written part")
+	for _, off := range ch.Flipped {
+		assert.Less(t, off, int64(100), "only written bytes are flipped")
+	}
+	require.NoError(t, os.WriteFile(f, data, 0o644))
+
+	out, err = disk([]string{"truncate", "-dir", dir, "-glob", "*.wal", "-written", "-bytes", "30", "-keep-ratio", "0.5"})
+	require.NoError(t, err)
+	ch = out.(fault.DiskChange)
+	assert.Equal(t, int64(100), ch.Size)
+	assert.Equal(t, int64(70), ch.NewSize)
+	assert.True(t, ch.Written)
+	assert.Contains(t, ch.String(), "100 → 70 written bytes")
+	got, err := os.ReadFile(f)
+	require.NoError(t, err)
+	assert.Len(t, got, 1000, "a preallocated file keeps its size")
+	assert.Equal(t, data[:70], got[:70])
+	assert.Equal(t, make([]byte, 930), got[70:], "the cut tail reads back as zeros")
+
+	// keep-ratio is of the written part: never below half of it.
+	out, err = disk([]string{"truncate", "-dir", dir, "-glob", "*.wal", "-written", "-bytes", "1000", "-keep-ratio", "0.5"})
+	require.NoError(t, err)
+	assert.Equal(t, int64(35), out.(fault.DiskChange).NewSize)
+}
+
 func TestDiskBitflipChangesExactlyTheReportedBytesAfterKeep(t *testing.T) {
 	dir := t.TempDir()
 	f := filepath.Join(dir, "state.bin")

@@ -35,12 +35,12 @@ func (s System) Name() string {
 
 // lacks says why etcd lacks a capability here.
 var lacks = map[system.Capability]string{
-	system.Disk:             "the disk nemeses damage raftkv's files (raft log, snapshot, state machine); etcd's WAL segments are preallocated (a cut tail is zeros) and its applied state lives in bbolt beside them, so none is written for etcd yet",
 	system.Failpoints:       "raftkv's failpoint names do not exist in etcd, and etcd's gofail points are armed at start (a variant such as etcd@v3.5.4+slow-wal), not per fault window",
 	system.PlantedBugs:      "the planted bugs are raftkv's",
 	system.SnapshotCounters: "etcd's status has no snapshot counters the lab reads",
 	system.NodeSettings:     "the scenario tunes raftkv's flags (raft timings, snapshot thresholds)",
 	system.ReadLeader:       "etcd offers no lease read level: reads are linearizable or serializable",
+	system.StateFromLog:     "etcd keeps its applied state and applied index in bbolt, beside the WAL: with a majority's WAL tails lost it stalled instead of losing acknowledged writes (disk-lies-majority seed 1: no leader among the liars, the cluster not ready after healing), so disk-lies' must-fail expectation does not hold for it",
 }
 
 // Lacks implements system.System. A fault handle is offered exactly when
@@ -75,24 +75,24 @@ func (s System) Start(ctx context.Context, cfg system.Config) (system.Cluster, e
 		return nil, err
 	}
 	d := system.Docker{Cluster: c}
-	return Cluster{Cluster: d, Killer: d, Pauser: d, Networker: d, Members: d, LinkProber: d, nodes: c}, nil
+	return Cluster{Cluster: d, Killer: d, Pauser: d, Networker: d, Members: d, Disker: d, LinkProber: d, nodes: c}, nil
 }
 
 // Cluster is a running etcd cluster. It offers the pods' kill, pause and
 // network handles, membership (package cluster's node lifecycle with
-// etcd's member API: Store is a cluster.MemberAPI) and leader transfer
-// (etcd's MoveLeader, TransferLeader), and nothing else: package cluster's
-// disk surgery and failpoints speak raftkv's files and API, so this type
-// does not implement chaos.Disker or chaos.Failpointer, and a nemesis
-// needing one fails on it (a scenario needing one is not applicable). The
-// pods' link probe comes along, so the schedule sees its network faults
-// take effect.
+// etcd's member API: Store is a cluster.MemberAPI), disk faults on etcd's
+// own files (Store is a cluster.DiskLayout) and leader transfer (etcd's
+// MoveLeader, TransferLeader). It does not implement chaos.Failpointer:
+// the lab's failpoint names are raftkv's, and a nemesis needing one fails
+// on it (a scenario needing one is not applicable). The pods' link probe
+// comes along, so the schedule sees its network faults take effect.
 type Cluster struct {
 	system.Cluster
 	chaos.Killer
 	chaos.Pauser
 	chaos.Networker
 	chaos.Members
+	chaos.Disker
 	chaos.LinkProber
 	nodes *cluster.Cluster
 }

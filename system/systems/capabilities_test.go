@@ -31,7 +31,7 @@ func TestHandlesOfferedIffImplemented(t *testing.T) {
 		lacks   []system.Capability
 	}{
 		{"raftkv", system.Raftkv{}, system.Docker{}, nil},
-		{"etcd", etcd.System{}, etcd.Cluster{}, []system.Capability{system.Disk, system.Failpoints}},
+		{"etcd", etcd.System{}, etcd.Cluster{}, []system.Capability{system.Failpoints}},
 		{"fake", systemtest.System{}, fakeStarted(systemtest.System{}), []system.Capability{system.Disk, system.Failpoints, system.LeaderTransfer, system.Membership}},
 		{"fake-kill-only", systemtest.System{Has: []system.Capability{system.Kill}}, fakeStarted(systemtest.System{Has: []system.Capability{system.Kill}}),
 			[]system.Capability{system.Disk, system.Failpoints, system.LeaderTransfer, system.Membership, system.Network, system.Pause}},

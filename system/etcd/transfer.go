@@ -66,5 +66,7 @@ func (c Cluster) member(ctx context.Context, id string) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewClient(ep, nil, 5*time.Second), nil
+	// MoveLeader answers once the target leads, which takes up to an
+	// election timeout after the target has caught up.
+	return NewClient(ep, nil, 10*time.Second), nil
 }

@@ -253,8 +253,21 @@ func (r Result) AttemptWords() string {
 // pass and skipped.
 func (r Result) Failed() bool { return r.Status != Pass && r.Status != Skipped }
 
-// Violation reports whether the run found a linearizability violation.
-func (r Result) Violation() bool { return r.Verdict == linearizability.NotLinearizable }
+// Violation reports whether the run found a violation of what it checks:
+// a read contract broken (each read judged by its level's), or, for a
+// scenario that must find one in the whole history (stale or lease reads
+// broken on purpose), a history that is not linearizable. A history that
+// is not linearizable only because its reads were stale, as their level
+// allows (stale-reads-membership: the stale contract held), is none: it
+// is no false alarm and no catch. A run stored before contracts were
+// judged, or whose contracts were not all decided, falls back to the whole
+// history's verdict.
+func (r Result) Violation() bool {
+	if r.Contract == readcheck.Violated {
+		return true
+	}
+	return r.Verdict == linearizability.NotLinearizable && (r.Expect == scenarios.ExpectViolation || r.Contract != readcheck.OK)
+}
 
 // Message is one line saying why r is not a pass: the outcome, and for a
 // violation the first sentence of its first explanation.

@@ -227,12 +227,9 @@ func (n *Node) Rejoin(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s: rejoin: join: %w", n.id, err)
 	}
-	if err := n.WaitReady(ctx); err != nil {
+	if err := n.readyMember(ctx); err != nil {
 		return fmt.Errorf("rejoin: %w", err)
 	}
-	n.mu.Lock()
-	n.left = false
-	n.mu.Unlock()
 	return nil
 }
 
@@ -281,10 +278,16 @@ func (n *Node) Replace(ctx context.Context) error {
 	if err := n.c.createMember(ctx, n, leader); err != nil {
 		return fmt.Errorf("replace: %w", err)
 	}
+	return n.readyMember(ctx)
+}
+
+// readyMember waits until n is a ready voter and then marks it a member of
+// the configuration again (no longer one that left), as Rejoin and Replace
+// end.
+func (n *Node) readyMember(ctx context.Context) error {
 	if err := n.WaitReady(ctx); err != nil {
 		return err
 	}
-	// A new member in the configuration: no longer one that left.
 	n.mu.Lock()
 	n.left = false
 	n.mu.Unlock()
@@ -304,11 +307,8 @@ func (n *Node) rejoinEmpty(ctx context.Context) error {
 	if err := n.c.createMember(ctx, n, nil); err != nil {
 		return fmt.Errorf("%s: rejoin: %w", n.id, err)
 	}
-	if err := n.WaitReady(ctx); err != nil {
+	if err := n.readyMember(ctx); err != nil {
 		return fmt.Errorf("rejoin: %w", err)
 	}
-	n.mu.Lock()
-	n.left = false
-	n.mu.Unlock()
 	return nil
 }

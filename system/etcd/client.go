@@ -40,17 +40,28 @@ type Client struct {
 // A nil hc gets a transport of its own.
 func NewClient(base string, hc *http.Client, timeout time.Duration) *Client {
 	if hc == nil {
-		hc = &http.Client{Transport: &http.Transport{
-			Proxy:               nil,
-			MaxIdleConnsPerHost: 64,
-			DialContext:         (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
-		}}
+		hc = &http.Client{Transport: newTransport()}
 	}
 	if timeout <= 0 {
 		timeout = 5 * time.Second
 	}
 	return &Client{base: strings.TrimSuffix(base, "/"), http: hc, timeout: timeout}
 }
+
+// newTransport is a transport of the member clients: no proxy, a short
+// dial timeout, connections kept for the workload's concurrency.
+func newTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:               nil,
+		MaxIdleConnsPerHost: 64,
+		DialContext:         (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
+	}
+}
+
+// adminHTTP is shared by the lab's own calls (member add and remove,
+// leader transfer): a leader-transfer window calls every 100-250 ms, and a
+// transport per call would leave its idle connections behind.
+var adminHTTP = &http.Client{Transport: newTransport()}
 
 // header is the response header every answer carries.
 type header struct {

@@ -31,7 +31,7 @@ func memberByPeer(ms []member, u string) (member, bool) {
 // member at endpoint (unless a member with n's peer URL is there already)
 // and returns the configuration, n among it, as n's --initial-cluster.
 func (s Store) AddMember(ctx context.Context, endpoint string, n cluster.NodeSpec) ([]cluster.NodeSpec, error) {
-	c := NewClient(endpoint, nil, 0)
+	c := NewClient(endpoint, adminHTTP, 0)
 	ms, err := c.Members(ctx)
 	if err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func configuration(ms []member, n cluster.NodeSpec) ([]cluster.NodeSpec, error) 
 // RemoveMember implements cluster.MemberAPI: it removes the member with
 // n's peer URL through the member at endpoint; none there is done.
 func (s Store) RemoveMember(ctx context.Context, endpoint string, n cluster.NodeSpec) error {
-	c := NewClient(endpoint, nil, 0)
+	c := NewClient(endpoint, adminHTTP, 0)
 	ms, err := c.Members(ctx)
 	if err != nil {
 		return err

@@ -68,5 +68,5 @@ func (c Cluster) member(ctx context.Context, id string) (*Client, error) {
 	}
 	// MoveLeader answers once the target leads, which takes up to an
 	// election timeout after the target has caught up.
-	return NewClient(ep, nil, 10*time.Second), nil
+	return NewClient(ep, adminHTTP, 10*time.Second), nil
 }
